@@ -1,0 +1,66 @@
+# Samverka: `make run` serves the workspace, `make test` runs the whole suite.
+# Without DATABASE_URL / REDIS_URL: SQLite, in-memory channel layer, eager Celery.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv migrate demo lint format messages messages-check worker beat clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Samverka needs Python 3.11 ($(PYTHON) was not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "Samverka is at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	DEBUG=$${DEBUG:-true} $(BIN)/uvicorn workspace.asgi:application --host $(HOST) --port $(PORT) --no-access-log
+
+# Browser tests need node_modules/axe-core; it is installed here when npm is available.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; else echo "npm not found: browser tests will be skipped"; fi
+
+test: venv
+	@$(MAKE) --no-print-directory node_modules/.package-lock.json || true
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Translations: `make messages` after changing strings (needs GNU gettext), then fill in locale/sv.
+messages: venv
+	$(BIN)/python manage.py makemessages --no-location --no-obsolete -l sv -l en --ignore=.venv --ignore=node_modules --ignore=tests
+	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+messages-check: venv
+	DEBUG=true $(BIN)/python manage.py check_translations
+
+worker: venv
+	$(BIN)/celery -A workspace worker --loglevel=info
+
+beat: venv
+	$(BIN)/celery -A workspace beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -1,0 +1,69 @@
+"""Domain errors: refusals a person can read, in their language. Never a 500, never a 403."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """Base of every refusal the core raises. `message` is shown to the person as it is."""
+
+    default_message = _("That could not be done.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class NotFound(DomainError):
+    """Missing or not visible: the same answer for both, so nothing leaks."""
+
+    default_message = _("Not found.")
+
+
+class NotAllowed(DomainError):
+    """Visible, but this person may not do this."""
+
+    default_message = _("You do not have permission to do that.")
+
+
+class LastChair(DomainError):
+    default_message = _(
+        "A network must always have at least one chair. Appoint another chair first."
+    )
+
+
+class AlreadyMember(DomainError):
+    default_message = _("That person is already a member of this network.")
+
+
+class InvitationInvalid(DomainError):
+    default_message = _("This invitation link is not valid.")
+
+
+class InvitationExpired(InvitationInvalid):
+    default_message = _(
+        "This invitation has expired. Ask the person who invited you for a new one."
+    )
+
+
+class InvitationUsed(InvitationInvalid):
+    default_message = _("This invitation has already been used.")
+
+
+class InvitationWithdrawn(InvitationInvalid):
+    default_message = _("This invitation has been withdrawn.")
+
+
+class InvitationForSomeoneElse(InvitationInvalid):
+    default_message = _(
+        "This invitation was sent to another e-mail address than the one you are logged in with."
+    )
+
+
+class AccountExists(DomainError):
+    default_message = _(
+        "There is already an account for this e-mail address. Log in to accept the invitation."
+    )
+
+
+class MembershipEnded(DomainError):
+    default_message = _("This membership has already ended.")

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from networks.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the Örebro demo data (idempotent: a second run changes nothing)."
+
+    def handle(self, *args, **options):
+        created = seed_demo()
+        if any(created.values()):
+            self.stdout.write(
+                "Demo data: "
+                + ", ".join(f"{count} {kind}" for kind, count in created.items())
+                + " created."
+            )
+        else:
+            self.stdout.write("Demo data already loaded: nothing changed.")
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD!r}):")
+        for email, name, roles in DEMO_LOGINS:
+            where = "; ".join(f"{str(role.label).lower()} – {network}" for network, role in roles)
+            self.stdout.write(f"  {email:<26} {name:<22} {where}")

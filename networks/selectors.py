@@ -1,0 +1,123 @@
+"""Every read about networks that a view or task needs. Visibility is decided here, via
+networks.permissions; a missing and an invisible network give the same NotFound."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from networks.errors import NotFound
+from networks.models import Invitation, Membership, Network, Organisation, Role
+from networks.permissions import visible_network_ids
+
+# Chairs first, then coordinators, …: the order people expect in a member list.
+ROLE_ORDER = [Role.CHAIR, Role.COORDINATOR, Role.WRITER, Role.MEMBER, Role.SIGNATORY, Role.OBSERVER]
+
+
+def _active_members_count():
+    today = timezone.localdate()
+    return Count(
+        "memberships",
+        filter=Q(memberships__start_date__lte=today)
+        & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=today)),
+        distinct=True,
+    )
+
+
+def list_networks_for_user(user) -> list[Network]:
+    """Networks the person may see, each with `my_role` (None for a sub-group seen through its
+    parent) and `member_count`; parents before their sub-groups."""
+    ids = visible_network_ids(user)
+    my_role = Subquery(
+        Membership.objects.active().filter(network=OuterRef("pk"), user=user).values("role")[:1]
+    )
+    networks = list(
+        Network.objects.filter(id__in=ids)
+        .select_related("parent")
+        .annotate(member_count=_active_members_count(), my_role=my_role)
+        .order_by("archived", "name")
+    )
+    by_parent: dict[int | None, list[Network]] = {}
+    for network in networks:
+        network.my_role_label = Role(network.my_role).label if network.my_role else ""
+        parent_id = network.parent_id if network.parent_id in ids else None
+        by_parent.setdefault(parent_id, []).append(network)
+    ordered: list[Network] = []
+
+    def walk(parent_id, depth):
+        for network in by_parent.get(parent_id, []):
+            network.depth = depth
+            ordered.append(network)
+            walk(network.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def get_network_for_user(user, pk) -> Network:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if pk not in visible_network_ids(user):
+        raise NotFound()
+    network = Network.objects.select_related("parent__parent__parent").filter(pk=pk).first()
+    if network is None:
+        raise NotFound()
+    return network
+
+
+def list_members(network: Network) -> list[Membership]:
+    members = list(
+        Membership.objects.active()
+        .filter(network=network)
+        .select_related("user", "organisation")
+        .order_by("user__full_name", "user__email")
+    )
+    members.sort(key=lambda m: ROLE_ORDER.index(m.role))
+    return members
+
+
+def list_sub_networks(network: Network, user) -> list[Network]:
+    ids = visible_network_ids(user)
+    return list(
+        Network.objects.filter(parent=network, id__in=ids)
+        .annotate(member_count=_active_members_count())
+        .order_by("archived", "name")
+    )
+
+
+def get_membership(network: Network, pk) -> Membership:
+    membership = (
+        Membership.objects.active()
+        .select_related("user", "organisation", "network")
+        .filter(network=network, pk=pk)
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def list_pending_invitations(network: Network) -> list[Invitation]:
+    return list(
+        Invitation.objects.filter(
+            network=network,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def get_pending_invitation(network: Network, pk) -> Invitation:
+    invitation = Invitation.objects.filter(network=network, pk=pk).first()
+    if invitation is None:
+        raise NotFound()
+    return invitation
+
+
+def list_organisations() -> list[Organisation]:
+    return list(Organisation.objects.order_by("name"))

@@ -1,0 +1,184 @@
+"""Every write about networks, memberships and invitations.
+
+Each service: lock → authorize → validate → write → record → side effects on commit.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+
+from networks import tasks
+from networks.errors import (
+    AccountExists,
+    AlreadyMember,
+    InvitationExpired,
+    InvitationForSomeoneElse,
+    InvitationInvalid,
+    InvitationUsed,
+    InvitationWithdrawn,
+    LastChair,
+    MembershipEnded,
+)
+from networks.models import Invitation, Membership, Network, Organisation, Role, normalise_email
+from networks.permissions import Action, require
+
+User = get_user_model()
+
+
+def _lock_network(network: Network) -> Network:
+    return Network.objects.select_for_update().get(pk=network.pk)
+
+
+def _active_chairs(network: Network) -> int:
+    return Membership.objects.active().filter(network=network, role=Role.CHAIR).count()
+
+
+def _refuse_losing_last_chair(membership: Membership) -> None:
+    is_chair = membership.role == Role.CHAIR and membership.is_active()
+    if is_chair and _active_chairs(membership.network) <= 1:
+        raise LastChair()
+
+
+@transaction.atomic
+def invite_member(
+    network: Network,
+    *,
+    by_user,
+    email: str,
+    role: str,
+    organisation: Organisation | None = None,
+) -> Invitation:
+    """Send a single-use link that lets the person join with the role. A newer one replaces an
+    older pending invitation to the same address."""
+    network = _lock_network(network)
+    require(by_user, Action.MANAGE_MEMBERS, network)
+    email = normalise_email(email)
+    if Membership.objects.active().filter(network=network, user__email=email).exists():
+        raise AlreadyMember()
+    now = timezone.now()
+    for old in Invitation.objects.filter(
+        network=network, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ):
+        old.revoked_at = now
+        old._history_user = by_user
+        old.save(update_fields=["revoked_at"])
+    invitation = Invitation(
+        network=network, email=email, role=Role(role), organisation=organisation, invited_by=by_user
+    )
+    invitation._history_user = by_user
+    invitation.save()
+    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, by_user) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    require(by_user, Action.MANAGE_MEMBERS, invitation.network)
+    _check_usable(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation._history_user = by_user
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _check_usable(invitation: Invitation) -> None:
+    if invitation.revoked_at is not None:
+        raise InvitationWithdrawn()
+    if invitation.accepted_at is not None:
+        raise InvitationUsed()
+    if invitation.expires_at <= timezone.now():
+        raise InvitationExpired()
+
+
+def check_invitation(token: str) -> Invitation:
+    """The invitation behind a link, or the reason it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("network", "organisation", "invited_by")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid()
+    _check_usable(invitation)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(token: str, *, user) -> Membership:
+    """Join the network with the invited role. The link works once, for its own address."""
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None:
+        raise InvitationInvalid()
+    _check_usable(invitation)
+    if normalise_email(user.email) != normalise_email(invitation.email):
+        raise InvitationForSomeoneElse()
+    _lock_network(invitation.network)
+    membership = Membership.objects.active().filter(network=invitation.network, user=user).first()
+    if membership is None:
+        membership = Membership(
+            user=user,
+            network=invitation.network,
+            role=invitation.role,
+            organisation=invitation.organisation,
+        )
+        membership._history_user = user
+        membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation._history_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def register_from_invitation(token: str, *, full_name: str, password: str):
+    """Create the account of an invited person who has none, and join the network."""
+    invitation = check_invitation(token)
+    email = normalise_email(invitation.email)
+    if User.objects.filter(email=email).exists():
+        raise AccountExists()
+    user = User(email=email, full_name=full_name.strip())
+    validate_password(password, user)
+    user.set_password(password)
+    user._history_user = None
+    user.save()
+    membership = accept_invitation(token, user=user)
+    return user, membership
+
+
+@transaction.atomic
+def change_role(membership: Membership, *, by_user, role: str) -> Membership:
+    _lock_network(membership.network)
+    membership = Membership.objects.select_related("network").get(pk=membership.pk)
+    require(by_user, Action.MANAGE_MEMBERS, membership.network)
+    role = Role(role)
+    if not membership.is_active():
+        raise MembershipEnded()
+    if membership.role == role:
+        return membership
+    if role != Role.CHAIR:
+        _refuse_losing_last_chair(membership)
+    membership.role = role
+    membership._history_user = by_user
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def end_membership(membership: Membership, *, by_user) -> Membership:
+    """End today: the person keeps their place in the record, and loses access."""
+    _lock_network(membership.network)
+    membership = Membership.objects.select_related("network").get(pk=membership.pk)
+    require(by_user, Action.MANAGE_MEMBERS, membership.network)
+    if not membership.is_active():
+        return membership
+    _refuse_losing_last_chair(membership)
+    today = timezone.localdate()
+    membership.end_date = max(today, membership.start_date)
+    membership._history_user = by_user
+    membership.save(update_fields=["end_date"])
+    return membership

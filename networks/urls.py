@@ -1,0 +1,27 @@
+from django.urls import path
+
+from networks.views import invitations, networks
+
+app_name = "networks"
+
+urlpatterns = [
+    path("networks/", networks.network_list, name="list"),
+    path("networks/<int:pk>/", networks.network_detail, name="detail"),
+    path("networks/<int:pk>/members/", networks.members, name="members"),
+    path(
+        "networks/<int:pk>/members/<int:membership_pk>/role/",
+        networks.change_role,
+        name="change_role",
+    ),
+    path(
+        "networks/<int:pk>/members/<int:membership_pk>/end/",
+        networks.end_membership,
+        name="end_membership",
+    ),
+    path(
+        "networks/<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        networks.revoke_invitation,
+        name="revoke_invitation",
+    ),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+]

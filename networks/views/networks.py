@@ -1,0 +1,164 @@
+"""Pages of a network: my networks, the network, its members and their management."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from networks import selectors, services
+from networks.errors import DomainError
+from networks.forms import InviteForm, RoleForm
+from networks.permissions import Action, allowed_actions, require
+
+
+@login_required
+def network_list(request):
+    networks = selectors.list_networks_for_user(request.user)
+    return render(request, "networks/network_list.html", {"networks": networks})
+
+
+@login_required
+def network_detail(request, pk):
+    network = selectors.get_network_for_user(request.user, pk)
+    actions = allowed_actions(request.user, network)
+    return render(
+        request,
+        "networks/network_detail.html",
+        {
+            "network": network,
+            "actions": actions,
+            "can_manage": Action.MANAGE_MEMBERS in actions,
+            "members": selectors.list_members(network),
+            "sub_networks": selectors.list_sub_networks(network, request.user),
+        },
+    )
+
+
+def _members_page(request, network, *, invite_form=None, status=200):
+    members = selectors.list_members(network)
+    return render(
+        request,
+        "networks/members.html",
+        {
+            "network": network,
+            "members": members,
+            "invitations": selectors.list_pending_invitations(network),
+            "invite_form": invite_form or InviteForm(),
+            "role_choices": RoleForm.base_fields["role"].choices,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, pk):
+    """Member management: invite by e-mail, pending invitations, change role, end membership."""
+    network = selectors.get_network_for_user(request.user, pk)
+    require(request.user, Action.MANAGE_MEMBERS, network)
+    if request.method == "GET":
+        return _members_page(request, network)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invite_member(
+                network,
+                by_user=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("networks:members", pk=network.pk)
+    return _members_page(request, network, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def change_role(request, pk, membership_pk):
+    network = selectors.get_network_for_user(request.user, pk)
+    require(request.user, Action.MANAGE_MEMBERS, network)
+    membership = selectors.get_membership(network, membership_pk)
+    form = RoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            membership = services.change_role(
+                membership, by_user=request.user, role=form.cleaned_data["role"]
+            )
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = _("Choose one of the roles in the list.")
+    if request.htmx:
+        membership.refresh_from_db()
+        return render(
+            request,
+            "networks/_member_row.html",
+            {
+                "network": network,
+                "membership": membership,
+                "role_choices": RoleForm.base_fields["role"].choices,
+                "row_error": error,
+                "row_saved": error is None,
+            },
+            status=200 if error is None else 400,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.")
+            % {"name": membership.user, "role": membership.get_role_display().lower()},
+        )
+    return redirect("networks:members", pk=network.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_membership(request, pk, membership_pk):
+    network = selectors.get_network_for_user(request.user, pk)
+    require(request.user, Action.MANAGE_MEMBERS, network)
+    membership = selectors.get_membership(network, membership_pk)
+    if request.method == "POST":
+        try:
+            services.end_membership(membership, by_user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is no longer a member of %(network)s.")
+                % {"name": membership.user, "network": network},
+            )
+            if membership.user_id == request.user.pk:
+                return redirect("networks:list")
+        return redirect("networks:members", pk=network.pk)
+    return render(
+        request, "networks/end_membership.html", {"network": network, "membership": membership}
+    )
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, pk, invitation_pk):
+    network = selectors.get_network_for_user(request.user, pk)
+    require(request.user, Action.MANAGE_MEMBERS, network)
+    invitation = selectors.get_pending_invitation(network, invitation_pk)
+    try:
+        services.revoke_invitation(invitation, by_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("networks:members", pk=network.pk)

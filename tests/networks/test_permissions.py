@@ -1,0 +1,121 @@
+"""Who may see and manage a network: the rules of networks/permissions.py."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from networks.errors import NotAllowed, NotFound
+from networks.models import Network, Role
+from networks.permissions import Action, allowed_actions, can, grant, require, visible
+from tests.factories import MembershipFactory, NetworkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_active_member_sees_the_network(network, member_of, role):
+    assert can(member_of(network, role), Action.VIEW_NETWORK, network)
+
+
+@pytest.mark.parametrize(
+    ("role", "manages"),
+    [
+        (Role.CHAIR, True),
+        (Role.COORDINATOR, True),
+        (Role.MEMBER, False),
+        (Role.WRITER, False),
+        (Role.SIGNATORY, False),
+        (Role.OBSERVER, False),
+    ],
+)
+def test_only_chairs_and_coordinators_manage_members(network, member_of, role, manages):
+    assert can(member_of(network, role), Action.MANAGE_MEMBERS, network) is manages
+
+
+def test_a_non_member_sees_nothing_and_gets_not_found(network, user):
+    assert allowed_actions(user, network) == frozenset()
+    with pytest.raises(NotFound):
+        require(user, Action.MANAGE_MEMBERS, network)
+
+
+def test_a_member_without_the_right_is_told_not_allowed(network, member_of):
+    with pytest.raises(NotAllowed):
+        require(member_of(network, Role.MEMBER), Action.MANAGE_MEMBERS, network)
+
+
+def test_an_ended_membership_gives_no_access(network):
+    today = timezone.localdate()
+    membership = MembershipFactory(
+        network=network, role=Role.CHAIR, start_date=today - timedelta(days=30), end_date=today
+    )
+    assert allowed_actions(membership.user, network) == frozenset()
+
+
+def test_a_membership_that_has_not_started_gives_no_access(network):
+    membership = MembershipFactory(
+        network=network, start_date=timezone.localdate() + timedelta(days=1)
+    )
+    assert not can(membership.user, Action.VIEW_NETWORK, network)
+
+
+def test_an_anonymous_visitor_has_no_access(network):
+    assert allowed_actions(AnonymousUser(), network) == frozenset()
+
+
+def test_an_inactive_account_has_no_access(network, member_of):
+    person = member_of(network, Role.CHAIR)
+    person.is_active = False
+    assert allowed_actions(person, network) == frozenset()
+
+
+def test_superusers_get_no_access_in_the_workspace_through_their_flag(network):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    assert not can(admin, Action.VIEW_NETWORK, network)
+    assert not visible(admin, Network.objects.all()).exists()
+
+
+def test_members_of_a_group_see_its_sub_groups_but_do_not_manage_them(member_of):
+    working_group = NetworkFactory()
+    writing_group = NetworkFactory(parent=working_group, kind=Network.Kind.WRITING_GROUP)
+    member = member_of(working_group, Role.MEMBER)
+    assert can(member, Action.VIEW_NETWORK, writing_group)
+    assert not can(member, Action.MANAGE_MEMBERS, writing_group)
+
+
+def test_the_chair_of_a_group_manages_its_sub_groups(member_of):
+    working_group = NetworkFactory()
+    writing_group = NetworkFactory(parent=working_group, kind=Network.Kind.WRITING_GROUP)
+    assert can(member_of(working_group, Role.CHAIR), Action.MANAGE_MEMBERS, writing_group)
+
+
+def test_members_of_a_sub_group_do_not_see_the_group_above(member_of):
+    working_group = NetworkFactory()
+    writing_group = NetworkFactory(parent=working_group)
+    writer = member_of(writing_group, Role.WRITER)
+    assert not can(writer, Action.VIEW_NETWORK, working_group)
+
+
+def test_visible_lists_exactly_the_networks_of_the_person(member_of):
+    mine, sub, other = NetworkFactory(), None, NetworkFactory()
+    sub = NetworkFactory(parent=mine)
+    person = member_of(mine)
+    member_of(other)
+    assert set(visible(person, Network.objects.all())) == {mine, sub}
+
+
+def test_a_guardian_grant_lets_one_outside_person_see_one_network(network, user):
+    other = NetworkFactory()
+    grant(user, Action.VIEW_NETWORK, network)
+    assert can(user, Action.VIEW_NETWORK, network)
+    assert not can(user, Action.MANAGE_MEMBERS, network)
+    assert list(visible(user, Network.objects.all())) == [network]
+    assert not can(user, Action.VIEW_NETWORK, other)
+
+
+def test_an_archived_network_can_be_read_but_not_managed(member_of):
+    network = NetworkFactory(archived=True)
+    chair = member_of(network, Role.CHAIR)
+    assert can(chair, Action.VIEW_NETWORK, network)
+    assert not can(chair, Action.MANAGE_MEMBERS, network)
