@@ -1,5 +1,6 @@
 """Domain errors: refusals a person can read, in their language. Never a 500, never a 403."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,8 +14,9 @@ class DomainError(Exception):
         super().__init__(str(self.message))
 
 
-class NotFound(DomainError):
-    """Missing or not visible: the same answer for both, so nothing leaks."""
+class NotFound(DomainError, Http404):
+    """Missing or not visible: the same answer for both, so nothing leaks. Django shows it as
+    its 404 page."""
 
     default_message = _("Not found.")
 

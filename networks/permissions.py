@@ -15,14 +15,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_user_perms, remove_perm
 
 from networks.errors import NotAllowed, NotFound
 from networks.models import Membership, Network, Role
 
-# Sub-groups are rarely more than two levels deep; the walk stops here whatever the data says.
-MAX_DEPTH = 6
+# How far down a role reaches into sub-groups (working group → writing group → …). Real
+# networks are one or two levels deep; access stops here whatever the data says.
+MAX_DEPTH = 3
 
 
 class Action(StrEnum):
@@ -118,19 +119,18 @@ def require(user, action: Action, obj: Model) -> frozenset[Action]:
 
 
 def visible_network_ids(user) -> set[int]:
-    """Ids of every network this person may view, in a query per level of sub-groups."""
+    """Ids of every network this person may view (three queries, whatever the data)."""
     if not _is_person(user):
         return set()
     ids = set(Membership.objects.active().filter(user=user).values_list("network_id", flat=True))
-    frontier = set(ids)
-    for _depth in range(MAX_DEPTH):
-        if not frontier:
-            break
-        children = (
-            set(Network.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        )
-        ids |= children
-        frontier = children
+    if ids:
+        # Sub-groups down to MAX_DEPTH levels, in one query whatever the shape of the tree.
+        below = Q(parent_id__in=ids)
+        path = "parent"
+        for _level in range(MAX_DEPTH - 1):
+            path += "__parent"
+            below |= Q(**{f"{path}_id__in": ids})
+        ids |= set(Network.objects.filter(below).values_list("id", flat=True))
     granted = get_objects_for_user(
         user,
         f"networks.{Action.VIEW_NETWORK}",

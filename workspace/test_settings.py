@@ -16,3 +16,7 @@ from workspace.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 SERVESTATIC_USE_FINDERS = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Tasks run in the test's own thread unless a test starts a real worker (it switches this off on
+# the Celery app itself: Celery reads its settings once).
+CELERY_TASK_ALWAYS_EAGER = True

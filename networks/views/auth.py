@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import check_for_language
 
 from networks.forms import LoginForm
+from networks.models import normalise_email
 
 
 class LoginView(auth_views.LoginView):
@@ -39,3 +40,9 @@ def locked_out(request, response=None, credentials=None):
         {"retry_at": retry_at, "email": email},
         status=429,
     )
+
+
+def axes_username(request, credentials=None):
+    """The address as the lock counts it: case and spaces do not make a new account to guess."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    return normalise_email(raw)

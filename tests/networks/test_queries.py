@@ -1,0 +1,67 @@
+"""Pages cost the same number of queries with 5 members as with 200."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from networks.models import Network, Role
+from tests.factories import InvitationFactory, MembershipFactory, NetworkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(network, members, invitations=0, sub_groups=0):
+    for _ in range(members):
+        MembershipFactory(network=network, role=Role.MEMBER)
+    for _ in range(invitations):
+        InvitationFactory(network=network)
+    for _ in range(sub_groups):
+        NetworkFactory(parent=network, kind=Network.Kind.WRITING_GROUP)
+
+
+def count(client, url):
+    client.get(url)  # warm up: the session and the language are loaded once per client
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", ["networks:detail", "networks:members"])
+def test_network_pages_do_not_grow_with_the_members(client, url_name):
+    small, large = NetworkFactory(), NetworkFactory()
+    chair = UserFactory()
+    MembershipFactory(network=small, user=chair, role=Role.CHAIR)
+    MembershipFactory(network=large, user=chair, role=Role.CHAIR)
+    grow(small, 5, invitations=1, sub_groups=1)
+    grow(large, 200, invitations=30, sub_groups=6)
+    client.force_login(chair)
+    small_count = count(client, reverse(url_name, args=[small.pk]))
+    large_count = count(client, reverse(url_name, args=[large.pk]))
+    assert small_count == large_count
+
+
+def test_my_networks_does_not_grow_with_the_networks(client):
+    person = UserFactory()
+    first = NetworkFactory()
+    MembershipFactory(network=first, user=person)
+    client.force_login(person)
+    one = count(client, reverse("networks:list"))
+    for _ in range(15):
+        network = NetworkFactory()
+        MembershipFactory(network=network, user=person)
+        grow(network, 10, sub_groups=1)
+    many = count(client, reverse("networks:list"))
+    assert one == many
+
+
+def test_the_network_page_lists_every_member_with_organisation_and_role(client):
+    network = NetworkFactory()
+    chair = MembershipFactory(network=network, role=Role.CHAIR)
+    members = [MembershipFactory(network=network, role=Role.WRITER) for _ in range(5)]
+    client.force_login(chair.user)
+    text = client.get(reverse("networks:detail", args=[network.pk])).content.decode()
+    for membership in [chair, *members]:
+        assert membership.user.full_name in text
+        assert membership.organisation.name in text

@@ -1,0 +1,195 @@
+"""Role × page matrix: every page and action of the networks app, for every kind of visitor.
+
+Outsiders and ended members get 404 (never 403, never a hint); members without the right get
+403 with a readable message; refused writes change nothing.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from networks.models import Invitation, Membership, Network, Role
+from tests.factories import InvitationFactory, MembershipFactory, NetworkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
+
+VISITORS = [
+    "chair",
+    "coordinator",
+    "member",
+    "writer",
+    "signatory",
+    "observer",
+    "parent_chair",
+    "parent_member",
+    "ended",
+    "outsider",
+    "anonymous",
+]
+MANAGERS = {"chair", "coordinator", "parent_chair"}
+SEES = MANAGERS | {"member", "writer", "signatory", "observer", "parent_member"}
+
+
+@pytest.fixture
+def world():
+    parent = NetworkFactory(name="Arbetsgruppen")
+    network = NetworkFactory(name="Skrivargruppen", parent=parent, kind=Network.Kind.WRITING_GROUP)
+    people = {}
+    for role in ["chair", "coordinator", "member", "writer", "signatory", "observer"]:
+        people[role] = MembershipFactory(network=network, role=role).user
+    people["parent_chair"] = MembershipFactory(network=parent, role=Role.CHAIR).user
+    people["parent_member"] = MembershipFactory(network=parent, role=Role.MEMBER).user
+    today = timezone.localdate()
+    people["ended"] = MembershipFactory(
+        network=network, role=Role.CHAIR, start_date=today - timedelta(days=9), end_date=today
+    ).user
+    people["outsider"] = MembershipFactory(network=NetworkFactory(name="Kronoberg")).user
+    people["anonymous"] = None
+    target = MembershipFactory(network=network, role=Role.MEMBER)
+    invitation = InvitationFactory(network=network, email="pending@example.org")
+    return {"network": network, "people": people, "target": target, "invitation": invitation}
+
+
+def snapshot():
+    return (
+        sorted(Membership.objects.values_list("id", "role", "end_date")),
+        sorted(Invitation.objects.values_list("id", "email", "revoked_at")),
+        Membership.history.count(),
+        Invitation.history.count(),
+    )
+
+
+def login(client, person):
+    if person is not None:
+        client.force_login(person)
+
+
+def expected_status(visitor, allowed_set, ok_status):
+    if visitor == "anonymous":
+        return 302
+    if visitor in allowed_set:
+        return ok_status
+    if visitor in SEES:
+        return 403
+    return 404
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_network_list(client, world, visitor):
+    login(client, world["people"][visitor])
+    response = client.get(reverse("networks:list"))
+    if visitor == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+        return
+    assert response.status_code == 200
+    listed = world["network"].name in response.content.decode()
+    assert listed is (visitor in SEES)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_network_page(client, world, visitor):
+    login(client, world["people"][visitor])
+    response = client.get(world["network"].get_absolute_url())
+    assert response.status_code == expected_status(visitor, SEES, 200)
+    if response.status_code == 404:
+        assert world["network"].name not in response.content.decode()
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_member_management_page(client, world, visitor):
+    login(client, world["people"][visitor])
+    response = client.get(reverse("networks:members", args=[world["network"].pk]))
+    assert response.status_code == expected_status(visitor, MANAGERS, 200)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_end_membership_confirmation_page(client, world, visitor):
+    login(client, world["people"][visitor])
+    url = reverse("networks:end_membership", args=[world["network"].pk, world["target"].pk])
+    response = client.get(url)
+    assert response.status_code == expected_status(visitor, MANAGERS, 200)
+
+
+def _invite(world):
+    return reverse("networks:members", args=[world["network"].pk]), {
+        "email": "new.person@example.org",
+        "role": "member",
+    }
+
+
+def _change_role(world):
+    url = reverse("networks:change_role", args=[world["network"].pk, world["target"].pk])
+    return url, {"role": "writer"}
+
+
+def _end(world):
+    url = reverse("networks:end_membership", args=[world["network"].pk, world["target"].pk])
+    return url, {}
+
+
+def _revoke(world):
+    url = reverse("networks:revoke_invitation", args=[world["network"].pk, world["invitation"].pk])
+    return url, {}
+
+
+WRITES = {"invite": _invite, "change_role": _change_role, "end": _end, "revoke": _revoke}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("action", list(WRITES))
+def test_writes(client, world, visitor, action):
+    login(client, world["people"][visitor])
+    url, data = WRITES[action](world)
+    before = snapshot()
+    response = client.post(url, data)
+    assert response.status_code == expected_status(visitor, MANAGERS, 302)
+    if visitor in MANAGERS:
+        assert snapshot() != before
+    else:
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["networks:detail", "networks:members"], ids=["detail", "members"])
+def test_a_network_that_does_not_exist_looks_the_same_as_one_you_cannot_see(client, world, name):
+    client.force_login(world["people"]["outsider"])
+    hidden = client.get(reverse(name, args=[world["network"].pk]))
+    missing = client.get(reverse(name, args=[999999]))
+    assert hidden.status_code == missing.status_code == 404
+
+    def page(response):  # the same page, but for the per-request CSRF token and the path
+        text = CSRF.sub("", response.content.decode())
+        return text.replace(response.wsgi_request.get_full_path(), "")
+
+    assert page(hidden) == page(missing)
+
+
+def test_a_refused_page_says_why_in_swedish(client, world):
+    client.force_login(world["people"]["member"])
+    response = client.get(reverse("networks:members", args=[world["network"].pk]))
+    assert response.status_code == 403
+    assert "behörighet" in response.content.decode() or "permission" in response.content.decode()
+
+
+def test_a_manager_of_one_network_cannot_touch_a_membership_of_another(client, world):
+    other = MembershipFactory(network=NetworkFactory(), role=Role.MEMBER)
+    client.force_login(world["people"]["chair"])
+    before = snapshot()
+    url = reverse("networks:change_role", args=[world["network"].pk, other.pk])
+    assert client.post(url, {"role": "chair"}).status_code == 404
+    assert snapshot() == before
+
+
+def test_anonymous_people_are_sent_to_login_with_the_way_back(client, world):
+    url = world["network"].get_absolute_url()
+    response = client.get(url)
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+def test_outsiders_get_no_user_pages_for_unknown_users(client, world):
+    client.force_login(UserFactory())
+    assert client.get(reverse("networks:list")).status_code == 200

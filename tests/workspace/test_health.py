@@ -1,0 +1,74 @@
+"""/healthz tells a load balancer whether the database, channel layer and broker are reachable."""
+
+import pytest
+from channels.layers import channel_layers
+
+from workspace.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_PORT = "redis://127.0.0.1:9/0"  # nothing listens on the discard port here
+
+
+@pytest.fixture
+def fresh_layers():
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def test_healthy_when_everything_answers(client, fresh_layers):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["failing"] == []
+    assert set(body["checks"]) == {"database", "channel_layer", "broker"}
+
+
+@pytest.mark.redis
+def test_healthy_on_the_real_redis(client, settings, fresh_layers):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL]},
+        }
+    }
+    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = settings.REDIS_URL
+    try:
+        response = client.get("/healthz")
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+    assert response.status_code == 200, response.json()
+
+
+def test_an_unreachable_channel_layer_gives_503_and_names_it(client, settings, fresh_layers):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CLOSED_PORT]},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["channel_layer"]
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_an_unreachable_broker_gives_503_and_names_it(client, fresh_layers):
+    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = CLOSED_PORT
+    try:
+        response = client.get("/healthz")
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["broker"]
+
+
+def test_health_needs_no_login_and_is_never_cached(client, fresh_layers):
+    response = client.get("/healthz")
+    assert "no-cache" in response["Cache-Control"]
