@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo lint format messages messages-check worker beat clean
+.PHONY: run test venv migrate demo lint format messages worker beat clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Samverka needs Python 3.11 ($(PYTHON) was not found)."; exit 1; }
@@ -49,12 +49,7 @@ format: venv
 
 # Translations: `make messages` after changing strings (needs GNU gettext), then fill in locale/sv.
 messages: venv
-	$(BIN)/python manage.py makemessages --no-location --no-obsolete -l sv -l en --ignore=.venv --ignore=node_modules --ignore=tests
-	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
-
-messages-check: venv
-	DEBUG=true $(BIN)/python manage.py check_translations
+	DEBUG=true $(BIN)/python manage.py update_translations
 
 worker: venv
 	$(BIN)/celery -A workspace worker --loglevel=info
