@@ -80,3 +80,75 @@ def member_of(db):
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+class _Inbox:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def wait_for(self, count, timeout=15.0):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; Django sends its e-mail there."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def celery_worker_on_redis(settings):
+    """A real Celery worker (a thread of this process) consuming from the real Redis, on a queue
+    of its own so that no stray worker steals the test's tasks."""
+    import uuid
+
+    import celery.contrib.testing.tasks  # noqa: F401 - the test worker expects its ping task
+    from celery.contrib.testing.worker import start_worker
+
+    from workspace.celery import app
+
+    queue = f"test-{uuid.uuid4().hex}"
+    saved = {
+        key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")
+    }
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.REDIS_URL
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, queues=[queue], perform_ping_check=False, pool="solo") as worker:
+            yield worker
+    finally:
+        app.conf.update(saved)
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)

@@ -65,3 +65,29 @@ def test_the_network_page_lists_every_member_with_organisation_and_role(client):
     for membership in [chair, *members]:
         assert membership.user.full_name in text
         assert membership.organisation.name in text
+
+
+def test_the_end_membership_page_does_not_grow_with_the_members(client):
+    counts = []
+    for size in (5, 200):
+        network = NetworkFactory()
+        chair = MembershipFactory(network=network, role=Role.CHAIR)
+        grow(network, size)
+        client.force_login(chair.user)
+        url = reverse("networks:end_membership", args=[network.pk, chair.pk])
+        counts.append(count(client, url))
+    assert counts[0] == counts[1]
+
+
+def test_the_invitation_page_does_not_grow_with_the_members(client):
+    counts = []
+    for size in (5, 200):
+        network = NetworkFactory()
+        grow(network, size)
+        invitation = InvitationFactory(network=network)
+        counts.append(count(client, reverse("networks:invitation", args=[invitation.token])))
+    assert counts[0] == counts[1]
+
+
+def test_the_login_page_costs_no_query(client):
+    assert count(client, reverse("login")) == 0
