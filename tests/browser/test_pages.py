@@ -1,0 +1,90 @@
+"""The other pages in a real browser: axe-core on each, the language switch, and the role change
+in place (htmx) that also works as a plain form."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from networks.demo import ARBETSGRUPP, DEMO_PASSWORD, seed_demo
+from networks.models import Membership, Network
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TIMEOUT_MS = 10_000
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/login/")
+    page.locator("[name=username]").fill(email)
+    page.locator("[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(f"{base}/networks/")
+
+
+def test_every_other_page_passes_axe(live_server_url, page, axe):
+    seed_demo()
+    base = live_server_url
+    page.set_default_timeout(TIMEOUT_MS)
+    for path, label in [
+        ("/password-reset/", "password reset"),
+        ("/invitations/no-such-token/", "unknown invitation"),
+        ("/networks/999999/", "not found"),
+    ]:
+        page.goto(base + path)
+        axe(page, label)
+    log_in(page, base, "chair@example.org")
+    group = Network.objects.get(name=ARBETSGRUPP)
+    member = Membership.objects.get(network=group, user__email="member@example.org")
+    page.goto(f"{base}/networks/{group.pk}/members/{member.pk}/end/")
+    axe(page, "end membership")
+    writing_group = Network.objects.get(name="Skrivargrupp")
+    page.goto(f"{base}{writing_group.get_absolute_url()}")
+    axe(page, "sub-group seen from above")
+    # A member who may not manage sees a readable refusal.
+    page.context.clear_cookies()
+    log_in(page, base, "member@example.org")
+    page.goto(f"{base}/networks/{group.pk}/members/")
+    axe(page, "refused")
+
+
+def test_the_language_switch_turns_the_page_english_and_back(live_server_url, page, axe):
+    seed_demo()
+    page.set_default_timeout(TIMEOUT_MS)
+    log_in(page, live_server_url, "member@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mina nätverk")
+    page.locator("#language-select").select_option("en")
+    page.locator(".lang-switch button").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My networks")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    axe(page, "my networks in English")
+    page.locator("#language-select").select_option("sv")
+    page.locator(".lang-switch button").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mina nätverk")
+
+
+def test_a_role_changes_in_place_and_the_last_chair_is_kept(live_server_url, page, axe):
+    seed_demo()
+    page.set_default_timeout(TIMEOUT_MS)
+    base = live_server_url
+    log_in(page, base, "chair@example.org")
+    group = Network.objects.get(name=ARBETSGRUPP)
+    page.goto(f"{base}/networks/{group.pk}/members/")
+    member = Membership.objects.get(network=group, user__email="member@example.org")
+    row = page.locator(f"#member-{member.pk}")
+    row.locator("select[name=role]").select_option("writer")
+    row.locator("button[type=submit]").click()
+    expect(page.locator(f"#member-{member.pk} [role=status]")).to_be_visible()
+    assert page.url == f"{base}/networks/{group.pk}/members/"  # no page load: swapped in place
+    member.refresh_from_db()
+    assert member.role == "writer"
+
+    chair = Membership.objects.get(network=group, user__email="chair@example.org")
+    chair_row = page.locator(f"#member-{chair.pk}")
+    chair_row.locator("select[name=role]").select_option("member")
+    chair_row.locator("button[type=submit]").click()
+    alert = page.locator(f"#member-{chair.pk} [role=alert]")
+    expect(alert).to_contain_text(re.compile("ordförande", re.I))
+    axe(page, "members, after a refused change")
+    chair.refresh_from_db()
+    assert chair.role == "chair"
