@@ -2,10 +2,12 @@
 
 A person's actions on a network come from their active memberships (roles below). A role in a
 network also reaches down into its sub-groups (the writing group under the working group): every
-member may look at them, and chairs and coordinators may manage them. Access can also be granted
-on a single object with django-guardian (`grant`), for people outside the network who are let in
-to one thing (e.g. a consultee of one review round). Nothing else grants access: staff and
-superusers use the admin site, not the workspace pages.
+member may look at them, and chairs and coordinators may manage them. The writers of a writing
+group write the documents of the group above it. Documents, their sections and versions take
+their rights from the network that owns them; an adopted document can no longer be changed.
+Access can also be granted on a single object with django-guardian (`grant`), for people outside
+the network who are let in to one thing (e.g. a consultee of one review round). Nothing else
+grants access: staff and superusers use the admin site, not the workspace pages.
 
 Anyone who may not view a network gets the same "not found" as for a network that does not exist.
 """
@@ -29,29 +31,55 @@ MAX_DEPTH = 3
 class Action(StrEnum):
     VIEW_NETWORK = "view_network"
     MANAGE_MEMBERS = "manage_members"
+    # documents (decided here too; the documents app asks, it does not decide)
+    VIEW_DOCUMENT = "view_document"
+    CREATE_DOCUMENT = "create_document"
+    EDIT_DOCUMENT = "edit_document"
+    PUBLISH_VERSION = "publish_version"
 
 
+READ = frozenset({Action.VIEW_NETWORK, Action.VIEW_DOCUMENT})
+WRITE_DOCUMENTS = frozenset(
+    {Action.VIEW_DOCUMENT, Action.CREATE_DOCUMENT, Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION}
+)
+MANAGE = frozenset({Action.MANAGE_MEMBERS})
+
+# What each role may do in its own network.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CHAIR: frozenset({Action.VIEW_NETWORK, Action.MANAGE_MEMBERS}),
-    Role.COORDINATOR: frozenset({Action.VIEW_NETWORK, Action.MANAGE_MEMBERS}),
-    Role.MEMBER: frozenset({Action.VIEW_NETWORK}),
-    Role.WRITER: frozenset({Action.VIEW_NETWORK}),
-    Role.SIGNATORY: frozenset({Action.VIEW_NETWORK}),
-    Role.OBSERVER: frozenset({Action.VIEW_NETWORK}),
+    Role.CHAIR: READ | MANAGE | WRITE_DOCUMENTS,
+    Role.COORDINATOR: READ | MANAGE | WRITE_DOCUMENTS,
+    Role.MEMBER: READ,
+    Role.WRITER: READ | WRITE_DOCUMENTS,
+    Role.SIGNATORY: READ,
+    Role.OBSERVER: READ,
 }
 
 # What a role in a network passes down to the network's sub-groups.
 INHERITED_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CHAIR: frozenset({Action.VIEW_NETWORK, Action.MANAGE_MEMBERS}),
-    Role.COORDINATOR: frozenset({Action.VIEW_NETWORK, Action.MANAGE_MEMBERS}),
-    Role.MEMBER: frozenset({Action.VIEW_NETWORK}),
-    Role.WRITER: frozenset({Action.VIEW_NETWORK}),
-    Role.SIGNATORY: frozenset({Action.VIEW_NETWORK}),
-    Role.OBSERVER: frozenset({Action.VIEW_NETWORK}),
+    Role.CHAIR: READ | MANAGE,
+    Role.COORDINATOR: READ | MANAGE,
+    Role.MEMBER: READ,
+    Role.WRITER: READ,
+    Role.SIGNATORY: READ,
+    Role.OBSERVER: READ,
+}
+
+# The writing group under a working group writes the working group's documents: its writers,
+# chairs and coordinators get the document rights of the group above (not its member list).
+WRITING_GROUP_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.CHAIR: WRITE_DOCUMENTS,
+    Role.COORDINATOR: WRITE_DOCUMENTS,
+    Role.WRITER: WRITE_DOCUMENTS,
+    Role.MEMBER: frozenset({Action.VIEW_DOCUMENT}),
+    Role.SIGNATORY: frozenset({Action.VIEW_DOCUMENT}),
+    Role.OBSERVER: frozenset({Action.VIEW_DOCUMENT}),
 }
 
 # Archived networks can be read by their members, and nothing more.
-ARCHIVED_ALLOWS = frozenset({Action.VIEW_NETWORK})
+ARCHIVED_ALLOWS = READ
+# A document that is adopted (or archived) is locked: it is read, never changed.
+LOCKED_REMOVES = frozenset({Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION})
+DOCUMENT_ACTIONS = WRITE_DOCUMENTS
 
 MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
 
@@ -77,12 +105,21 @@ def _ancestor_ids(network: Network) -> list[int]:
 
 
 def _role_actions(user, network: Network) -> frozenset[Action]:
-    chain = [network.pk, *_ancestor_ids(network)]
-    rows = Membership.objects.active().filter(user=user, network_id__in=chain)
+    """One query: the person's memberships in the network, above it, and in its writing groups."""
+    ancestors = _ancestor_ids(network)
+    rows = Membership.objects.active().filter(
+        Q(network_id__in=[network.pk, *ancestors])
+        | Q(network__parent_id=network.pk, network__kind=Network.Kind.WRITING_GROUP),
+        user=user,
+    )
     actions: set[Action] = set()
     for network_id, role in rows.values_list("network_id", "role"):
-        table = ROLE_ACTIONS if network_id == network.pk else INHERITED_ACTIONS
-        actions |= table[role]
+        if network_id == network.pk:
+            actions |= ROLE_ACTIONS[role]
+        elif network_id in ancestors:
+            actions |= INHERITED_ACTIONS[role]
+        else:
+            actions |= WRITING_GROUP_ACTIONS[role]
     return frozenset(actions)
 
 
@@ -90,6 +127,16 @@ def _granted_actions(user, obj: Model) -> frozenset[Action]:
     # Only grants on this very object to this person: never global or superuser permissions.
     codenames = set(get_user_perms(user, obj))
     return frozenset(a for a in Action if a.value in codenames)
+
+
+def _document_of(obj: Model):
+    """The document an object belongs to, by model label: networks does not import documents."""
+    label = obj._meta.label
+    if label == "documents.Document":
+        return obj
+    if label in {"documents.Section", "documents.Version"}:
+        return obj.document
+    return None
 
 
 def allowed_actions(user, obj: Model) -> frozenset[Action]:
@@ -101,6 +148,13 @@ def allowed_actions(user, obj: Model) -> frozenset[Action]:
         if obj.archived:
             actions &= ARCHIVED_ALLOWS
         return actions
+    document = _document_of(obj)
+    if document is not None:
+        on_network = allowed_actions(user, document.network) & DOCUMENT_ACTIONS
+        actions = on_network | (_granted_actions(user, document) & {Action.VIEW_DOCUMENT})
+        if document.is_locked:
+            actions -= LOCKED_REMOVES
+        return actions
     raise TypeError(f"No permission rules for {type(obj).__name__}")
 
 
@@ -108,10 +162,17 @@ def can(user, action: Action, obj: Model) -> bool:
     return action in allowed_actions(user, obj)
 
 
+def _seeing(obj: Model, action: Action) -> Action:
+    """The action that decides whether the object exists for this person at all."""
+    if isinstance(obj, Network) and action not in DOCUMENT_ACTIONS:
+        return Action.VIEW_NETWORK
+    return Action.VIEW_DOCUMENT
+
+
 def require(user, action: Action, obj: Model) -> frozenset[Action]:
     """Raise NotFound if the person may not even see the object, NotAllowed if they may not act."""
     actions = allowed_actions(user, obj)
-    if Action.VIEW_NETWORK not in actions:
+    if _seeing(obj, action) not in actions:
         raise NotFound()
     if action not in actions:
         raise NotAllowed()

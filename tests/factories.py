@@ -50,3 +50,22 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invited{n}@example.org")
     network = factory.SubFactory(NetworkFactory)
     role = Role.MEMBER
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.Document"
+
+    network = factory.SubFactory(NetworkFactory)
+    title = factory.Sequence(lambda n: f"Regional strategi {n}")
+    kind = "strategy"
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.Section"
+
+    document = factory.SubFactory(DocumentFactory)
+    heading = factory.Sequence(lambda n: f"Avsnitt {n}")
+    body = "Alla föräldrar ska erbjudas stöd under barnets hela uppväxt."
+    position = factory.Sequence(lambda n: n + 1)

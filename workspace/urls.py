@@ -36,5 +36,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("networks.urls")),
+    path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

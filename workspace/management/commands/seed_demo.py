@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from networks.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from documents import demo as documents_demo
+from networks import demo as networks_demo
 
 
 class Command(BaseCommand):
     help = "Load the Örebro demo data (idempotent: a second run changes nothing)."
 
     def handle(self, *args, **options):
-        created = seed_demo()
+        created = networks_demo.seed_demo()
+        created.update(documents_demo.seed_demo())
         if any(created.values()):
             self.stdout.write(
                 "Demo data: "
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already loaded: nothing changed.")
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD!r}):")
-        for email, name, roles in DEMO_LOGINS:
+        self.stdout.write(f"Demo logins (password for all: {networks_demo.DEMO_PASSWORD!r}):")
+        for email, name, roles in networks_demo.DEMO_LOGINS:
             where = "; ".join(f"{str(role.label).lower()} – {network}" for network, role in roles)
             self.stdout.write(f"  {email:<26} {name:<22} {where}")

@@ -1,0 +1,197 @@
+"""Every read about documents that a view or task needs; visibility via networks.permissions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Subquery
+from django.utils.translation import get_language
+
+from documents.diff import DocumentDiff, SectionText, diff_documents
+from documents.markdown import render_markdown
+from documents.models import Document, DocxImport, Section, Version, content_hash
+from documents.readability import Lix, combine, lix_of_markdown
+from networks.errors import NotFound
+from networks.models import Network
+from networks.permissions import Action, allowed_actions
+
+CACHE_SECONDS = 60 * 60 * 24
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def get_network_for_documents(user, pk) -> Network:
+    network = Network.objects.select_related("parent__parent__parent").filter(pk=_int(pk)).first()
+    if network is None or Action.VIEW_DOCUMENT not in allowed_actions(user, network):
+        raise NotFound()
+    return network
+
+
+def get_document_for_user(user, pk) -> Document:
+    document = (
+        Document.objects.select_related("network__parent__parent__parent")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if document is None or Action.VIEW_DOCUMENT not in allowed_actions(user, document):
+        raise NotFound()
+    return document
+
+
+def list_documents(networks: list[Network]) -> list[Document]:
+    latest = Version.objects.filter(document=OuterRef("pk")).order_by("-number")
+    return list(
+        Document.objects.filter(network__in=networks)
+        .select_related("network")
+        .annotate(
+            section_count=Count("sections", distinct=True),
+            latest_number=Subquery(latest.values("number")[:1]),
+            latest_label=Subquery(latest.values("label")[:1]),
+            latest_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .order_by("status", "title")
+    )
+
+
+def document_networks(network: Network) -> list[Network]:
+    """The networks whose documents a network page lists: its own, and for a writing group
+    the documents of the group above, which it writes."""
+    if network.kind == Network.Kind.WRITING_GROUP and network.parent_id:
+        return [network, network.parent]
+    return [network]
+
+
+def get_section(document: Document, key: str) -> Section:
+    section = Section.objects.filter(document=document, key=str(key)[:24]).first()
+    if section is None:
+        raise NotFound()
+    section.document = document
+    return section
+
+
+def list_versions(document: Document) -> list[Version]:
+    return list(
+        document.versions.select_related("created_by")
+        .annotate(section_count=Count("sections"))
+        .order_by("-number")
+    )
+
+
+def get_version(document: Document, number) -> Version:
+    version = (
+        document.versions.select_related("created_by")
+        .filter(number=_int(number))
+        .prefetch_related("sections")
+        .first()
+    )
+    if version is None:
+        raise NotFound()
+    version.document = document
+    return version
+
+
+@dataclass
+class RenderedSection:
+    key: str
+    heading: str
+    html: str
+    lix: Lix | None
+    source: object  # the Section or VersionSection
+    first: bool = False
+    last: bool = False
+
+
+def _rendered(key: str, heading: str, body: str, source) -> RenderedSection:
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    cache_key = f"md:v1:{digest}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = render_markdown(body)
+        cache.set(cache_key, html, CACHE_SECONDS)
+    return RenderedSection(key, heading, html, lix_of_markdown(body), source)
+
+
+def working_draft(document: Document) -> tuple[list[RenderedSection], Lix | None]:
+    sections = [
+        _rendered(s.key, s.heading, s.body, s)
+        for s in Section.objects.filter(document=document).order_by("position")
+    ]
+    if sections:
+        sections[0].first, sections[-1].last = True, True
+    return sections, combine(s.lix for s in sections)
+
+
+def version_sections(version: Version) -> tuple[list[RenderedSection], Lix | None]:
+    sections = [
+        _rendered(s.key, s.heading, s.body, s)
+        for s in sorted(version.sections.all(), key=lambda s: s.position)
+    ]
+    return sections, combine(s.lix for s in sections)
+
+
+def section_history(document: Document, key: str):
+    return list(
+        Section.history.filter(document_id=document.pk, key=key)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:200]
+    )
+
+
+def document_history(document: Document, limit: int = 200):
+    return list(
+        Section.history.filter(document_id=document.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
+# --- comparing -----------------------------------------------------------------------------
+
+DRAFT = "draft"
+
+
+@dataclass
+class Side:
+    """One side of a comparison: a version, or the working draft."""
+
+    ref: str  # a version number, or "draft"
+    label: str
+    version: Version | None
+    sections: list[SectionText]
+    digest: str
+
+
+def side(document: Document, ref) -> Side:
+    if str(ref) == DRAFT:
+        rows = list(Section.objects.filter(document=document).order_by("position"))
+        texts = [SectionText(s.key, s.heading, s.body) for s in rows]
+        return Side(DRAFT, "", None, texts, content_hash(document.title, rows))
+    version = get_version(document, ref)
+    rows = sorted(version.sections.all(), key=lambda s: s.position)
+    texts = [SectionText(s.key, s.heading, s.body) for s in rows]
+    return Side(str(version.number), version.label, version, texts, version.content_hash)
+
+
+def compare(old: Side, new: Side) -> DocumentDiff:
+    """The diff of two texts, cached per pair of checksums (versions never change) and language
+    (the marks carry words for screen readers)."""
+    cache_key = f"diff:v1:{get_language()}:{old.digest}:{new.digest}"
+    result = cache.get(cache_key)
+    if result is None:
+        result = diff_documents(old.sections, new.sections)
+        cache.set(cache_key, result, CACHE_SECONDS)
+    return result
+
+
+def get_import_for_user(user, pk) -> DocxImport:
+    job = DocxImport.objects.select_related("network", "document").filter(pk=_int(pk)).first()
+    if job is None or job.created_by_id != getattr(user, "pk", None):
+        raise NotFound()
+    return job

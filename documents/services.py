@@ -1,0 +1,237 @@
+"""Every write about documents: the working draft, versions, restores and Word imports.
+
+Each service: lock → authorize → validate → write → record → side effects on commit.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents import tasks
+from documents.errors import (
+    DocumentLocked,
+    EditConflict,
+    EmptyHeading,
+    NoChangesSinceLastVersion,
+    NothingToPublish,
+    SectionGone,
+    StructureChanged,
+)
+from documents.models import Document, DocxImport, Section, Version, VersionSection, content_hash
+from networks.errors import NotFound
+from networks.models import Network
+from networks.permissions import Action, require
+
+
+def _lock_document(document: Document) -> Document:
+    return Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+
+
+def ensure_editable(user, document: Document, action: Action = Action.EDIT_DOCUMENT) -> None:
+    """Not found for outsiders; a clear refusal when adopted; then the role check. Views call it
+    too, to refuse a form page with the same answer as its POST."""
+    require(user, Action.VIEW_DOCUMENT, document)
+    if document.is_locked:
+        raise DocumentLocked()
+    require(user, action, document)
+
+
+def _clean_heading(heading: str) -> str:
+    heading = " ".join((heading or "").split())
+    if not heading:
+        raise EmptyHeading()
+    return heading[:300]
+
+
+def _clean_body(body: str) -> str:
+    # Browsers send CRLF; the text is stored with plain newlines so diffs are about words.
+    return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+
+
+@transaction.atomic
+def create_document(network: Network, *, by_user, title: str, kind: str) -> Document:
+    network = Network.objects.select_for_update().get(pk=network.pk)
+    require(by_user, Action.CREATE_DOCUMENT, network)
+    document = Document(
+        network=network, title=_clean_heading(title), kind=Document.Kind(kind), created_by=by_user
+    )
+    document._history_user = by_user
+    document.save()
+    return document
+
+
+def _bump_structure(document: Document, by_user) -> None:
+    # A technical counter, not part of the record: the section rows carry the history.
+    Document.objects.filter(pk=document.pk).update(structure_revision=F("structure_revision") + 1)
+
+
+@transaction.atomic
+def add_section(
+    document: Document, *, by_user, heading: str, body: str = "", after: Section | None = None
+) -> Section:
+    """A new section at the end, or right after `after`."""
+    document = _lock_document(document)
+    ensure_editable(by_user, document)
+    heading = _clean_heading(heading)
+    sections = Section.objects.filter(document=document)
+    if after is not None:
+        after = sections.filter(pk=after.pk).first()
+        if after is None:
+            raise StructureChanged()
+        position = after.position + 1
+        for later in sections.filter(position__gte=position).order_by("-position"):
+            later.position += 1
+            later._history_user = by_user
+            later.save(update_fields=["position"])
+    else:
+        position = (sections.aggregate(Max("position"))["position__max"] or 0) + 1
+    section = Section(document=document, heading=heading, body=_clean_body(body), position=position)
+    section._history_user = by_user
+    section.save()
+    _bump_structure(document, by_user)
+    return section
+
+
+@transaction.atomic
+def save_section(
+    document: Document, *, key: str, by_user, heading: str, body: str, base_revision: int
+) -> Section:
+    """Save a section's text, unless someone saved it since this person opened it (the
+    revision they started from is not the current one), or removed it meanwhile."""
+    ensure_editable(by_user, document)
+    current = Section.objects.select_for_update().filter(document=document, key=key).first()
+    if current is None:
+        raise SectionGone(heading=heading, body=body)
+    heading, body = _clean_heading(heading), _clean_body(body)
+    if current.revision != base_revision:
+        raise EditConflict(current=current, heading=heading, body=body)
+    if (current.heading, current.body) == (heading, body):
+        return current
+    current.heading, current.body = heading, body
+    current.revision += 1
+    current.updated_at = timezone.now()
+    current._history_user = by_user
+    current.save(update_fields=["heading", "body", "revision", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def delete_section(section: Section, *, by_user) -> None:
+    document = _lock_document(section.document)
+    ensure_editable(by_user, document)
+    current = Section.objects.filter(pk=section.pk, document=document).first()
+    if current is None:
+        raise StructureChanged()
+    current._history_user = by_user
+    current.delete()
+    for later in Section.objects.filter(document=document, position__gt=current.position).order_by(
+        "position"
+    ):
+        later.position -= 1
+        later._history_user = by_user
+        later.save(update_fields=["position"])
+    _bump_structure(document, by_user)
+
+
+@transaction.atomic
+def move_section(section: Section, *, by_user, direction: str, structure_revision: int) -> None:
+    """Move a section one step up or down. Refused if the order changed since the page was
+    shown, so that two people reordering at once never get a surprise."""
+    document = _lock_document(section.document)
+    ensure_editable(by_user, document)
+    if document.structure_revision != structure_revision:
+        raise StructureChanged()
+    current = Section.objects.filter(pk=section.pk, document=document).first()
+    if current is None:
+        raise StructureChanged()
+    siblings = Section.objects.filter(document=document)
+    if direction == "up":
+        neighbour = siblings.filter(position__lt=current.position).order_by("-position").first()
+    else:
+        neighbour = siblings.filter(position__gt=current.position).order_by("position").first()
+    if neighbour is None:
+        return
+    # Positions are not unique in the database, so a plain swap in two saves is safe.
+    current.position, neighbour.position = neighbour.position, current.position
+    for moved in (current, neighbour):
+        moved._history_user = by_user
+        moved.save(update_fields=["position"])
+    _bump_structure(document, by_user)
+
+
+@transaction.atomic
+def publish_version(document: Document, *, by_user, label: str, change_summary: str) -> Version:
+    """Freeze the working draft as the next numbered version, for everyone to read the same."""
+    document = _lock_document(document)
+    ensure_editable(by_user, document, Action.PUBLISH_VERSION)
+    label = _clean_heading(label)
+    sections = list(Section.objects.filter(document=document).order_by("position"))
+    if not sections:
+        raise NothingToPublish()
+    digest = content_hash(document.title, sections)
+    latest = document.versions.order_by("-number").first()
+    if latest is not None and latest.content_hash == digest:
+        raise NoChangesSinceLastVersion()
+    version = Version(
+        document=document,
+        number=(latest.number + 1) if latest else 1,
+        label=label,
+        change_summary=(change_summary or "").strip(),
+        title=document.title,
+        content_hash=digest,
+        created_by=by_user,
+    )
+    version._history_user = by_user
+    version.save()
+    VersionSection.objects.bulk_create(
+        VersionSection(version=version, key=s.key, heading=s.heading, body=s.body, position=index)
+        for index, s in enumerate(sections, start=1)
+    )
+    return version
+
+
+@transaction.atomic
+def restore_section_text(section: Section, *, by_user, history_id: int) -> Section:
+    """Put an older text of a section back into the working draft; recorded like any save."""
+    current = Section.objects.select_for_update().filter(pk=section.pk).first()
+    if current is None:
+        raise StructureChanged()
+    document = Document.objects.select_related("network").get(pk=current.document_id)
+    ensure_editable(by_user, document)
+    old = Section.history.filter(id=current.pk, history_id=history_id).first()
+    if old is None:
+        raise NotFound()
+    if (current.heading, current.body) == (old.heading, old.body):
+        return current
+    current.heading, current.body = old.heading, old.body
+    current.revision += 1
+    current.updated_at = timezone.now()
+    current._history_user = by_user
+    current._change_reason = _("Restored the text of %(date)s") % {
+        "date": timezone.localtime(old.history_date).strftime("%Y-%m-%d %H:%M")
+    }
+    current.save(update_fields=["heading", "body", "revision", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def start_docx_import(
+    network: Network, *, by_user, filename: str, data: bytes, title: str, kind: str
+) -> DocxImport:
+    """Keep the uploaded file and have it processed in the background (or at once without
+    Redis). The checks of the file itself happen there, and end in a readable message."""
+    network = Network.objects.select_for_update().get(pk=network.pk)
+    require(by_user, Action.CREATE_DOCUMENT, network)
+    job = DocxImport.objects.create(
+        network=network,
+        filename=filename[:255],
+        title=" ".join((title or "").split())[:300],
+        kind=Document.Kind(kind),
+        data=data,
+        created_by=by_user,
+    )
+    transaction.on_commit(lambda: tasks.process_docx_import.delay(job.pk))
+    return job

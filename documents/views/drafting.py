@@ -1,0 +1,271 @@
+"""The working draft: document list, document page, section editing, structure, publishing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from documents import selectors, services
+from documents.diff import SectionText, diff_documents
+from documents.errors import EditConflict, SectionGone
+from documents.forms import DocumentForm, PublishForm, SectionForm
+from networks.errors import DomainError
+from networks.permissions import Action, allowed_actions, require
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_documents(request, pk):
+    network = selectors.get_network_for_documents(request.user, pk)
+    actions = allowed_actions(request.user, network)
+    form = DocumentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.CREATE_DOCUMENT, network)
+        if form.is_valid():
+            try:
+                document = services.create_document(
+                    network,
+                    by_user=request.user,
+                    title=form.cleaned_data["title"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The document was created. Add its first section."))
+                return redirect(document)
+        status = 400
+    return render(
+        request,
+        "documents/network_documents.html",
+        {
+            "network": network,
+            "documents": selectors.list_documents(selectors.document_networks(network)),
+            "can_create": Action.CREATE_DOCUMENT in actions,
+            "can_view_network": Action.VIEW_NETWORK in actions,
+            "can_manage": Action.MANAGE_MEMBERS in actions,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _document_context(request, document):
+    actions = allowed_actions(request.user, document)
+    return {
+        "document": document,
+        "network": document.network,
+        "actions": actions,
+        "can_edit": Action.EDIT_DOCUMENT in actions,
+        "can_publish": Action.PUBLISH_VERSION in actions,
+        "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
+    }
+
+
+@login_required
+def document_detail(request, pk):
+    document = selectors.get_document_for_user(request.user, pk)
+    sections, total_lix = selectors.working_draft(document)
+    context = _document_context(request, document)
+    context.update(
+        {
+            "sections": sections,
+            "total_lix": total_lix,
+            "latest": document.versions.order_by("-number").first(),
+            "new_section_form": SectionForm(prefix="new"),
+        }
+    )
+    return render(request, "documents/document_detail.html", context)
+
+
+def _section_page(request, document, section, form, *, status=200, conflict=None, gone=False):
+    context = _document_context(request, document)
+    context.update({"section": section, "form": form, "conflict": conflict, "gone": gone})
+    template = "documents/_section_form.html" if request.htmx else "documents/section_edit.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request, pk, key):
+    document = selectors.get_document_for_user(request.user, pk)
+    if request.method == "GET":
+        section = selectors.get_section(document, key)
+        services.ensure_editable(request.user, document)
+        if request.GET.get("cancel") and request.htmx:
+            rendered, _lix = selectors.working_draft(document)
+            match = next(s for s in rendered if s.key == section.key)
+            return render(
+                request,
+                "documents/_section.html",
+                {**_document_context(request, document), "section": match},
+            )
+        form = SectionForm(
+            initial={"heading": section.heading, "body": section.body, "revision": section.revision}
+        )
+        return _section_page(request, document, section, form)
+
+    services.ensure_editable(request.user, document)
+    form = SectionForm(request.POST)
+    section = document.sections.filter(key=str(key)[:24]).first()
+    if not form.is_valid():
+        return _section_page(request, document, section, form, status=400)
+    data = form.cleaned_data
+    try:
+        saved = services.save_section(
+            document,
+            key=str(key)[:24],
+            by_user=request.user,
+            heading=data["heading"],
+            body=data["body"],
+            base_revision=data["revision"] or 0,
+        )
+    except EditConflict as conflict:
+        current = conflict.current
+        merged = SectionForm(
+            initial={
+                "heading": conflict.heading,
+                "body": conflict.body,
+                "revision": current.revision,
+            }
+        )
+        diff = diff_documents(
+            [SectionText(current.key, current.heading, current.body)],
+            [SectionText(current.key, conflict.heading, conflict.body)],
+        ).sections[0]
+        return _section_page(
+            request,
+            document,
+            current,
+            merged,
+            status=409,
+            conflict={"message": conflict.message, "current": current, "diff": diff},
+        )
+    except SectionGone as gone:
+        return _section_page(request, document, None, form, status=409, gone=gone.message)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _section_page(request, document, section, form, status=400)
+    if request.htmx:
+        rendered, _lix = selectors.working_draft(document)
+        match = next(s for s in rendered if s.key == saved.key)
+        return render(
+            request,
+            "documents/_section.html",
+            {**_document_context(request, document), "section": match, "just_saved": True},
+        )
+    messages.success(
+        request, _("The section “%(heading)s” was saved.") % {"heading": saved.heading}
+    )
+    return redirect(f"{document.get_absolute_url()}#section-{saved.key}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_add(request, pk):
+    document = selectors.get_document_for_user(request.user, pk)
+    services.ensure_editable(request.user, document)
+    form = SectionForm(request.POST or None, prefix="new")
+    if request.method == "POST" and form.is_valid():
+        after_key = request.POST.get("after")
+        try:
+            after = selectors.get_section(document, after_key) if after_key else None
+            section = services.add_section(
+                document,
+                by_user=request.user,
+                heading=form.cleaned_data["heading"],
+                body=form.cleaned_data["body"],
+                after=after,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The section was added."))
+            return redirect(f"{document.get_absolute_url()}#section-{section.key}")
+    context = _document_context(request, document)
+    context["form"] = form
+    status = 400 if form.errors else 200
+    return render(request, "documents/section_add.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_delete(request, pk, key):
+    document = selectors.get_document_for_user(request.user, pk)
+    section = selectors.get_section(document, key)
+    services.ensure_editable(request.user, document)
+    if request.method == "POST":
+        try:
+            services.delete_section(section, by_user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The section “%(heading)s” was removed.") % {"heading": section.heading}
+            )
+        return redirect(document)
+    context = _document_context(request, document)
+    context["section"] = section
+    return render(request, "documents/section_delete.html", context)
+
+
+@login_required
+@require_POST
+def section_move(request, pk, key):
+    document = selectors.get_document_for_user(request.user, pk)
+    section = selectors.get_section(document, key)
+    services.ensure_editable(request.user, document)
+    try:
+        services.move_section(
+            section,
+            by_user=request.user,
+            direction="up" if request.POST.get("direction") == "up" else "down",
+            structure_revision=int(request.POST.get("structure_revision") or -1),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    except ValueError:
+        messages.error(request, _("The order could not be changed. Please try again."))
+    return redirect(f"{document.get_absolute_url()}#section-{section.key}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request, pk):
+    document = selectors.get_document_for_user(request.user, pk)
+    services.ensure_editable(request.user, document, Action.PUBLISH_VERSION)
+    latest = document.versions.order_by("-number").first()
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.publish_version(
+                document,
+                by_user=request.user,
+                label=form.cleaned_data["label"],
+                change_summary=form.cleaned_data["change_summary"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Version %(number)s was published. It will never change.")
+                % {"number": version.number},
+            )
+            return redirect(version)
+    context = _document_context(request, document)
+    diff = None
+    if latest is not None:
+        diff = selectors.compare(
+            selectors.side(document, latest.number), selectors.side(document, selectors.DRAFT)
+        )
+    context.update({"form": form, "latest": latest, "diff": diff})
+    status = 400 if form.errors else 200
+    return render(request, "documents/publish.html", context, status=status)
+
+
+def compare_url(document, old, new) -> str:
+    return f"{reverse('documents:compare', args=[document.pk])}?from={old}&to={new}"

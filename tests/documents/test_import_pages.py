@@ -1,0 +1,126 @@
+"""Importing a Word file through the pages: the document appears, and every bad file gets a
+clear message and creates nothing."""
+
+import io
+import zipfile
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from documents import docx_io
+from documents.models import Document, DocxImport
+from networks.models import Role
+from tests.documents.docx_factory import STRATEGY_HEADINGS, STRATEGY_TITLE, make_strategy_docx
+from tests.factories import MembershipFactory, NetworkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def writer_client(client):
+    network = NetworkFactory()
+    writer = MembershipFactory(network=network, role=Role.WRITER).user
+    client.force_login(writer)
+    client.network = network
+    return client
+
+
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """Post a file to the import page; the import task runs after the commit, as in real life."""
+
+    def post(client, name, data, **extra):
+        url = reverse("documents:import", args=[client.network.pk])
+        form = {"file": SimpleUploadedFile(name, data), "kind": "strategy", "title": "", **extra}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, form)
+        return client.get(response["Location"]) if response.status_code == 302 else response
+
+    return post
+
+
+def test_a_word_file_becomes_a_document_with_its_sections(writer_client, upload):
+    response = upload(writer_client, "strategi.docx", make_strategy_docx())
+    assert response.status_code == 200
+    job = DocxImport.objects.get()
+    assert job.state == DocxImport.State.DONE and job.progress == 100
+    assert job.data is None  # the file is not kept once imported
+    document = Document.objects.get()
+    assert document.title == STRATEGY_TITLE
+    assert list(document.sections.order_by("position").values_list("heading", flat=True)) == (
+        STRATEGY_HEADINGS
+    )
+    assert document.get_absolute_url() in response.content.decode()
+    history = document.sections.first().history.first()
+    assert history.history_user is not None
+
+
+def test_a_title_typed_in_the_form_wins(writer_client, upload):
+    upload(writer_client, "s.docx", make_strategy_docx(), title="Handlingsplan 2024")
+    assert Document.objects.get().title == "Handlingsplan 2024"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Hej, det här är text.".encode(),
+        b"\x89PNG\r\n\x1a\n" + b"0" * 50,
+        b"\xd0\xcf\x11\xe0" + b"0" * 50,
+    ],
+    ids=["text", "png", "old-doc"],
+)
+def test_a_file_that_is_not_a_docx_is_refused_at_once(writer_client, upload, data):
+    response = upload(writer_client, "fil.docx", data)
+    assert response.status_code == 400
+    assert ".docx" in response.content.decode()
+    assert not DocxImport.objects.exists() and not Document.objects.exists()
+
+
+def test_a_file_over_20_mb_is_refused(writer_client, upload):
+    response = upload(writer_client, "stor.docx", b"PK\x03\x04" + b"0" * docx_io.MAX_BYTES)
+    assert response.status_code == 400
+    assert "20 MB" in response.content.decode()
+    assert not DocxImport.objects.exists()
+
+
+def test_a_corrupt_docx_ends_in_a_clear_message(writer_client, upload):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/nothing.xml", "<x/>")
+    response = upload(writer_client, "trasig.docx", buffer.getvalue())
+    job = DocxImport.objects.get()
+    assert job.state == DocxImport.State.FAILED
+    assert 'role="alert"' in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_a_file_without_headings_is_split_by_block_and_the_user_is_told(writer_client, upload):
+    word = docx.Document()
+    word.add_paragraph("Första stycket om föräldraskapsstöd i länet.")
+    word.add_paragraph("Andra stycket om samverkan mellan kommunerna.")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    response = upload(writer_client, "utan-rubriker.docx", buffer.getvalue())
+    job = DocxImport.objects.get()
+    assert job.state == DocxImport.State.DONE and not job.had_headings
+    assert Document.objects.get().sections.count() == 2
+    assert "rubrik" in response.content.decode().lower() or "heading" in response.content.decode()
+
+
+def test_only_the_person_who_imported_sees_the_progress(writer_client, client, upload):
+    upload(writer_client, "s.docx", make_strategy_docx())
+    job = DocxImport.objects.get()
+    other = MembershipFactory(network=writer_client.network, role=Role.WRITER).user
+    client.force_login(other)
+    assert client.get(reverse("documents:import_status", args=[job.pk])).status_code == 404
+
+
+def test_the_import_task_does_its_work_once(writer_client, upload):
+    from documents.tasks import process_docx_import
+
+    upload(writer_client, "s.docx", make_strategy_docx())
+    job = DocxImport.objects.get()
+    assert process_docx_import(job.pk) == "already handled"
+    assert Document.objects.count() == 1
