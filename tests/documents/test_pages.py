@@ -1,0 +1,143 @@
+"""What a writer sees: the conflict page, in-place editing, the Word download, LIX."""
+
+import io
+
+import docx
+import pytest
+from django.urls import reverse
+
+from documents import services
+from documents.models import Section
+from networks.models import Role
+from tests.factories import DocumentFactory, MembershipFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(client):
+    document = DocumentFactory(title="Regional strategi")
+    writer = MembershipFactory(network=document.network, role=Role.WRITER).user
+    section = SectionFactory(
+        document=document, heading="Inledning", body="Alla föräldrar ska erbjudas stöd."
+    )
+    client.force_login(writer)
+    return document, writer, section
+
+
+def edit_url(document, section):
+    return reverse("documents:section_edit", args=[document.pk, section.key])
+
+
+def test_the_second_save_gets_a_conflict_page_with_both_texts_and_keeps_mine(client, setup):
+    document, writer, section = setup
+    other = MembershipFactory(network=document.network, role=Role.WRITER).user
+    services.save_section(
+        document,
+        key=section.key,
+        by_user=other,
+        heading="Inledning",
+        body="Alla föräldrar ska erbjudas stöd under barnets hela uppväxt.",
+        base_revision=1,
+    )
+    response = client.post(
+        edit_url(document, section),
+        {
+            "heading": "Inledning",
+            "body": "Alla föräldrar i länet ska erbjudas stöd.",
+            "revision": 1,
+        },
+    )
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "under barnets hela uppväxt" in text  # the current text
+    assert text.count("Alla föräldrar i länet ska erbjudas stöd.") >= 2  # mine, shown and kept
+    assert "<ins>" in text and "<del>" in text
+    assert 'name="revision" value="2"' in text  # merging and saving again is possible
+    assert Section.objects.get(pk=section.pk).body.endswith("hela uppväxt.")
+    again = client.post(
+        edit_url(document, section),
+        {"heading": "Inledning", "body": "Sammanslagen text.", "revision": 2},
+    )
+    assert again.status_code == 302
+    assert Section.objects.get(pk=section.pk).body == "Sammanslagen text."
+
+
+def test_editing_in_place_returns_the_section_rendered(client, setup):
+    document, _writer, section = setup
+    form = client.get(edit_url(document, section), HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and "<form" in form.content.decode()
+    assert "<html" not in form.content.decode()
+    saved = client.post(
+        edit_url(document, section),
+        {"heading": "Inledning", "body": "Text med **fetstil**.", "revision": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200
+    assert "<strong>fetstil</strong>" in saved.content.decode()
+    assert f'id="section-{section.key}"' in saved.content.decode()
+
+
+def test_a_conflict_in_place_is_swapped_in_with_the_message(client, setup):
+    document, writer, section = setup
+    services.save_section(
+        document,
+        key=section.key,
+        by_user=writer,
+        heading="Inledning",
+        body="Ny.",
+        base_revision=1,
+    )
+    response = client.post(
+        edit_url(document, section),
+        {"heading": "Inledning", "body": "Min.", "revision": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_an_empty_heading_keeps_the_text_and_says_why(client, setup):
+    document, _writer, section = setup
+    response = client.post(
+        edit_url(document, section), {"heading": "", "body": "Min långa text.", "revision": 1}
+    )
+    assert response.status_code == 400
+    assert "Min långa text." in response.content.decode()
+
+
+def test_raw_html_in_a_section_is_shown_as_text_not_run(client, setup):
+    document, writer, section = setup
+    services.save_section(
+        document,
+        key=section.key,
+        by_user=writer,
+        heading="Inledning",
+        body="<script>alert(1)</script> [länk](javascript:alert(1))",
+        base_revision=1,
+    )
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in page
+    assert 'href="javascript' not in page.lower()  # left as plain text, never a link
+
+
+def test_the_page_shows_lix_per_section_and_for_the_whole(client, setup):
+    document, *_ = setup
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert page.count("LIX") >= 2
+    assert "lix--" in page
+
+
+def test_a_version_downloads_as_word_with_a_title_page(client, setup):
+    document, writer, _section = setup
+    version = services.publish_version(
+        document, by_user=writer, label="Remissversion augusti 2022", change_summary=""
+    )
+    response = client.get(reverse("documents:export", args=[document.pk, 1]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-v1.docx"')
+    word = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Regional strategi" in text and "Remissversion augusti 2022" in text
+    assert " ".join(version.content_hash[i : i + 4] for i in range(0, 16, 4)) in text
+    assert any(p.style.name == "Heading 1" and p.text == "Inledning" for p in word.paragraphs)
