@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo lint format messages worker beat clean
+.PHONY: run test venv migrate demo lint format messages worker beat bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Samverka needs Python 3.11 ($(PYTHON) was not found)."; exit 1; }
@@ -50,6 +50,10 @@ format: venv
 # Translations: `make messages` after changing strings (needs GNU gettext), then fill in locale/sv.
 messages: venv
 	DEBUG=true $(BIN)/python manage.py update_translations
+
+# The diff benchmark of issue 3: 60 sections, ~25,000 words, a typical and a heavy revision.
+bench: venv
+	$(BIN)/python -m benchmarks.diff_benchmark
 
 worker: venv
 	$(BIN)/celery -A workspace worker --loglevel=info
