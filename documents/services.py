@@ -22,8 +22,10 @@ from documents.errors import (
 )
 from documents.models import Document, DocxImport, Section, Version, VersionSection, content_hash
 from networks.errors import NotFound
-from networks.models import Network
+from networks.models import Membership, Network
 from networks.permissions import Action, require
+from notifications.kinds import Kind
+from notifications.services import notify
 
 
 def _lock_document(document: Document) -> Document:
@@ -189,6 +191,15 @@ def publish_version(document: Document, *, by_user, label: str, change_summary: 
     VersionSection.objects.bulk_create(
         VersionSection(version=version, key=s.key, heading=s.heading, body=s.body, position=index)
         for index, s in enumerate(sections, start=1)
+    )
+    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    notify(
+        kind=Kind.VERSION_PUBLISHED,
+        recipients=[membership.user for membership in readers],
+        actor=by_user,
+        target=version,
+        context={"document": document.title, "version": f"{version.number} ({version.label})"},
+        url=version.get_absolute_url(),
     )
     return version
 

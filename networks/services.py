@@ -10,7 +10,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
-from networks import tasks
 from networks.errors import (
     AccountExists,
     AlreadyMember,
@@ -24,6 +23,8 @@ from networks.errors import (
 )
 from networks.models import Invitation, Membership, Network, Organisation, Role, normalise_email
 from networks.permissions import Action, require
+from notifications.kinds import Kind
+from notifications.services import notify
 
 User = get_user_model()
 
@@ -70,7 +71,14 @@ def invite_member(
     )
     invitation._history_user = by_user
     invitation.save()
-    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
+    notify(
+        kind=Kind.INVITED,
+        recipients=[User.objects.filter(email=email).first() or email],
+        actor=by_user,
+        target=invitation,
+        context={"network": network.name, "role": Role(role).label},
+        url=invitation.get_absolute_url(),
+    )
     return invitation
 
 

@@ -3,9 +3,23 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.settings")
 
 app = Celery("samverka")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Every periodic job, in one place. Each is a scan of the database, never a long ETA task
+# (Redis may deliver those more than once). Run exactly one beat.
+app.conf.beat_schedule = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_unsent",
+        "schedule": 60.0,
+    },
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}

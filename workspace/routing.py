@@ -1,3 +1,5 @@
 """Websocket routes. Each app's consumers are listed here (see workspace/asgi.py)."""
 
-websocket_urlpatterns: list = []
+from notifications.routing import websocket_urlpatterns as notification_routes
+
+websocket_urlpatterns: list = [*notification_routes]

@@ -37,5 +37,6 @@ urlpatterns = [
     ),
     path("", include("networks.urls")),
     path("", include("documents.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,267 @@
+"""Delivering notifications: live to open pages, and by e-mail exactly once.
+
+E-mail: a worker first *claims* a row (a conditional UPDATE that only one worker can win),
+sends, then records the send. A duplicate task finds the row claimed or sent and does nothing;
+a worker that dies leaves a claim that expires after LEASE, after which the sweep hands the row
+to another worker. The SMTP server's answer and our record of it are not one transaction, so a
+worker killed in the instant between the two could send twice: the window is that one UPDATE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from notifications.kinds import Channel
+from notifications.models import Digest, Notification
+
+log = logging.getLogger(__name__)
+
+LIVE_TIMEOUT_SECONDS = 1.0
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "NOTIFICATION_EMAIL_LEASE_SECONDS", 600))
+
+
+def group_name(user_id: int) -> str:
+    return f"notifications.user.{user_id}"
+
+
+def unread_count(user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+# --- after the event commits ------------------------------------------------------------------
+
+
+def after_commit(ids: list[int]) -> None:
+    """Push to open pages and enqueue e-mails. Any failure here only delays: the rows remain."""
+    from notifications import tasks  # the tasks module imports this one
+
+    notifications = list(
+        Notification.objects.filter(pk__in=ids).select_related("recipient", "actor")
+    )
+    live_ok = True
+    for notification in notifications:
+        if notification.recipient_id and live_ok:
+            live_ok = _push(notification)
+    broker_ok = True
+    for notification in notifications:
+        if notification.channel != Channel.IMMEDIATE or not broker_ok:
+            continue
+        try:
+            tasks.send_notification_email.delay(notification.pk)
+        except Exception:  # noqa: BLE001 - the broker is away; the sweep will send it
+            log.warning("Could not enqueue e-mail for notification %s", notification.pk)
+            broker_ok = False
+
+
+def _send_to_group(user_id: int, message: dict) -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+
+    async def send():
+        await asyncio.wait_for(
+            layer.group_send(group_name(user_id), message), timeout=LIVE_TIMEOUT_SECONDS
+        )
+
+    try:
+        async_to_sync(send)()
+    except Exception:  # noqa: BLE001 - live delivery is at most once; pages re-fetch
+        log.warning("Could not push to the page of user %s", user_id)
+        return False
+    return True
+
+
+def _push(notification: Notification) -> bool:
+    with translation.override(notification.language):
+        text = notification.message
+    return _send_to_group(
+        notification.recipient_id,
+        {
+            "type": "notification.created",
+            "id": notification.pk,
+            "kind": notification.kind,
+            "text": text,
+            "url": reverse("notifications:open", args=[notification.pk]),
+            "created": notification.created_at.isoformat(),
+            "unread": unread_count(notification.recipient_id),
+        },
+    )
+
+
+def push_unread_count(user_id: int) -> None:
+    _send_to_group(user_id, {"type": "notification.count", "unread": unread_count(user_id)})
+
+
+# --- e-mail -----------------------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path if path.startswith("/") else path
+
+
+def build_email(notification: Notification) -> EmailMultiAlternatives:
+    with translation.override(notification.language):
+        context = {
+            "notification": notification,
+            "message": notification.message,
+            "link": _absolute(notification.url) if notification.url else settings.SITE_URL,
+            "preferences": _absolute(reverse("notifications:preferences")),
+            "has_account": notification.recipient_id is not None,
+        }
+        subject = f"Samverka: {notification.subject}"
+        body = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[notification.address])
+    message.attach_alternative(html, "text/html")
+    # The same notification always carries the same Message-ID: a mail system that sees it
+    # twice can tell.
+    message.extra_headers["Message-ID"] = f"<notification.{notification.pk}@samverka>"
+    return message
+
+
+def _claim(queryset, *, claimed: str, attempts: str):
+    """Win the right to send: only one worker's conditional UPDATE can match the row."""
+    now = timezone.now()
+    won = (
+        queryset.filter(emailed_at__isnull=True)
+        .filter(Q(**{f"{claimed}__isnull": True}) | Q(**{f"{claimed}__lt": now - lease()}))
+        .update(**{claimed: now, attempts: F(attempts) + 1})
+    )
+    return now if won else None
+
+
+def send_one(notification_id: int) -> str:
+    """Send one notification's e-mail unless it is sent, being sent, or not for e-mail."""
+    claim = _claim(
+        Notification.objects.filter(pk=notification_id, channel=Channel.IMMEDIATE),
+        claimed="email_claimed_at",
+        attempts="email_attempts",
+    )
+    if claim is None:
+        return "skipped"
+    notification = Notification.objects.select_related("recipient", "actor").get(
+        pk=notification_id
+    )
+    try:
+        build_email(notification).send()
+    except Exception as error:
+        Notification.objects.filter(pk=notification_id, email_claimed_at=claim).update(
+            email_claimed_at=None, email_error=f"{type(error).__name__}: {error}"[:500]
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        emailed_at=timezone.now(), email_error=""
+    )
+    return "sent"
+
+
+# --- digests ----------------------------------------------------------------------------------
+
+
+def collect_digests(now=None) -> list[int]:
+    """Put everyone's waiting summary notifications into today's digest (one per person and
+    day, however often this runs); return the ids of digests to send."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    waiting = Notification.objects.filter(
+        channel=Channel.DIGEST,
+        digest__isnull=True,
+        emailed_at__isnull=True,
+        recipient__isnull=False,
+        created_at__lt=now,
+    )
+    digest_ids = []
+    for recipient_id in waiting.values_list("recipient_id", flat=True).distinct():
+        with transaction.atomic():
+            digest, _created = Digest.objects.get_or_create(recipient_id=recipient_id, day=today)
+            if digest.emailed_at is None:
+                waiting.filter(recipient_id=recipient_id).update(digest=digest)
+                digest_ids.append(digest.pk)
+    return digest_ids
+
+
+def build_digest_email(digest: Digest, notifications: list[Notification]) -> EmailMultiAlternatives:
+    recipient = digest.recipient
+    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        items = [
+            {"message": n.message, "link": _absolute(reverse("notifications:open", args=[n.pk]))}
+            for n in notifications
+        ]
+        context = {
+            "items": items,
+            "day": digest.day,
+            "preferences": _absolute(reverse("notifications:preferences")),
+            "link": _absolute(reverse("notifications:list")),
+        }
+        subject = render_to_string("notifications/email/digest_subject.txt", context).strip()
+        body = render_to_string("notifications/email/digest.txt", context)
+        html = render_to_string("notifications/email/digest.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.extra_headers["Message-ID"] = f"<digest.{digest.pk}@samverka>"
+    return message
+
+
+def send_digest(digest_id: int) -> str:
+    claim = _claim(Digest.objects.filter(pk=digest_id), claimed="claimed_at", attempts="attempts")
+    if claim is None:
+        return "skipped"
+    digest = Digest.objects.select_related("recipient").get(pk=digest_id)
+    notifications = list(digest.notifications.order_by("created_at"))
+    if not notifications:
+        Digest.objects.filter(pk=digest_id).update(emailed_at=timezone.now())
+        return "empty"
+    try:
+        build_digest_email(digest, notifications).send()
+    except Exception as error:
+        Digest.objects.filter(pk=digest_id, claimed_at=claim).update(
+            claimed_at=None, last_error=f"{type(error).__name__}: {error}"[:500]
+        )
+        raise
+    sent = timezone.now()
+    with transaction.atomic():
+        Digest.objects.filter(pk=digest_id).update(emailed_at=sent, last_error="")
+        digest.notifications.update(emailed_at=sent)
+    return "sent"
+
+
+# --- the sweep --------------------------------------------------------------------------------
+
+
+def due_for_email(now=None, limit: int = 500) -> tuple[list[int], list[int]]:
+    """Notifications and digests whose e-mail is due and not sent or being sent. A short grace
+    period leaves fresh rows to the task enqueued right after their event."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=getattr(settings, "NOTIFICATION_SWEEP_GRACE_SECONDS", 30))
+    stale = now - lease()
+    notifications = (
+        Notification.objects.filter(
+            channel=Channel.IMMEDIATE, emailed_at__isnull=True, created_at__lte=now - grace
+        )
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    digests = (
+        Digest.objects.filter(emailed_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .values_list("pk", flat=True)[:limit]
+    )
+    return list(notifications), list(digests)

@@ -1,0 +1,158 @@
+"""`notify(...)`: the one call every app makes to tell people that something happened.
+
+It writes the notifications in the caller's transaction (the outbox) and, once that commits,
+pushes them to the recipients' open pages and hands immediate e-mails to Celery. If Redis is
+down at that moment the rows are still there: the periodic sweep sends them later. Nothing is
+lost, and the claim on each row makes sure nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+
+from notifications import delivery
+from notifications.kinds import I18N, TEXTS, Channel
+from notifications.models import Notification, Preference
+
+log = logging.getLogger(__name__)
+
+
+def channel_for(user, kind: str, preferences: dict[int, str] | None = None) -> str:
+    if preferences is not None and user.pk in preferences:
+        return preferences[user.pk]
+    return TEXTS[kind].default
+
+
+def notify(
+    *,
+    kind: str,
+    recipients: Iterable,
+    context: dict,
+    actor=None,
+    target=None,
+    url: str = "",
+    key: str | None = None,
+    language: str | None = None,
+) -> list[Notification]:
+    """Tell each recipient (a user, or an e-mail address of someone without an account) about
+    an event. The actor is never told about their own act. With a `key`, each recipient is
+    told at most once for that key, however often this is called (reminders)."""
+    if kind not in TEXTS:
+        raise ValueError(f"Unknown notification kind: {kind}")
+    users, addresses, seen = [], [], set()
+    for recipient in recipients:
+        if isinstance(recipient, str):
+            address = recipient.strip().lower()
+            if address and address not in seen:
+                seen.add(address)
+                addresses.append(address)
+        elif recipient is not None and recipient.pk not in seen and recipient.is_active:
+            if actor is not None and recipient.pk == actor.pk:
+                continue
+            seen.add(recipient.pk)
+            users.append(recipient)
+    preferences = dict(
+        Preference.objects.filter(user__in=users, kind=kind).values_list("user_id", "channel")
+    )
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    context = dict(context)
+    if actor is not None:
+        context.setdefault("actor", actor.get_full_name())
+    common = {
+        "kind": kind,
+        "actor": actor,
+        "target_type": target_type,
+        "target_id": str(target.pk) if target is not None else "",
+        "context": store_context(context),
+        "url": url,
+        "key": key,
+        "created_at": timezone.now(),
+    }
+    rows = [
+        Notification(
+            recipient=user,
+            channel=channel_for(user, kind, preferences),
+            language=getattr(user, "language", "") or settings.LANGUAGE_CODE,
+            **common,
+        )
+        for user in users
+    ]
+    fallback_language = language or getattr(actor, "language", "") or settings.LANGUAGE_CODE
+    rows += [
+        Notification(email=address, channel=Channel.IMMEDIATE, language=fallback_language, **common)
+        for address in addresses
+    ]
+    created = _save(rows, keyed=key is not None)
+    if created:
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: delivery.after_commit(ids))
+    return created
+
+
+def store_context(context: dict) -> dict:
+    """Plain strings are stored as they are; translatable ones (gettext_lazy, e.g. a role's
+    name) in every language, so each recipient reads them in their own."""
+    stored = {}
+    for name, value in context.items():
+        if isinstance(value, Promise):
+            texts = {}
+            for language, _label in settings.LANGUAGES:
+                with translation.override(language):
+                    texts[language] = str(value)
+            stored[name] = {I18N: texts}
+        else:
+            stored[name] = str(value)
+    return stored
+
+
+def _save(rows: list[Notification], *, keyed: bool) -> list[Notification]:
+    if not keyed:
+        return Notification.objects.bulk_create(rows)
+    created = []
+    for row in rows:
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate key leaves the event intact
+                row.save()
+        except IntegrityError:
+            continue  # this person was already told about this key
+        created.append(row)
+    return created
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the person's own notifications read (all when no ids are given)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    count = unread.update(read_at=timezone.now())
+    if count:
+        transaction.on_commit(lambda: delivery.push_unread_count(user.pk))
+    return count
+
+
+@transaction.atomic
+def set_preferences(user, choices: dict[str, str]) -> None:
+    """Save the person's choice per kind; a choice equal to the default removes the row."""
+    for kind, channel in choices.items():
+        if kind not in TEXTS or channel not in Channel.values:
+            continue
+        existing = Preference.objects.filter(user=user, kind=kind).first()
+        if channel == TEXTS[kind].default:
+            if existing:
+                existing._history_user = user
+                existing.delete()
+        elif existing is None:
+            preference = Preference(user=user, kind=kind, channel=channel)
+            preference._history_user = user
+            preference.save()
+        elif existing.channel != channel:
+            existing.channel = channel
+            existing._history_user = user
+            existing.save(update_fields=["channel"])
