@@ -155,9 +155,7 @@ def send_one(notification_id: int) -> str:
     )
     if claim is None:
         return "skipped"
-    notification = Notification.objects.select_related("recipient", "actor").get(
-        pk=notification_id
-    )
+    notification = Notification.objects.select_related("recipient", "actor").get(pk=notification_id)
     try:
         build_email(notification).send()
     except Exception as error:
@@ -187,7 +185,7 @@ def collect_digests(now=None) -> list[int]:
         created_at__lt=now,
     )
     digest_ids = []
-    for recipient_id in waiting.values_list("recipient_id", flat=True).distinct():
+    for recipient_id in waiting.order_by().values_list("recipient_id", flat=True).distinct():
         with transaction.atomic():
             digest, _created = Digest.objects.get_or_create(recipient_id=recipient_id, day=today)
             if digest.emailed_at is None:

@@ -23,11 +23,13 @@ class Kind(models.TextChoices):
     COMMENT_REPLY = "comment_reply", _("A reply to my comment")
     COMMENT_DISPOSITION = "comment_disposition", _("A response to my comment")
     VERSION_PUBLISHED = "version_published", _("A new version of a document")
-    RESPONSE_AWAITING_APPROVAL = "response_awaiting_approval", _(
-        "My organisation's response waits for my approval"
+    RESPONSE_AWAITING_APPROVAL = (
+        "response_awaiting_approval",
+        _("My organisation's response waits for my approval"),
     )
-    SIGNOFF_AWAITING_SIGNATURE = "signoff_awaiting_signature", _(
-        "A sign-off waits for my signature"
+    SIGNOFF_AWAITING_SIGNATURE = (
+        "signoff_awaiting_signature",
+        _("A sign-off waits for my signature"),
     )
     SIGNATURE_GIVEN = "signature_given", _("A signature was given")
     SIGNATURE_REFUSED = "signature_refused", _("A signature was refused")

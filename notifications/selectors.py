@@ -35,4 +35,3 @@ def preferences_for(user) -> list[dict]:
         }
         for kind, label in Kind.choices
     ]
-

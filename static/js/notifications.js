@@ -24,8 +24,16 @@
   }
 
   function addToList(item) {
-    var list = document.querySelector("#notification-list .notification-list");
-    if (!list || document.getElementById("notification-" + item.id)) return;
+    var container = document.getElementById("notification-list");
+    if (!container || document.getElementById("notification-" + item.id)) return;
+    var list = container.querySelector(".notification-list");
+    if (!list) {
+      var empty = container.querySelector(".empty-state");
+      if (empty) empty.remove();
+      list = document.createElement("ul");
+      list.className = "list-plain notification-list";
+      container.appendChild(list);
+    }
     var li = document.createElement("li");
     li.className = "notification notification--unread";
     li.id = "notification-" + item.id;
