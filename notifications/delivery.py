@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from email.utils import make_msgid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
