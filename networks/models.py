@@ -272,3 +272,38 @@ class Invitation(models.Model):
     def is_pending(self) -> bool:
         open_ = self.accepted_at is None and self.revoked_at is None
         return open_ and self.expires_at > timezone.now()
+
+
+class Affiliation(models.Model):
+    """A person's link to an organisation, and whether they may approve its formal responses
+    (e.g. the head of social services). Set by a coordinator; every change is in the history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="affiliations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="affiliations",
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    can_approve = models.BooleanField(_("approves responses"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        ordering = ["organisation", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="one_affiliation_per_person_and_organisation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"

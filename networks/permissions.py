@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_user_perms, remove_perm
 
 from networks.errors import NotAllowed, NotFound
-from networks.models import Membership, Network, Role
+from networks.models import Affiliation, Membership, Network, Organisation, Role
 
 # How far down a role reaches into sub-groups (working group → writing group → …). Real
 # networks are one or two levels deep; access stops here whatever the data says.
@@ -36,9 +36,23 @@ class Action(StrEnum):
     CREATE_DOCUMENT = "create_document"
     EDIT_DOCUMENT = "edit_document"
     PUBLISH_VERSION = "publish_version"
+    # review rounds
+    VIEW_ROUND = "view_round"
+    COMMENT = "comment_round"
+    RUN_ROUND = "run_round"
+    DISPOSE = "dispose_comment"
+    RESPOND = "respond"
+    APPROVE_RESPONSE = "approve_response"
+    ENTER_RESPONSE = "enter_response"
+    # organisations
+    VIEW_ORGANISATION = "view_organisation"
+    MANAGE_AFFILIATIONS = "manage_affiliations"
 
 
 READ = frozenset({Action.VIEW_NETWORK, Action.VIEW_DOCUMENT})
+TAKE_PART = frozenset({Action.COMMENT})
+RUN = frozenset({Action.RUN_ROUND})
+DISPOSE = frozenset({Action.DISPOSE})
 WRITE_DOCUMENTS = frozenset(
     {Action.VIEW_DOCUMENT, Action.CREATE_DOCUMENT, Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION}
 )
@@ -46,11 +60,11 @@ MANAGE = frozenset({Action.MANAGE_MEMBERS})
 
 # What each role may do in its own network.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CHAIR: READ | MANAGE | WRITE_DOCUMENTS,
-    Role.COORDINATOR: READ | MANAGE | WRITE_DOCUMENTS,
-    Role.MEMBER: READ,
-    Role.WRITER: READ | WRITE_DOCUMENTS,
-    Role.SIGNATORY: READ,
+    Role.CHAIR: READ | MANAGE | WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE,
+    Role.COORDINATOR: READ | MANAGE | WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE,
+    Role.MEMBER: READ | TAKE_PART,
+    Role.WRITER: READ | WRITE_DOCUMENTS | TAKE_PART | DISPOSE,
+    Role.SIGNATORY: READ | TAKE_PART,
     Role.OBSERVER: READ,
 }
 
@@ -67,19 +81,32 @@ INHERITED_ACTIONS: dict[str, frozenset[Action]] = {
 # The writing group under a working group writes the working group's documents: its writers,
 # chairs and coordinators get the document rights of the group above (not its member list).
 WRITING_GROUP_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CHAIR: WRITE_DOCUMENTS,
-    Role.COORDINATOR: WRITE_DOCUMENTS,
-    Role.WRITER: WRITE_DOCUMENTS,
-    Role.MEMBER: frozenset({Action.VIEW_DOCUMENT}),
-    Role.SIGNATORY: frozenset({Action.VIEW_DOCUMENT}),
+    Role.CHAIR: WRITE_DOCUMENTS | TAKE_PART | DISPOSE,
+    Role.COORDINATOR: WRITE_DOCUMENTS | TAKE_PART | DISPOSE,
+    Role.WRITER: WRITE_DOCUMENTS | TAKE_PART | DISPOSE,
+    Role.MEMBER: frozenset({Action.VIEW_DOCUMENT}) | TAKE_PART,
+    Role.SIGNATORY: frozenset({Action.VIEW_DOCUMENT}) | TAKE_PART,
     Role.OBSERVER: frozenset({Action.VIEW_DOCUMENT}),
 }
 
 # Archived networks can be read by their members, and nothing more.
 ARCHIVED_ALLOWS = READ
 # A document that is adopted (or archived) is locked: it is read, never changed.
-LOCKED_REMOVES = frozenset({Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION})
-DOCUMENT_ACTIONS = WRITE_DOCUMENTS
+LOCKED_REMOVES = frozenset({Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION, Action.RUN_ROUND})
+DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE
+ROUND_ACTIONS = frozenset(
+    {
+        Action.VIEW_ROUND,
+        Action.COMMENT,
+        Action.RUN_ROUND,
+        Action.DISPOSE,
+        Action.RESPOND,
+        Action.APPROVE_RESPONSE,
+        Action.ENTER_RESPONSE,
+    }
+)
+# What a consulted party's people may do in the round they are consulted in (and nothing else).
+CONSULTED = frozenset({Action.VIEW_ROUND, Action.COMMENT})
 
 MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
 
@@ -139,10 +166,105 @@ def _document_of(obj: Model):
     return None
 
 
+def _round_of(obj: Model):
+    label = obj._meta.label
+    if label == "consultations.ReviewRound":
+        return obj
+    if label in {"consultations.Comment", "consultations.Consultee", "consultations.Question"}:
+        return obj.round
+    return None
+
+
+def _networks_and_organisations(user) -> tuple[set[int], set[int]]:
+    """The networks a person is an active member of, and the organisations they act for."""
+    rows = (
+        Membership.objects.active().filter(user=user).values_list("network_id", "organisation_id")
+    )
+    networks = {network for network, _organisation in rows}
+    organisations = {organisation for _network, organisation in rows if organisation}
+    organisations |= set(
+        Affiliation.objects.filter(user=user).values_list("organisation_id", flat=True)
+    )
+    return networks, organisations
+
+
+def _is_consulted(user, review_round) -> bool:
+    networks, organisations = _networks_and_organisations(user)
+    return review_round.consultees.filter(
+        Q(person=user) | Q(network_id__in=networks) | Q(organisation_id__in=organisations)
+    ).exists()
+
+
+def _round_actions(user, review_round) -> frozenset[Action]:
+    """Readers of the document see its rounds; the people of a consulted party see the round
+    once it has opened (only that round and its version); an outside person can be granted it."""
+    on_document = allowed_actions(user, review_round.document)
+    actions: set[Action] = set()
+    if Action.VIEW_DOCUMENT in on_document:
+        actions |= {Action.VIEW_ROUND} | (on_document & {Action.COMMENT, Action.DISPOSE})
+    if Action.RUN_ROUND in on_document or review_round.chair_id == user.pk:
+        actions |= {Action.VIEW_ROUND, Action.RUN_ROUND}
+    if review_round.status != "planned":
+        if _is_consulted(user, review_round):
+            actions |= CONSULTED
+        actions |= _granted_actions(user, review_round) & CONSULTED
+    if review_round.status != "open":
+        actions.discard(Action.COMMENT)
+    return frozenset(actions)
+
+
+def _consultee_actions(user, consultee) -> frozenset[Action]:
+    """Who writes and who approves a consulted party's formal response."""
+    actions = set(_round_actions(user, consultee.round))
+    if Action.VIEW_ROUND not in actions:
+        return frozenset()
+    networks, organisations = _networks_and_organisations(user)
+    if consultee.person_id:
+        speaks_for = approves = consultee.person_id == user.pk
+    elif consultee.network_id:
+        speaks_for = consultee.network_id in networks
+        approves = (
+            Membership.objects.active()
+            .filter(user=user, network_id=consultee.network_id, role__in=MANAGING_ROLES)
+            .exists()
+        )
+    else:
+        speaks_for = consultee.organisation_id in organisations
+        approves = Affiliation.objects.filter(
+            user=user, organisation_id=consultee.organisation_id, can_approve=True
+        ).exists()
+    if consultee.round.status == "open":
+        if speaks_for or approves:
+            actions.add(Action.RESPOND)
+        if approves:
+            actions.add(Action.APPROVE_RESPONSE)
+    if Action.RUN_ROUND in actions:
+        actions.add(Action.ENTER_RESPONSE)
+    return frozenset(actions)
+
+
+def _organisation_actions(user) -> frozenset[Action]:
+    roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
+    actions: set[Action] = set()
+    if roles:
+        actions.add(Action.VIEW_ORGANISATION)
+    if Role.COORDINATOR in roles:
+        actions.add(Action.MANAGE_AFFILIATIONS)
+    return frozenset(actions)
+
+
 def allowed_actions(user, obj: Model) -> frozenset[Action]:
     """Everything this person may do on this object (templates render their buttons from it)."""
     if not _is_person(user):
         return frozenset()
+    label = obj._meta.label
+    if label == "consultations.Consultee":
+        return _consultee_actions(user, obj)
+    review_round = _round_of(obj)
+    if review_round is not None:
+        return _round_actions(user, review_round)
+    if isinstance(obj, Organisation):
+        return _organisation_actions(user)
     if isinstance(obj, Network):
         actions = _role_actions(user, obj) | _granted_actions(user, obj)
         if obj.archived:
@@ -164,6 +286,10 @@ def can(user, action: Action, obj: Model) -> bool:
 
 def _seeing(obj: Model, action: Action) -> Action:
     """The action that decides whether the object exists for this person at all."""
+    if isinstance(obj, Organisation):
+        return Action.VIEW_ORGANISATION
+    if _round_of(obj) is not None or obj._meta.label == "consultations.Consultee":
+        return Action.VIEW_ROUND
     if isinstance(obj, Network) and action not in DOCUMENT_ACTIONS:
         return Action.VIEW_NETWORK
     return Action.VIEW_DOCUMENT

@@ -18,6 +18,14 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.sweep_unsent",
         "schedule": 60.0,
     },
+    "rounds-close-at-deadline": {
+        "task": "consultations.tasks.close_due_rounds",
+        "schedule": 60.0,
+    },
+    "rounds-deadline-reminders": {
+        "task": "consultations.tasks.send_deadline_reminders",
+        "schedule": 60.0,
+    },
     "notifications-daily-digests": {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("networks.urls")),
     path("", include("documents.urls")),
     path("", include("notifications.urls")),
+    path("", include("consultations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,107 @@
+"""Refusals of the review-round core, readable by the person who tried."""
+
+from django.utils.translation import gettext_lazy as _
+
+from networks.errors import DomainError
+
+
+class InvalidTransition(DomainError):
+    default_message = _("That step is not possible for this round now.")
+
+
+class RoundClosed(DomainError):
+    default_message = _("The round is closed: it no longer takes comments or responses.")
+
+
+class RoundNotOpen(DomainError):
+    default_message = _("The round has not opened yet.")
+
+
+class OpenRoundExists(DomainError):
+    default_message = _(
+        "This document already has an open consultation round. Close it before opening another."
+    )
+
+
+class WrongVersion(DomainError):
+    default_message = _("Comments in this round are about the version it sends out, not another.")
+
+
+class EmptyComment(DomainError):
+    default_message = _("Write something before you send the comment.")
+
+
+class CommentTooLong(DomainError):
+    default_message = _("A comment can be at most 20,000 characters long. Shorten it or split it.")
+
+
+class QuoteNotInSection(DomainError):
+    default_message = _(
+        "The passage you selected is not in that section of this version. Select it again."
+    )
+
+
+class UnknownSection(DomainError):
+    default_message = _("That section is not in the version of this round.")
+
+
+class ResponseExists(DomainError):
+    default_message = _("This party has already submitted its response to the round.")
+
+
+class NeedsApproval(DomainError):
+    default_message = _(
+        "The response must be approved by the person who approves for the organisation before it "
+        "is submitted."
+    )
+
+
+class IncompleteResponse(DomainError):
+    default_message = _("Choose a position before the response is sent for approval.")
+
+
+class DeadlineInPast(DomainError):
+    default_message = _("The deadline must be in the future.")
+
+
+class DatesOutOfOrder(DomainError):
+    default_message = _("The round must close after it opens.")
+
+
+class OnlyWritingGroup(DomainError):
+    default_message = _("Only the writing group records what was done with a comment.")
+
+
+class NotYourComment(DomainError):
+    default_message = _("Only the person who wrote a comment can change or remove it.")
+
+
+class NothingToConsult(DomainError):
+    default_message = _("Choose at least one network, organisation or person to consult.")
+
+
+class NotAProposal(DomainError):
+    default_message = _("Only a change proposal with proposed text can be applied to the draft.")
+
+
+class ProposalNeedsText(DomainError):
+    default_message = _("A change proposal needs the text you propose.")
+
+
+class RationaleNeeded(DomainError):
+    default_message = _("Write a short rationale: the person who commented will read it.")
+
+
+class NotClosedYet(DomainError):
+    default_message = _("Comments are answered once the round has closed.")
+
+
+class AnsweredComment(DomainError):
+    default_message = _("A comment that has been answered cannot be removed.")
+
+
+class PassageNotInDraft(DomainError):
+    default_message = _(
+        "The passage is no longer in the working draft as it was, so the proposal cannot be "
+        "applied in one step. Edit the section by hand and record the answer."
+    )

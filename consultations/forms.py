@@ -1,0 +1,212 @@
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Comment, Disposition, Response
+from networks.models import Network, Organisation, normalise_email
+
+
+class RoundForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label=_("Version to send out"), queryset=None, empty_label=None
+    )
+    title = forms.CharField(label=_("Title of the round"), max_length=300)
+    instructions = forms.CharField(
+        label=_("Instructions to the consulted"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    questions = forms.CharField(
+        label=_("Specific questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One question per line. Every consulted party can answer them."),
+    )
+    closes_on = forms.DateField(
+        label=_("Last day to answer"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    networks = forms.ModelMultipleChoiceField(
+        label=_("Networks"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = forms.CharField(
+        label=_("Named people"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "E-mail addresses, one per line. They may be outside the network: they then see this "
+            "round and its version, and nothing else."
+        ),
+    )
+
+    def __init__(self, *args, document, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = document.versions.order_by("-number")
+        self.fields["networks"].queryset = networks
+
+    def clean_closes_on(self):
+        day = self.cleaned_data["closes_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The last day to answer cannot be in the past."))
+        return day
+
+    def clean_people(self):
+        addresses = [
+            normalise_email(line) for line in self.cleaned_data["people"].replace(",", "\n").split()
+        ]
+        addresses = [a for a in addresses if a]
+        users = list(get_user_model().objects.filter(email__in=addresses, is_active=True))
+        unknown = sorted(set(addresses) - {u.email for u in users})
+        if unknown:
+            raise forms.ValidationError(
+                _("There is no account for %(addresses)s. Invite them to a network first.")
+                % {"addresses": ", ".join(unknown)}
+            )
+        return users
+
+    def closes_at(self):
+        """The round closes at the end of its last day, Swedish time."""
+        day = self.cleaned_data["closes_on"]
+        return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+    def question_list(self):
+        return [line for line in self.cleaned_data["questions"].splitlines() if line.strip()]
+
+
+class ConsulteesForm(forms.Form):
+    networks = forms.ModelMultipleChoiceField(
+        label=_("Networks"),
+        queryset=Network.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = RoundForm.base_fields["people"]
+    clean_people = RoundForm.clean_people
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["networks"].queryset = networks
+
+
+class DeadlineForm(forms.Form):
+    closes_on = RoundForm.base_fields["closes_on"]
+    clean_closes_on = RoundForm.clean_closes_on
+    closes_at = RoundForm.closes_at
+
+
+class CommentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Comment.Kind.choices, initial=Comment.Kind.REMARK
+    )
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=Comment.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("A comment can be at most 20,000 characters long.")},
+    )
+    proposed_text = forms.CharField(
+        label=_("Proposed text"),
+        required=False,
+        max_length=Comment.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a change proposal: the text as you would like it to read."),
+    )
+    section_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    quote_exact = forms.CharField(required=False, widget=forms.HiddenInput)
+    quote_prefix = forms.CharField(required=False, widget=forms.HiddenInput)
+    quote_suffix = forms.CharField(required=False, widget=forms.HiddenInput)
+    on_behalf_of = forms.ModelChoiceField(
+        label=_("On behalf of"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— myself —"),
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on_behalf_of"].queryset = organisations or Organisation.objects.none()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=Comment.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ResponseForm(forms.Form):
+    position = forms.ChoiceField(
+        label=_("Position"),
+        choices=Response.Position.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("Summary of the response"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = forms.CharField(
+                label=question.text, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+    def answers(self):
+        return {str(q.pk): self.cleaned_data.get(f"q{q.pk}", "") for q in self.questions}
+
+
+class EnteredResponseForm(ResponseForm):
+    via = forms.ChoiceField(
+        label=_("How it came"),
+        choices=[c for c in Response.Via.choices if c[0] != Response.Via.WEB],
+    )
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    attachment = forms.FileField(label=_("The original (optional)"), required=False)
+
+    def clean_position(self):
+        position = self.cleaned_data.get("position")
+        if not position:
+            raise forms.ValidationError(_("Choose the party's position."))
+        return position
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload and upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class DispositionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Disposition.Outcome.choices)
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    applied_in = forms.ModelChoiceField(
+        label=_("Applied in version"),
+        queryset=None,
+        required=False,
+        empty_label=_("— not yet —"),
+    )
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applied_in"].queryset = document.versions.order_by("-number")

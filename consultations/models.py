@@ -1,0 +1,361 @@
+"""Review rounds (remissrundor): who is consulted on which version, their comments and formal
+responses, and what the writing group did with every comment."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from documents.models import Document, Version
+from networks.models import Network, Organisation
+
+
+class ReviewRound(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        REPORTED = "reported", _("Report published")
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.PLANNED: {Status.OPEN},
+        Status.OPEN: {Status.CLOSED},
+        Status.CLOSED: {Status.REPORTED},
+        Status.REPORTED: set(),
+    }
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    instructions = models.TextField(_("instructions"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("deadline"))
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair of the round"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    # Live updates on the round page carry this number, so a page can tell what it missed.
+    sequence = models.PositiveBigIntegerField(default=0)
+
+    history = HistoricalRecords(excluded_fields=["sequence"])
+
+    class Meta:
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        ordering = ["-opens_at"]
+        # Object grants for people outside the network (networks.permissions.grant).
+        permissions = [
+            ("view_round", _("Can see a review round")),
+            ("comment_round", _("Can comment in a review round")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(status="open"),
+                name="one_open_round_per_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="round_dates_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("consultations:round", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Question(models.Model):
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField()
+    text = models.TextField(_("question"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "position"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Consultee(models.Model):
+    """A consulted party: a whole network, an organisation, or one named person."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        DRAFTING = "drafting", _("Drafting")
+        SUBMITTED = "submitted", _("Submitted")
+        DECLINED = "declined", _("Declined")
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="consultees")
+    network = models.ForeignKey(
+        Network, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consulted_in",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.INVITED)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consulted party")
+        verbose_name_plural = _("consulted parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(network__isnull=False, organisation__isnull=True, person__isnull=True)
+                    | Q(network__isnull=True, organisation__isnull=False, person__isnull=True)
+                    | Q(network__isnull=True, organisation__isnull=True, person__isnull=False)
+                ),
+                name="consultee_is_one_party",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "network"],
+                condition=Q(network__isnull=False),
+                name="network_consulted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="organisation_consulted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "person"],
+                condition=Q(person__isnull=False),
+                name="person_consulted_once",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.party)
+
+    @property
+    def party(self):
+        return self.network or self.organisation or self.person
+
+    @property
+    def kind(self) -> str:
+        if self.network_id:
+            return "network"
+        return "organisation" if self.organisation_id else "person"
+
+
+class Comment(models.Model):
+    class Kind(models.TextChoices):
+        REMARK = "remark", _("Remark")
+        QUESTION = "question", _("Question")
+        PROPOSAL = "proposal", _("Change proposal")
+
+    MAX_LENGTH = 20_000
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="comments")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="+")
+    section_key = models.CharField(max_length=24, blank=True)  # blank: the whole document
+    quote_exact = models.TextField(blank=True)
+    quote_prefix = models.CharField(max_length=64, blank=True)
+    quote_suffix = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.REMARK)
+    body = models.TextField(_("comment"))
+    proposed_text = models.TextField(_("proposed text"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    on_behalf_of = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["round", "parent", "created_at"])]
+
+    def __str__(self):
+        return self.body[:80]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def disposition_or_none(self):
+        try:
+            return self.disposition
+        except Disposition.DoesNotExist:
+            return None
+
+    @property
+    def proposal_diff(self):
+        """The proposed text marked against the quoted passage (word by word)."""
+        from documents.diff import diff_text
+
+        return diff_text(self.quote_exact, self.proposed_text)
+
+
+class Response(models.Model):
+    """The formal answer (remissvar) of one consulted party, with its position."""
+
+    class Position(models.TextChoices):
+        SUPPORTS = "supports", _("Supports (tillstyrker)")
+        SUPPORTS_WITH_RESERVATIONS = "reservations", _("Supports with reservations")
+        OPPOSES = "opposes", _("Opposes (avstyrker)")
+        DECLINES = "declines", _("No opinion (avstår)")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Via(models.TextChoices):
+        WEB = "web", _("In Samverka")
+        EMAIL = "email", _("By e-mail")
+        LETTER = "letter", _("By letter")
+        MEETING = "meeting", _("At a meeting")
+
+    consultee = models.OneToOneField(Consultee, on_delete=models.PROTECT, related_name="response")
+    position = models.CharField(_("position"), max_length=16, choices=Position.choices, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    answers = models.JSONField(default=dict, blank=True)  # question id → answer
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_via = models.CharField(max_length=10, choices=Via.choices, default=Via.WEB)
+    received_at = models.DateTimeField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["attachment"])
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self):
+        return f"{self.consultee}: {self.get_position_display()}"
+
+
+class Disposition(models.Model):
+    """What the writing group did with a comment (bemötande)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY_ACCEPTED = "partly", _("Partly accepted")
+        REJECTED = "rejected", _("Rejected")
+        NOTED = "noted", _("Noted")
+
+    comment = models.OneToOneField(Comment, on_delete=models.PROTECT, related_name="disposition")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    rationale = models.TextField(_("rationale"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    applied_in = models.ForeignKey(
+        Version, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.comment}"
+
+
+class CarriedComment(models.Model):
+    """Where a comment stands in a later version: re-anchored, its text changed, or orphaned."""
+
+    class State(models.TextChoices):
+        ANCHORED = "anchored", _("Unchanged")
+        TEXT_CHANGED = "text_changed", _("Text changed")
+        ORPHANED = "orphaned", _("Passage removed")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="carried")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=14, choices=State.choices)
+    quote_exact = models.TextField(blank=True)
+    quote_prefix = models.CharField(max_length=64, blank=True)
+    quote_suffix = models.CharField(max_length=64, blank=True)
+    old_wording = models.TextField(blank=True)
+    new_wording = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "version"], name="carried_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.comment_id} → v{self.version_id}: {self.state}"
+
+
+class RoundEvent(models.Model):
+    """A numbered change on a round page (a comment, reply, edit, disposition…)."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="events")
+    sequence = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20)
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "sequence"], name="round_event_sequence"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}#{self.sequence} {self.kind}"

@@ -1,0 +1,146 @@
+"""Reads for the round pages. The round page costs a fixed number of queries, however many
+comments, replies and dispositions it has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+
+from consultations.models import Comment, Consultee, Disposition, Response, ReviewRound
+from documents.selectors import RenderedSection, version_sections
+from networks.errors import NotFound
+from networks.permissions import Action, allowed_actions
+
+REPLIES_SHOWN = 5  # longer threads show the latest replies and load the rest on request
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def get_round_for_user(user, pk) -> ReviewRound:
+    review_round = (
+        ReviewRound.objects.select_related("document__network__parent", "version", "chair")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if review_round is None or Action.VIEW_ROUND not in allowed_actions(user, review_round):
+        raise NotFound()
+    return review_round
+
+
+def get_consultee(review_round: ReviewRound, pk) -> Consultee:
+    consultee = (
+        Consultee.objects.select_related("network", "organisation", "person")
+        .filter(round=review_round, pk=_int(pk))
+        .first()
+    )
+    if consultee is None:
+        raise NotFound()
+    consultee.round = review_round
+    return consultee
+
+
+def get_comment(review_round: ReviewRound, pk) -> Comment:
+    comment = (
+        Comment.objects.filter(round=review_round, pk=_int(pk)).select_related("author").first()
+    )
+    if comment is None:
+        raise NotFound()
+    comment.round = review_round
+    return comment
+
+
+def list_rounds(document) -> list[ReviewRound]:
+    return list(
+        document.rounds.select_related("version", "chair").annotate(
+            comment_count=Count("comments", filter=Q(comments__parent__isnull=True), distinct=True),
+            consultee_count=Count("consultees", distinct=True),
+        )
+    )
+
+
+def consultees_of(review_round: ReviewRound) -> list[Consultee]:
+    return list(
+        review_round.consultees.select_related("network", "organisation", "person")
+        .prefetch_related(Prefetch("response", queryset=Response.objects.defer("attachment")))
+        .order_by("organisation__name", "network__name", "person__full_name")
+    )
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    replies: list[Comment]
+    hidden_replies: int = 0
+
+
+@dataclass
+class SectionWithComments:
+    section: RenderedSection
+    threads: list[Thread] = field(default_factory=list)
+
+
+@dataclass
+class RoundPage:
+    sections: list[SectionWithComments]
+    general: list[Thread]
+    total: int
+    answered: int
+    uncommented_sections: list[RenderedSection]
+    unanswered: list[Comment]
+
+
+def round_page(review_round: ReviewRound) -> RoundPage:
+    """The version's sections with their threads, whole-document threads, and coverage."""
+    rendered, _lix = version_sections(review_round.version)
+    comments = list(
+        Comment.objects.filter(round=review_round)
+        .select_related(
+            "author", "on_behalf_of", "disposition__decided_by", "disposition__applied_in"
+        )
+        .order_by("created_at", "id")
+    )
+    replies: dict[int, list[Comment]] = {}
+    top = []
+    for comment in comments:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        else:
+            top.append(comment)
+    threads: dict[str, list[Thread]] = {}
+    for comment in top:
+        thread_replies = replies.get(comment.pk, [])
+        hidden = max(0, len(thread_replies) - REPLIES_SHOWN)
+        thread = Thread(comment, thread_replies[hidden:], hidden)
+        threads.setdefault(comment.section_key, []).append(thread)
+    sections = [SectionWithComments(s, threads.get(s.key, [])) for s in rendered]
+    live_top = [c for c in top if not c.is_deleted]
+    answered = [c for c in live_top if _has_disposition(c)]
+    return RoundPage(
+        sections=sections,
+        general=threads.get("", []),
+        total=len(live_top),
+        answered=len(answered),
+        uncommented_sections=[s.section for s in sections if not s.threads],
+        unanswered=[c for c in live_top if not _has_disposition(c)],
+    )
+
+
+def _has_disposition(comment: Comment) -> bool:
+    try:
+        return comment.disposition is not None
+    except Disposition.DoesNotExist:
+        return False
+
+
+def thread_replies(review_round: ReviewRound, comment: Comment) -> list[Comment]:
+    return list(
+        Comment.objects.filter(round=review_round, parent=comment)
+        .select_related("author", "on_behalf_of")
+        .order_by("created_at", "id")
+    )

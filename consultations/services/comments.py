@@ -1,0 +1,176 @@
+"""Comments in a round: on the whole document, a section or a selected passage; replies."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from consultations import anchoring, live
+from consultations.errors import (
+    AnsweredComment,
+    CommentTooLong,
+    EmptyComment,
+    NotYourComment,
+    ProposalNeedsText,
+    QuoteNotInSection,
+    RoundClosed,
+    RoundNotOpen,
+    UnknownSection,
+    WrongVersion,
+)
+from consultations.models import Comment, ReviewRound
+from networks.errors import NotFound
+from networks.models import Affiliation, Membership, Organisation
+from networks.permissions import Action, require
+from notifications.kinds import Kind
+from notifications.services import notify
+
+
+def _lock(review_round: ReviewRound) -> ReviewRound:
+    return (
+        ReviewRound.objects.select_related("document", "version")
+        .select_for_update(of=("self",))
+        .get(pk=review_round.pk)
+    )
+
+
+def _require_open(review_round: ReviewRound, by_user) -> None:
+    require(by_user, Action.VIEW_ROUND, review_round)
+    if review_round.status == ReviewRound.Status.PLANNED:
+        raise RoundNotOpen()
+    if review_round.status != ReviewRound.Status.OPEN:
+        raise RoundClosed()
+    require(by_user, Action.COMMENT, review_round)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise EmptyComment()
+    if len(body) > Comment.MAX_LENGTH:
+        raise CommentTooLong()
+    return body
+
+
+def acts_for(user, organisation: Organisation | None) -> Organisation | None:
+    """The organisation, if the person may speak for it; otherwise nobody."""
+    if organisation is None:
+        return None
+    represents = Membership.objects.active().filter(user=user, organisation=organisation).exists()
+    if represents or Affiliation.objects.filter(user=user, organisation=organisation).exists():
+        return organisation
+    return None
+
+
+@transaction.atomic
+def add_comment(
+    review_round: ReviewRound,
+    *,
+    by_user,
+    body: str,
+    kind: str = Comment.Kind.REMARK,
+    section_key: str = "",
+    quote: anchoring.Anchor | None = None,
+    proposed_text: str = "",
+    on_behalf_of: Organisation | None = None,
+    parent: Comment | None = None,
+    version_id: int | None = None,
+) -> Comment:
+    review_round = _lock(review_round)
+    _require_open(review_round, by_user)
+    if version_id is not None and version_id != review_round.version_id:
+        raise WrongVersion()
+    body = _clean_body(body)
+    kind = Comment.Kind(kind) if kind in Comment.Kind.values else Comment.Kind.REMARK
+    proposed_text = (proposed_text or "").replace("\r\n", "\n").strip()
+    if parent is not None:
+        parent = Comment.objects.filter(pk=parent.pk, round=review_round).first()
+        if parent is None:
+            raise NotFound()
+        parent = parent.parent or parent  # threads are one level deep
+        section_key, quote, kind, proposed_text = parent.section_key, None, Comment.Kind.REMARK, ""
+    elif section_key:
+        section = review_round.version.sections.filter(key=section_key).first()
+        if section is None:
+            raise UnknownSection()
+        if quote is not None and not anchoring.quote_is_in(quote, anchoring.plain(section.body)):
+            raise QuoteNotInSection()
+    else:
+        quote = None
+    if kind == Comment.Kind.PROPOSAL and not proposed_text:
+        raise ProposalNeedsText()
+    if len(proposed_text) > Comment.MAX_LENGTH:
+        raise CommentTooLong()
+    comment = Comment(
+        round=review_round,
+        version=review_round.version,
+        section_key=section_key,
+        quote_exact=quote.exact if quote else "",
+        quote_prefix=quote.prefix[:64] if quote else "",
+        quote_suffix=quote.suffix[:64] if quote else "",
+        kind=kind,
+        body=body,
+        proposed_text=proposed_text if kind == Comment.Kind.PROPOSAL else "",
+        author=by_user,
+        on_behalf_of=acts_for(by_user, on_behalf_of),
+        parent=parent,
+    )
+    comment._history_user = by_user
+    comment.save()
+    live.record(review_round.pk, "reply" if parent else "comment", comment.pk)
+    if parent is not None:
+        notify(
+            kind=Kind.COMMENT_REPLY,
+            recipients=[parent.author],
+            actor=by_user,
+            target=comment,
+            context={"document": review_round.document.title, "round": review_round.title},
+            url=f"{review_round.get_absolute_url()}#comment-{parent.pk}",
+        )
+    return comment
+
+
+@transaction.atomic
+def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | None = None):
+    review_round = _lock(comment.round)
+    _require_open(review_round, by_user)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.author_id != by_user.pk or comment.is_deleted:
+        raise NotYourComment()
+    comment.body = _clean_body(body)
+    if proposed_text is not None and comment.kind == Comment.Kind.PROPOSAL:
+        proposed_text = proposed_text.replace("\r\n", "\n").strip()
+        if not proposed_text:
+            raise ProposalNeedsText()
+        comment.proposed_text = proposed_text
+    comment.edited_at = timezone.now()
+    comment._history_user = by_user  # the earlier text stays in the history
+    comment.save(update_fields=["body", "proposed_text", "edited_at"])
+    live.record(review_round.pk, "edit", comment.pk)
+    return comment
+
+
+@transaction.atomic
+def delete_comment(comment: Comment, *, by_user) -> None:
+    """Removed for good, unless others replied: then a visible "deleted" placeholder stays so
+    the thread still makes sense (the text remains in the history)."""
+    review_round = _lock(comment.round)
+    _require_open(review_round, by_user)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.author_id != by_user.pk or comment.is_deleted:
+        raise NotYourComment()
+    if hasattr(comment, "disposition"):
+        raise AnsweredComment()
+    comment._history_user = by_user
+    if comment.replies.exists():
+        comment.deleted_at = timezone.now()
+        comment.body = ""
+        comment.proposed_text = ""
+        comment.save(update_fields=["deleted_at", "body", "proposed_text"])
+        live.record(review_round.pk, "delete", comment.pk)
+    else:
+        pk = comment.pk
+        comment.delete()
+        live.record(review_round.pk, "delete", None)
+        return pk
+    return None

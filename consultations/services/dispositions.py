@@ -1,0 +1,110 @@
+"""What the writing group did with each comment, and applying a proposal in one step."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from consultations import live
+from consultations.errors import (
+    NotAProposal,
+    NotClosedYet,
+    OnlyWritingGroup,
+    PassageNotInDraft,
+    RationaleNeeded,
+)
+from consultations.models import Comment, Disposition, ReviewRound
+from documents import services as documents_services
+from documents.models import Section, Version
+from networks.errors import NotFound
+from networks.permissions import Action, allowed_actions, require
+from notifications.kinds import Kind
+from notifications.services import notify
+
+
+def _check(comment: Comment, by_user) -> ReviewRound:
+    review_round = ReviewRound.objects.select_related("document__network").get(pk=comment.round_id)
+    require(by_user, Action.VIEW_ROUND, review_round)
+    if Action.DISPOSE not in allowed_actions(by_user, review_round):
+        raise OnlyWritingGroup()
+    if review_round.status in (ReviewRound.Status.PLANNED, ReviewRound.Status.OPEN):
+        raise NotClosedYet()
+    if comment.parent_id is not None or comment.is_deleted:
+        raise NotFound()  # replies and removed comments are not answered one by one
+    return review_round
+
+
+@transaction.atomic
+def record_disposition(
+    comment: Comment,
+    *,
+    by_user,
+    outcome: str,
+    rationale: str,
+    applied_in: Version | None = None,
+) -> Disposition:
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    review_round = _check(comment, by_user)
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise RationaleNeeded()
+    outcome = Disposition.Outcome(outcome)
+    if applied_in is not None and applied_in.document_id != review_round.document_id:
+        raise NotFound()
+    disposition = Disposition.objects.filter(comment=comment).first() or Disposition(
+        comment=comment
+    )
+    disposition.outcome, disposition.rationale = outcome, rationale
+    disposition.decided_by, disposition.decided_at = by_user, timezone.now()
+    disposition.applied_in = applied_in
+    disposition._history_user = by_user
+    disposition.save()
+    live.record(review_round.pk, "disposition", comment.pk)
+    notify(
+        kind=Kind.COMMENT_DISPOSITION,
+        recipients=[comment.author],
+        actor=by_user,
+        target=comment,
+        context={"document": review_round.document.title, "disposition": outcome.label},
+        url=f"{review_round.get_absolute_url()}#comment-{comment.pk}",
+    )
+    return disposition
+
+
+@transaction.atomic
+def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
+    """Put a change proposal's text into the working draft (replacing the quoted passage, or
+    the whole section text) and record the comment as accepted, in one step."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    review_round = _check(comment, by_user)
+    if (
+        comment.kind != Comment.Kind.PROPOSAL
+        or not comment.proposed_text
+        or not comment.section_key
+    ):
+        raise NotAProposal()
+    section = Section.objects.filter(
+        document_id=review_round.document_id, key=comment.section_key
+    ).first()
+    if section is None:
+        raise PassageNotInDraft()
+    if comment.quote_exact:
+        if section.body.count(comment.quote_exact) != 1:
+            raise PassageNotInDraft()
+        body = section.body.replace(comment.quote_exact, comment.proposed_text)
+    else:
+        body = comment.proposed_text
+    documents_services.save_section(
+        review_round.document,
+        key=section.key,
+        by_user=by_user,
+        heading=section.heading,
+        body=body,
+        base_revision=section.revision,
+    )
+    return record_disposition(
+        comment,
+        by_user=by_user,
+        outcome=Disposition.Outcome.ACCEPTED,
+        rationale=rationale or comment.body,
+    )

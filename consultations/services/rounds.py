@@ -1,0 +1,343 @@
+"""Running a review round: create, consult, open, extend, close (also at the deadline), report.
+
+Each service: lock → authorize → validate the move → write → record → side effects on commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from consultations.errors import (
+    DatesOutOfOrder,
+    DeadlineInPast,
+    InvalidTransition,
+    NothingToConsult,
+    OpenRoundExists,
+)
+from consultations.models import Consultee, Question, ReviewRound
+from documents.errors import DocumentLocked
+from documents.models import Document, Version
+from networks.models import Affiliation, Membership, Network, Organisation
+from networks.permissions import Action, grant, require
+from notifications.kinds import Kind
+from notifications.services import notify
+
+User = get_user_model()
+
+
+def _lock(review_round: ReviewRound) -> ReviewRound:
+    return (
+        ReviewRound.objects.select_related("document__network", "version")
+        .select_for_update(of=("self",))
+        .get(pk=review_round.pk)
+    )
+
+
+def _move(review_round: ReviewRound, to: str) -> None:
+    if to not in ReviewRound.TRANSITIONS[review_round.status]:
+        raise InvalidTransition(_refusal(review_round.status, to))
+    review_round.status = to
+
+
+def _refusal(current: str, to: str):
+    messages = {
+        (ReviewRound.Status.CLOSED, ReviewRound.Status.CLOSED): _("The round is already closed."),
+        (ReviewRound.Status.REPORTED, ReviewRound.Status.CLOSED): _("The round is already closed."),
+        (ReviewRound.Status.OPEN, ReviewRound.Status.OPEN): _("The round is already open."),
+        (ReviewRound.Status.PLANNED, ReviewRound.Status.CLOSED): _(
+            "The round has not opened yet, so it cannot be closed."
+        ),
+        (ReviewRound.Status.OPEN, ReviewRound.Status.REPORTED): _(
+            "Close the round before publishing its report."
+        ),
+        (ReviewRound.Status.REPORTED, ReviewRound.Status.REPORTED): _(
+            "The report has already been published."
+        ),
+    }
+    return messages.get((current, to))
+
+
+def deadline_text(review_round: ReviewRound) -> str:
+    return date_format(timezone.localtime(review_round.closes_at), "DATETIME_FORMAT")
+
+
+def people_of(review_round: ReviewRound, consultees=None) -> list:
+    """Everyone who speaks for a consulted party: the person, the network's active members,
+    or the people who act for the organisation (affiliated, or representing it)."""
+    consultees = list(consultees if consultees is not None else review_round.consultees.all())
+    person_ids = {c.person_id for c in consultees if c.person_id}
+    network_ids = {c.network_id for c in consultees if c.network_id}
+    organisation_ids = {c.organisation_id for c in consultees if c.organisation_id}
+    members = Membership.objects.active().filter(
+        Q(network_id__in=network_ids) | Q(organisation_id__in=organisation_ids)
+    )
+    user_ids = person_ids | set(members.values_list("user_id", flat=True))
+    user_ids |= set(
+        Affiliation.objects.filter(organisation_id__in=organisation_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+
+
+def _round_context(review_round: ReviewRound) -> dict:
+    return {
+        "round": review_round.title,
+        "document": review_round.document.title,
+        "deadline": deadline_text(review_round),
+    }
+
+
+@transaction.atomic
+def create_round(
+    document: Document,
+    *,
+    by_user,
+    version: Version,
+    title: str,
+    instructions: str = "",
+    questions: list[str] | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime,
+) -> ReviewRound:
+    document = Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+    require(by_user, Action.VIEW_DOCUMENT, document)
+    if document.is_locked:
+        raise DocumentLocked()
+    require(by_user, Action.RUN_ROUND, document)
+    if version.document_id != document.pk:
+        raise InvalidTransition()
+    now = timezone.now()
+    opens_at = opens_at or now
+    if closes_at <= now:
+        raise DeadlineInPast()
+    if closes_at <= opens_at:
+        raise DatesOutOfOrder()
+    review_round = ReviewRound(
+        document=document,
+        version=version,
+        title=" ".join(title.split())[:300] or version.label,
+        instructions=instructions.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        chair=by_user,
+    )
+    review_round._history_user = by_user
+    review_round.save()
+    for position, text in enumerate([q.strip() for q in questions or [] if q.strip()], start=1):
+        question = Question(round=review_round, position=position, text=text)
+        question._history_user = by_user
+        question.save()
+    return review_round
+
+
+@transaction.atomic
+def add_consultees(
+    review_round: ReviewRound,
+    *,
+    by_user,
+    networks: list[Network] = (),
+    organisations: list[Organisation] = (),
+    people: list = (),
+) -> list[Consultee]:
+    """Consult whole networks, organisations or named people (also from outside the network:
+    they then see this round and its version, nothing else)."""
+    review_round = _lock(review_round)
+    require(by_user, Action.RUN_ROUND, review_round)
+    if review_round.status in (ReviewRound.Status.CLOSED, ReviewRound.Status.REPORTED):
+        raise InvalidTransition(_refusal(review_round.status, ReviewRound.Status.CLOSED))
+    if not (networks or organisations or people):
+        raise NothingToConsult()
+    existing = list(review_round.consultees.all())
+    added = []
+    for field, parties in (
+        ("network", networks),
+        ("organisation", organisations),
+        ("person", people),
+    ):
+        known = {getattr(c, f"{field}_id") for c in existing}
+        for party in parties:
+            if party.pk in known:
+                continue
+            consultee = Consultee(round=review_round, added_by=by_user, **{field: party})
+            consultee._history_user = by_user
+            consultee.save()
+            known.add(party.pk)
+            added.append(consultee)
+            if field == "person":
+                grant(party, Action.VIEW_ROUND, review_round)
+                grant(party, Action.COMMENT, review_round)
+    if added and review_round.is_open:
+        _tell_consulted(review_round, added, by_user)
+    return added
+
+
+def _tell_consulted(review_round: ReviewRound, consultees: list[Consultee], by_user) -> None:
+    notify(
+        kind=Kind.CONSULTEE_ADDED,
+        recipients=people_of(review_round, consultees),
+        actor=by_user,
+        target=review_round,
+        context=_round_context(review_round),
+        url=review_round.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
+    review_round = _lock(review_round)
+    require(by_user, Action.RUN_ROUND, review_round)
+    document = Document.objects.select_for_update().get(pk=review_round.document_id)
+    if document.is_locked:
+        raise DocumentLocked()
+    _move(review_round, ReviewRound.Status.OPEN)
+    if not review_round.consultees.exists():
+        raise NothingToConsult()
+    if review_round.closes_at <= timezone.now():
+        raise DeadlineInPast()
+    if ReviewRound.objects.filter(document=document, status=ReviewRound.Status.OPEN).exists():
+        raise OpenRoundExists()
+    review_round.opened_at = timezone.now()
+    review_round._history_user = by_user
+    try:
+        with transaction.atomic():
+            review_round.save(update_fields=["status", "opened_at"])
+    except IntegrityError:
+        raise OpenRoundExists() from None  # the database's own guard: one open round per document
+    if document.status != Document.Status.IN_CONSULTATION:
+        document.status = Document.Status.IN_CONSULTATION
+        document._history_user = by_user
+        document.save(update_fields=["status"])
+    consultees = list(review_round.consultees.all())
+    _tell_consulted(review_round, consultees, by_user)
+    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    notify(
+        kind=Kind.ROUND_OPENED,
+        recipients=[m.user for m in readers],
+        actor=by_user,
+        target=review_round,
+        context=_round_context(review_round),
+        url=review_round.get_absolute_url(),
+    )
+    return review_round
+
+
+@transaction.atomic
+def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) -> ReviewRound:
+    review_round = _lock(review_round)
+    require(by_user, Action.RUN_ROUND, review_round)
+    if review_round.status not in (ReviewRound.Status.PLANNED, ReviewRound.Status.OPEN):
+        raise InvalidTransition(_refusal(review_round.status, ReviewRound.Status.CLOSED))
+    if closes_at <= timezone.now():
+        raise DeadlineInPast()
+    if closes_at <= review_round.opens_at:
+        raise DatesOutOfOrder()
+    review_round.closes_at = closes_at
+    review_round._history_user = by_user  # the history keeps the earlier deadline
+    review_round.save(update_fields=["closes_at"])
+    if review_round.is_open:
+        waiting = [
+            c for c in review_round.consultees.all() if c.status != Consultee.Status.SUBMITTED
+        ]
+        notify(
+            kind=Kind.DEADLINE_EXTENDED,
+            recipients=people_of(review_round, waiting),
+            actor=by_user,
+            target=review_round,
+            context=_round_context(review_round),
+            url=review_round.get_absolute_url(),
+        )
+    return review_round
+
+
+@transaction.atomic
+def close_round(review_round: ReviewRound, *, by_user=None) -> ReviewRound:
+    """Close by hand (the chair) or at the deadline (by_user None: the scan)."""
+    review_round = _lock(review_round)
+    if by_user is not None:
+        require(by_user, Action.RUN_ROUND, review_round)
+    _move(review_round, ReviewRound.Status.CLOSED)
+    review_round.closed_at = timezone.now()
+    review_round._history_user = by_user
+    review_round.save(update_fields=["status", "closed_at"])
+    document = Document.objects.select_for_update().get(pk=review_round.document_id)
+    if document.status == Document.Status.IN_CONSULTATION:
+        document.status = Document.Status.REVISING
+        document._history_user = by_user
+        document.save(update_fields=["status"])
+    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    notify(
+        kind=Kind.ROUND_CLOSED,
+        recipients=[m.user for m in readers] + people_of(review_round),
+        actor=by_user,
+        target=review_round,
+        context=_round_context(review_round),
+        url=review_round.get_absolute_url(),
+    )
+    return review_round
+
+
+@transaction.atomic
+def publish_report(review_round: ReviewRound, *, by_user) -> ReviewRound:
+    review_round = _lock(review_round)
+    require(by_user, Action.RUN_ROUND, review_round)
+    _move(review_round, ReviewRound.Status.REPORTED)
+    review_round.reported_at = timezone.now()
+    review_round._history_user = by_user
+    review_round.save(update_fields=["status", "reported_at"])
+    return review_round
+
+
+def close_due_rounds(now=None) -> list[int]:
+    """The every-minute scan: close each open round whose deadline has passed. Idempotent: a
+    round closed by an earlier run (or by its chair) is no longer open."""
+    now = now or timezone.now()
+    closed = []
+    for pk in ReviewRound.objects.filter(
+        status=ReviewRound.Status.OPEN, closes_at__lte=now
+    ).values_list("pk", flat=True):
+        try:
+            close_round(ReviewRound(pk=pk))
+        except InvalidTransition:
+            continue  # closed meanwhile
+        closed.append(pk)
+    return closed
+
+
+# (window start, window end in days before the deadline, kind, key label)
+REMINDERS = ((1, 3, Kind.DEADLINE_IN_3_DAYS, "3d"), (0, 1, Kind.DEADLINE_IN_1_DAY, "1d"))
+
+
+def send_reminders(now=None) -> int:
+    """The every-minute scan: 3 days and 1 day before the deadline, remind the people of each
+    consulted party that has not submitted; once per round, party and threshold (the key),
+    however often this runs."""
+    now = now or timezone.now()
+    sent = 0
+    for start, end, kind, label in REMINDERS:
+        due = ReviewRound.objects.filter(
+            status=ReviewRound.Status.OPEN,
+            closes_at__gt=now + timedelta(days=start),
+            closes_at__lte=now + timedelta(days=end),
+        ).select_related("document")
+        for review_round in due:
+            for consultee in review_round.consultees.exclude(status=Consultee.Status.SUBMITTED):
+                with transaction.atomic():
+                    sent += len(
+                        notify(
+                            kind=kind,
+                            recipients=people_of(review_round, [consultee]),
+                            target=review_round,
+                            context=_round_context(review_round),
+                            url=review_round.get_absolute_url(),
+                            key=f"round:{review_round.pk}:consultee:{consultee.pk}:{label}",
+                        )
+                    )
+    return sent

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from consultations.views import report, responses, rounds
+
+app_name = "consultations"
+
+urlpatterns = [
+    path("documents/<int:pk>/rounds/", rounds.document_rounds, name="document_rounds"),
+    path("documents/<int:pk>/rounds/new/", rounds.round_new, name="round_new"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round"),
+    path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
+    path("rounds/<int:pk>/comments/<int:comment_pk>/reply/", rounds.reply_add, name="reply_add"),
+    path(
+        "rounds/<int:pk>/comments/<int:comment_pk>/edit/", rounds.comment_edit, name="comment_edit"
+    ),
+    path("rounds/<int:pk>/comments/<int:comment_pk>/thread/", rounds.thread, name="thread"),
+    path(
+        "rounds/<int:pk>/comments/<int:comment_pk>/answer/",
+        rounds.disposition,
+        name="disposition",
+    ),
+    path("rounds/<int:pk>/respond/<int:consultee_pk>/", responses.respond, name="respond"),
+    path(
+        "rounds/<int:pk>/enter/<int:consultee_pk>/", responses.enter_response, name="enter_response"
+    ),
+    path(
+        "rounds/<int:pk>/respond/<int:consultee_pk>/original/",
+        responses.attachment,
+        name="attachment",
+    ),
+    path("rounds/<int:pk>/report/", report.report, name="report"),
+    path("rounds/<int:pk>/report.<str:fmt>", report.report_file, name="report_file"),
+    path("rounds/<int:pk>/<str:step>/", rounds.round_step, name="step"),
+]

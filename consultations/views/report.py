@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from consultations import report as reports
+from consultations import selectors
+from consultations.views.rounds import _round_context
+
+
+@login_required
+def report(request, pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    context = _round_context(request, review_round)
+    context["report"] = reports.build(review_round)
+    return render(request, "consultations/report.html", context)
+
+
+@login_required
+def report_file(request, pk, fmt):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    data = reports.build(review_round)
+    name = slugify(review_round.title)[:60] or "remiss"
+    if fmt == "csv":
+        response = HttpResponse(reports.to_csv(data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(
+        reports.to_docx(data),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    return response

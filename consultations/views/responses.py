@@ -1,0 +1,136 @@
+"""A party's formal response: draft, ask for approval, approve and submit; or entered by a
+coordinator when it came by e-mail, letter or at a meeting."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from consultations import selectors
+from consultations.forms import EnteredResponseForm, ResponseForm
+from consultations.models import Response
+from consultations.services import responses as response_services
+from consultations.views.rounds import _round_context
+from networks.errors import DomainError, NotFound
+from networks.permissions import Action, allowed_actions, require
+
+
+def _initial(response):
+    if response is None:
+        return {}
+    data = {"position": response.position, "summary": response.summary}
+    data.update({f"q{k}": v for k, v in response.answers.items()})
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def respond(request, pk, consultee_pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    consultee = selectors.get_consultee(review_round, consultee_pk)
+    actions = allowed_actions(request.user, consultee)
+    if Action.RESPOND not in actions and Action.ENTER_RESPONSE not in actions:
+        require(request.user, Action.RESPOND, consultee)
+    response = Response.objects.filter(consultee=consultee).defer("attachment").first()
+    questions = list(review_round.questions.all())
+    form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
+    if request.method == "POST" and form.is_valid():
+        step = request.POST.get("step", "save")
+        try:
+            response_services.save_draft(
+                consultee,
+                by_user=request.user,
+                position=form.cleaned_data["position"],
+                summary=form.cleaned_data["summary"],
+                answers=form.answers(),
+            )
+            if step == "ask":
+                response_services.ask_for_approval(consultee, by_user=request.user)
+                messages.success(
+                    request, _("The response waits for approval. The approver has been told.")
+                )
+            elif step == "submit":
+                response_services.approve_and_submit(consultee, by_user=request.user)
+                messages.success(request, _("The response is submitted as the party's answer."))
+                return redirect(review_round)
+            else:
+                messages.success(request, _("The draft is saved."))
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("consultations:respond", pk=review_round.pk, consultee_pk=consultee.pk)
+    context = _round_context(request, review_round)
+    context.update(
+        {
+            "consultee": consultee,
+            "response": response,
+            "form": form,
+            "can_approve": Action.APPROVE_RESPONSE in actions,
+            "can_respond": Action.RESPOND in actions,
+            "can_enter": Action.ENTER_RESPONSE in actions,
+            "approvers": response_services.approvers(consultee),
+        }
+    )
+    status = 400 if form.errors else 200
+    return render(request, "consultations/respond.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enter_response(request, pk, consultee_pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    consultee = selectors.get_consultee(review_round, consultee_pk)
+    require(request.user, Action.ENTER_RESPONSE, consultee)
+    questions = list(review_round.questions.all())
+    form = EnteredResponseForm(
+        request.POST or None,
+        request.FILES or None,
+        questions=questions,
+        initial={"received_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("attachment")
+        try:
+            response_services.enter_on_behalf(
+                consultee,
+                by_user=request.user,
+                position=data["position"],
+                summary=data["summary"],
+                via=data["via"],
+                received_at=timezone.make_aware(datetime.combine(data["received_on"], time(12))),
+                answers=form.answers(),
+                attachment=(upload.name, upload.content_type or "", upload.read())
+                if upload
+                else None,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The response is recorded as the party's answer."))
+            return redirect(review_round)
+    context = _round_context(request, review_round)
+    context.update({"consultee": consultee, "form": form})
+    status = 400 if form.errors else 200
+    return render(request, "consultations/enter_response.html", context, status=status)
+
+
+@login_required
+def attachment(request, pk, consultee_pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    consultee = selectors.get_consultee(review_round, consultee_pk)
+    response = Response.objects.filter(consultee=consultee).first()
+    if response is None or not response.attachment_name:
+        raise NotFound()
+    if response.state != Response.State.SUBMITTED and Action.RESPOND not in allowed_actions(
+        request.user, consultee
+    ):
+        raise NotFound()
+    reply = HttpResponse(bytes(response.attachment), content_type="application/octet-stream")
+    reply["Content-Disposition"] = f'attachment; filename="{response.attachment_name}"'
+    return reply

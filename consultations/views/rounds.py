@@ -1,0 +1,348 @@
+"""The round pages: start a round, the round itself (text, comments, parties), its steps."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consultations import anchoring, selectors
+from consultations.forms import (
+    CommentForm,
+    ConsulteesForm,
+    DeadlineForm,
+    DispositionForm,
+    ReplyForm,
+    RoundForm,
+)
+from consultations.models import Comment, Disposition, ReviewRound
+from consultations.services import comments as comment_services
+from consultations.services import rounds as round_services
+from documents import selectors as document_selectors
+from networks.errors import DomainError, NotFound
+from networks.models import Affiliation, Membership, Network, Organisation
+from networks.permissions import Action, allowed_actions, require, visible
+
+
+def _networks_for(user):
+    return visible(user, Network.objects.filter(archived=False)).order_by("name")
+
+
+def _acting_for(user):
+    ids = set(
+        Membership.objects.active().filter(user=user).values_list("organisation_id", flat=True)
+    )
+    ids |= set(Affiliation.objects.filter(user=user).values_list("organisation_id", flat=True))
+    return Organisation.objects.filter(pk__in=ids - {None}).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_new(request, pk):
+    document = document_selectors.get_document_for_user(request.user, pk)
+    require(request.user, Action.RUN_ROUND, document)
+    form = RoundForm(
+        request.POST or None,
+        document=document,
+        networks=_networks_for(request.user),
+        initial={"title": _("Consultation on %(title)s") % {"title": document.title}},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review_round = round_services.create_round(
+                document,
+                by_user=request.user,
+                version=data["version"],
+                title=data["title"],
+                instructions=data["instructions"],
+                questions=form.question_list(),
+                closes_at=form.closes_at(),
+            )
+            if data["networks"] or data["organisations"] or data["people"]:
+                round_services.add_consultees(
+                    review_round,
+                    by_user=request.user,
+                    networks=list(data["networks"]),
+                    organisations=list(data["organisations"]),
+                    people=data["people"],
+                )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The round is planned. Check it, then open it for the consulted.")
+            )
+            return redirect(review_round)
+    return render(
+        request,
+        "consultations/round_new.html",
+        {"document": document, "network": document.network, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _round_context(request, review_round):
+    actions = allowed_actions(request.user, review_round)
+    document = review_round.document
+    return {
+        "round": review_round,
+        "document": document,
+        "network": document.network,
+        "actions": actions,
+        "can_run": Action.RUN_ROUND in actions,
+        "can_comment": Action.COMMENT in actions,
+        "can_dispose": Action.DISPOSE in actions
+        and review_round.status == ReviewRound.Status.CLOSED,
+        "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
+        "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+def round_detail(request, pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    context = _round_context(request, review_round)
+    consultees = selectors.consultees_of(review_round)
+    mine = [c for c in consultees if Action.RESPOND in allowed_actions(request.user, c)]
+    context.update(
+        {
+            "page": selectors.round_page(review_round),
+            "consultees": consultees,
+            "my_parties": mine,
+            "comment_form": CommentForm(organisations=_acting_for(request.user)),
+            "reply_form": ReplyForm(),
+            "disposition_form": DispositionForm(document=review_round.document)
+            if context["can_dispose"]
+            else None,
+            "questions": list(review_round.questions.all()),
+            "not_answered": [c for c in consultees if c.status not in ("submitted", "declined")],
+            "kinds": Comment.Kind.choices,
+            "outcomes": Disposition.Outcome.choices,
+            "organisations": list(_acting_for(request.user)),
+            "versions": list(review_round.document.versions.order_by("-number"))
+            if context["can_dispose"]
+            else [],
+        }
+    )
+    return render(request, "consultations/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def comment_add(request, pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    form = CommentForm(request.POST, organisations=_acting_for(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        quote = None
+        if data["quote_exact"].strip():
+            quote = anchoring.Anchor(
+                anchoring.normalise(data["quote_exact"]),
+                data["quote_prefix"],
+                data["quote_suffix"],
+            )
+        try:
+            comment = comment_services.add_comment(
+                review_round,
+                by_user=request.user,
+                body=data["body"],
+                kind=data["kind"],
+                section_key=data["section_key"],
+                quote=quote,
+                proposed_text=data["proposed_text"],
+                on_behalf_of=data["on_behalf_of"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Your comment is saved. Everyone in the round can read it.")
+            )
+            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
+
+
+def _refused_form(request, review_round, form, template):
+    context = _round_context(request, review_round)
+    context["form"] = form
+    return render(request, template, context, status=400)
+
+
+@login_required
+@require_POST
+def reply_add(request, pk, comment_pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    parent = selectors.get_comment(review_round, comment_pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply = comment_services.add_comment(
+                review_round, by_user=request.user, body=form.cleaned_data["body"], parent=parent
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(f"{review_round.get_absolute_url()}#comment-{reply.pk}")
+    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk, comment_pk):
+    review_round = selectors.get_round_for_user(request.user, pk)
+    comment = selectors.get_comment(review_round, comment_pk)
+    form = ReplyForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "delete":
+                comment_services.delete_comment(comment, by_user=request.user)
+                messages.success(request, _("Your comment was removed."))
+                return redirect(review_round)
+            if form.is_valid():
+                comment_services.edit_comment(
+                    comment, by_user=request.user, body=form.cleaned_data["body"]
+                )
+                messages.success(request, _("Your comment was changed."))
+                return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+        except DomainError as error:
+            form.add_error(None, error.message)
+    context = _round_context(request, review_round)
+    context.update({"comment": comment, "form": form})
+    status = 400 if form.errors else 200
+    return render(request, "consultations/comment_edit.html", context, status=status)
+
+
+@login_required
+def thread(request, pk, comment_pk):
+    """All replies of a long thread (the round page shows the latest few)."""
+    review_round = selectors.get_round_for_user(request.user, pk)
+    comment = selectors.get_comment(review_round, comment_pk)
+    context = _round_context(request, review_round)
+    context.update(
+        {
+            "comment": comment,
+            "replies": selectors.thread_replies(review_round, comment),
+            "reply_form": ReplyForm(),
+        }
+    )
+    return render(request, "consultations/thread.html", context)
+
+
+STEPS = {"open", "close", "report", "extend", "consult"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_step(request, pk, step):
+    """Open, close, publish the report, extend the deadline, add consulted parties."""
+    review_round = selectors.get_round_for_user(request.user, pk)
+    if step not in STEPS:
+        raise NotFound()
+    require(request.user, Action.RUN_ROUND, review_round)
+    deadline_form = DeadlineForm(
+        request.POST if step == "extend" else None,
+        initial={"closes_on": timezone.localtime(review_round.closes_at).date()},
+    )
+    consultees_form = ConsulteesForm(
+        request.POST if step == "consult" else None, networks=_networks_for(request.user)
+    )
+    if request.method == "POST":
+        try:
+            if step == "open":
+                round_services.open_round(review_round, by_user=request.user)
+                messages.success(request, _("The round is open. The consulted have been told."))
+                return redirect(review_round)
+            if step == "close":
+                round_services.close_round(review_round, by_user=request.user)
+                messages.success(request, _("The round is closed. Now answer every comment."))
+                return redirect(review_round)
+            if step == "report":
+                round_services.publish_report(review_round, by_user=request.user)
+                messages.success(request, _("The report is published."))
+                return redirect("consultations:report", pk=review_round.pk)
+            if step == "extend" and deadline_form.is_valid():
+                round_services.extend_deadline(
+                    review_round, by_user=request.user, closes_at=deadline_form.closes_at()
+                )
+                messages.success(
+                    request, _("The deadline is extended. The consulted have been told.")
+                )
+                return redirect(review_round)
+            if step == "consult" and consultees_form.is_valid():
+                data = consultees_form.cleaned_data
+                round_services.add_consultees(
+                    review_round,
+                    by_user=request.user,
+                    networks=list(data["networks"]),
+                    organisations=list(data["organisations"]),
+                    people=data["people"],
+                )
+                messages.success(request, _("The parties were added to the round."))
+                return redirect(review_round)
+        except DomainError as error:
+            form = deadline_form if step == "extend" else consultees_form
+            form.add_error(None, error.message)
+            if step in ("open", "close", "report"):
+                messages.error(request, error.message)
+                return redirect(review_round)
+    context = _round_context(request, review_round)
+    context.update(
+        {"step": step, "deadline_form": deadline_form, "consultees_form": consultees_form}
+    )
+    status = 400 if (deadline_form.errors or consultees_form.errors) else 200
+    return render(request, "consultations/round_step.html", context, status=status)
+
+
+@login_required
+@require_POST
+def disposition(request, pk, comment_pk):
+    from consultations.services import dispositions as disposition_services
+
+    review_round = selectors.get_round_for_user(request.user, pk)
+    comment = selectors.get_comment(review_round, comment_pk)
+    form = DispositionForm(request.POST, document=review_round.document)
+    try:
+        if request.POST.get("apply") and form.data.get("rationale") is not None:
+            disposition_services.apply_proposal(
+                comment, by_user=request.user, rationale=request.POST.get("rationale", "")
+            )
+            messages.success(
+                request, _("The proposal is in the working draft, and the comment is answered.")
+            )
+            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+        if form.is_valid():
+            disposition_services.record_disposition(
+                comment,
+                by_user=request.user,
+                outcome=form.cleaned_data["outcome"],
+                rationale=form.cleaned_data["rationale"],
+                applied_in=form.cleaned_data["applied_in"],
+            )
+            messages.success(request, _("The answer is recorded."))
+            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+    except DomainError as error:
+        form.add_error(None, error.message)
+    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
+
+
+@login_required
+def document_rounds(request, pk):
+    document = document_selectors.get_document_for_user(request.user, pk)
+    actions = allowed_actions(request.user, document)
+    return render(
+        request,
+        "consultations/document_rounds.html",
+        {
+            "document": document,
+            "network": document.network,
+            "rounds": selectors.list_rounds(document),
+            "can_run": Action.RUN_ROUND in actions,
+            "can_view_network": Action.VIEW_NETWORK
+            in allowed_actions(request.user, document.network),
+            "now": timezone.now(),
+        },
+    )
