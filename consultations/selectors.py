@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 
-from consultations.models import Comment, Consultee, Disposition, Response, ReviewRound
+from consultations.models import Comment, Consultee, Disposition, ReviewRound
 from documents.selectors import RenderedSection, version_sections
 from networks.errors import NotFound
 from networks.permissions import Action, allowed_actions
@@ -65,11 +65,14 @@ def list_rounds(document) -> list[ReviewRound]:
 
 
 def consultees_of(review_round: ReviewRound) -> list[Consultee]:
-    return list(
-        review_round.consultees.select_related("network", "organisation", "person")
-        .prefetch_related(Prefetch("response", queryset=Response.objects.defer("attachment")))
+    consultees = list(
+        review_round.consultees.select_related("network", "organisation", "person", "response")
+        .defer("response__attachment")
         .order_by("organisation__name", "network__name", "person__full_name")
     )
+    for consultee in consultees:
+        consultee.round = review_round
+    return consultees
 
 
 @dataclass

@@ -27,6 +27,10 @@ class NotAllowed(DomainError):
     default_message = _("You do not have permission to do that.")
 
 
+# Refusals that are pages of their own (404, 403), never a message next to a form.
+ACCESS_REFUSALS = (NotFound, NotAllowed)
+
+
 class LastChair(DomainError):
     default_message = _(
         "A network must always have at least one chair. Appoint another chair first."

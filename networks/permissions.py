@@ -177,6 +177,10 @@ def _round_of(obj: Model):
 
 def _networks_and_organisations(user) -> tuple[set[int], set[int]]:
     """The networks a person is an active member of, and the organisations they act for."""
+    return _cached(user, ("parties",), lambda: _load_networks_and_organisations(user))
+
+
+def _load_networks_and_organisations(user) -> tuple[set[int], set[int]]:
     rows = (
         Membership.objects.active().filter(user=user).values_list("network_id", "organisation_id")
     )
@@ -204,10 +208,12 @@ def _round_actions(user, review_round) -> frozenset[Action]:
         actions |= {Action.VIEW_ROUND} | (on_document & {Action.COMMENT, Action.DISPOSE})
     if Action.RUN_ROUND in on_document or review_round.chair_id == user.pk:
         actions |= {Action.VIEW_ROUND, Action.RUN_ROUND}
-    if review_round.status != "planned":
+    # Being consulted adds nothing for those who already see and comment as readers.
+    if review_round.status != "planned" and not CONSULTED <= actions:
         if _is_consulted(user, review_round):
             actions |= CONSULTED
-        actions |= _granted_actions(user, review_round) & CONSULTED
+        else:
+            actions |= _granted_actions(user, review_round) & CONSULTED
     if review_round.status != "open":
         actions.discard(Action.COMMENT)
     return frozenset(actions)
@@ -243,6 +249,29 @@ def _consultee_actions(user, consultee) -> frozenset[Action]:
     return frozenset(actions)
 
 
+def speaks_for(user, consultees) -> list:
+    """The consulted parties, of a list, whose response this person may write (one batch)."""
+    if not _is_person(user):
+        return []
+    networks, organisations = _networks_and_organisations(user)
+    mine = []
+    for consultee in consultees:
+        if consultee.round.status != "open":
+            continue
+        if (
+            consultee.person_id == user.pk
+            or consultee.network_id in networks
+            or consultee.organisation_id in organisations
+        ):
+            mine.append(consultee)
+    return mine
+
+
+def acting_for(user) -> set[int]:
+    """The organisations a person may speak for (membership or affiliation)."""
+    return set(_networks_and_organisations(user)[1]) if _is_person(user) else set()
+
+
 def _organisation_actions(user) -> frozenset[Action]:
     roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
     actions: set[Action] = set()
@@ -253,10 +282,34 @@ def _organisation_actions(user) -> frozenset[Action]:
     return frozenset(actions)
 
 
+CACHE_ATTRIBUTE = "_samverka_permissions"
+
+
+def remember_for_this_request(user) -> None:
+    """While a page is being read (GET), answers are kept on the user object, so a page that
+    asks about the same round, document or network several times pays once. Writes never use
+    it: they run with a fresh user and see every change (workspace.middleware)."""
+    setattr(user, CACHE_ATTRIBUTE, {})
+
+
+def _cached(user, key, compute):
+    cache = getattr(user, CACHE_ATTRIBUTE, None)
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def allowed_actions(user, obj: Model) -> frozenset[Action]:
     """Everything this person may do on this object (templates render their buttons from it)."""
     if not _is_person(user):
         return frozenset()
+    key = (obj._meta.label, obj.pk, getattr(obj, "status", None))
+    return _cached(user, key, lambda: _allowed_actions(user, obj))
+
+
+def _allowed_actions(user, obj: Model) -> frozenset[Action]:
     label = obj._meta.label
     if label == "consultations.Consultee":
         return _consultee_actions(user, obj)
@@ -272,8 +325,7 @@ def allowed_actions(user, obj: Model) -> frozenset[Action]:
         return actions
     document = _document_of(obj)
     if document is not None:
-        on_network = allowed_actions(user, document.network) & DOCUMENT_ACTIONS
-        actions = on_network | (_granted_actions(user, document) & {Action.VIEW_DOCUMENT})
+        actions = allowed_actions(user, document.network) & DOCUMENT_ACTIONS
         if document.is_locked:
             actions -= LOCKED_REMOVES
         return actions

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "workspace.middleware.DomainErrorMiddleware",
+    "workspace.middleware.PermissionCacheMiddleware",
 ]
 
 ROOT_URLCONF = "workspace.urls"

@@ -16,7 +16,7 @@ from consultations.forms import EnteredResponseForm, ResponseForm
 from consultations.models import Response
 from consultations.services import responses as response_services
 from consultations.views.rounds import _round_context
-from networks.errors import DomainError, NotFound
+from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.permissions import Action, allowed_actions, require
 
 
@@ -60,6 +60,8 @@ def respond(request, pk, consultee_pk):
                 return redirect(review_round)
             else:
                 messages.success(request, _("The draft is saved."))
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -109,6 +111,8 @@ def enter_response(request, pk, consultee_pk):
                 if upload
                 else None,
             )
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
         else:

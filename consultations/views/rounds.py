@@ -20,9 +20,9 @@ from consultations.models import Comment, Disposition, ReviewRound
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
-from networks.errors import DomainError, NotFound
-from networks.models import Affiliation, Membership, Network, Organisation
-from networks.permissions import Action, allowed_actions, require, visible
+from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
+from networks.models import Network, Organisation
+from networks.permissions import Action, acting_for, allowed_actions, require, speaks_for, visible
 
 
 def _networks_for(user):
@@ -30,11 +30,7 @@ def _networks_for(user):
 
 
 def _acting_for(user):
-    ids = set(
-        Membership.objects.active().filter(user=user).values_list("organisation_id", flat=True)
-    )
-    ids |= set(Affiliation.objects.filter(user=user).values_list("organisation_id", flat=True))
-    return Organisation.objects.filter(pk__in=ids - {None}).order_by("name")
+    return Organisation.objects.filter(pk__in=acting_for(user)).order_by("name")
 
 
 @login_required
@@ -68,6 +64,8 @@ def round_new(request, pk):
                     organisations=list(data["organisations"]),
                     people=data["people"],
                 )
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -106,13 +104,13 @@ def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
-    mine = [c for c in consultees if Action.RESPOND in allowed_actions(request.user, c)]
+    mine = speaks_for(request.user, consultees)
+    organisations = list(_acting_for(request.user))
     context.update(
         {
             "page": selectors.round_page(review_round),
             "consultees": consultees,
             "my_parties": mine,
-            "comment_form": CommentForm(organisations=_acting_for(request.user)),
             "reply_form": ReplyForm(),
             "disposition_form": DispositionForm(document=review_round.document)
             if context["can_dispose"]
@@ -121,7 +119,7 @@ def round_detail(request, pk):
             "not_answered": [c for c in consultees if c.status not in ("submitted", "declined")],
             "kinds": Comment.Kind.choices,
             "outcomes": Disposition.Outcome.choices,
-            "organisations": list(_acting_for(request.user)),
+            "organisations": organisations,
             "versions": list(review_round.document.versions.order_by("-number"))
             if context["can_dispose"]
             else [],
@@ -155,6 +153,8 @@ def comment_add(request, pk):
                 proposed_text=data["proposed_text"],
                 on_behalf_of=data["on_behalf_of"],
             )
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -182,6 +182,8 @@ def reply_add(request, pk, comment_pk):
             reply = comment_services.add_comment(
                 review_round, by_user=request.user, body=form.cleaned_data["body"], parent=parent
             )
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -208,6 +210,8 @@ def comment_edit(request, pk, comment_pk):
                 )
                 messages.success(request, _("Your comment was changed."))
                 return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
     context = _round_context(request, review_round)
@@ -243,12 +247,13 @@ def round_step(request, pk, step):
     if step not in STEPS:
         raise NotFound()
     require(request.user, Action.RUN_ROUND, review_round)
+    posted = request.method == "POST"
     deadline_form = DeadlineForm(
-        request.POST if step == "extend" else None,
+        request.POST if posted and step == "extend" else None,
         initial={"closes_on": timezone.localtime(review_round.closes_at).date()},
     )
     consultees_form = ConsulteesForm(
-        request.POST if step == "consult" else None, networks=_networks_for(request.user)
+        request.POST if posted and step == "consult" else None, networks=_networks_for(request.user)
     )
     if request.method == "POST":
         try:
@@ -283,6 +288,8 @@ def round_step(request, pk, step):
                 )
                 messages.success(request, _("The parties were added to the round."))
                 return redirect(review_round)
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form = deadline_form if step == "extend" else consultees_form
             form.add_error(None, error.message)
@@ -324,6 +331,8 @@ def disposition(request, pk, comment_pk):
             )
             messages.success(request, _("The answer is recorded."))
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+    except ACCESS_REFUSALS:
+        raise  # the 404 and 403 pages, not a message next to the form
     except DomainError as error:
         form.add_error(None, error.message)
     return _refused_form(request, review_round, form, "consultations/comment_refused.html")

@@ -1,0 +1,416 @@
+"""How fast notification e-mail goes out through a real worker, next to no-op tasks on it.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/samverka REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python -m benchmarks.notification_benchmark [--count 1000] [--pool prefork]
+
+Starts an SMTP sink (aiosmtpd on loopback, in this process) and one real `celery worker` process
+(`-P threads -c 4` unless told otherwise) on a queue of its own, with the production settings
+module. Creates COUNT throwaway people and, in one transaction, one notification for each
+through `notify()`, the way every event does; times from that commit until the sink holds all
+COUNT e-mails. Then times COUNT no-op tasks (each only increments a Redis counter so that their
+end can be seen) through the same worker. Both include publishing the tasks, and both are
+measured after a warm-up of the worker.
+
+Targets: e-mails at least 50 % of the no-op rate, and no duplicates (a Message-ID received more
+than once). This is a script, not a test: rates on shared machines are too noisy to fail a build
+on. Everything it creates (people, notifications, the queue, the counter) is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.settings")
+
+from workspace.celery import app  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RATIO_TARGET = 0.50
+MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+_redis = None
+_redis_lock = threading.Lock()
+
+
+def counter():
+    """One Redis client per process (the worker imports this module too)."""
+    global _redis
+    with _redis_lock:
+        if _redis is None:
+            import redis
+
+            _redis = redis.Redis.from_url(os.environ["REDIS_URL"])
+        return _redis
+
+
+@app.task(name="benchmarks.noop", ignore_result=True)
+def noop(counter_key: str) -> None:
+    """The baseline: a task that does nothing but say that it ran."""
+    counter().incr(counter_key)
+
+
+# --- the SMTP sink ----------------------------------------------------------------------------
+
+
+class Sink:
+    """Counts accepted messages by Message-ID (a regular expression, not a MIME parse, so that
+    the sink costs as little as possible of the machine it shares with the worker)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.ids: Counter = Counter()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        match = MESSAGE_ID.search(envelope.content)
+        with self._lock:
+            self.ids[match.group(1).decode() if match else "<none>"] += 1
+        return "250 OK"
+
+    def received(self, wanted: set[str]) -> int:
+        with self._lock:
+            return sum(1 for mid in wanted if mid in self.ids)
+
+    def duplicates(self) -> int:
+        with self._lock:
+            return sum(n - 1 for n in self.ids.values() if n > 1)
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.ids.values())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, what: str, worker=None, log=None) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if worker is not None and worker.poll() is not None:
+            raise RuntimeError(f"the worker exited ({worker.returncode}); see {log}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout:g} s waiting for {what}; see {log}")
+        time.sleep(0.005)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def start_worker(queue: str, smtp_port: int, pool: str, concurrency: int, log: Path):
+    env = dict(os.environ, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", PYTHONUNBUFFERED="1")
+    with log.open("wb") as output:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workspace",
+                "worker",
+                "-Q",
+                queue,
+                "-P",
+                pool,
+                "-c",
+                str(concurrency),
+                "-I",
+                "benchmarks.notification_benchmark",
+                "-n",
+                f"{queue}@%h",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
+
+
+def ensure_migrated() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("The database has unapplied migrations: applying them (as `make migrate` does).")
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def make_people(prefix: str, count: int):
+    from django.contrib.auth.hashers import make_password
+
+    from networks.models import User
+
+    password = make_password(None)
+    User.objects.bulk_create(
+        User(email=f"{prefix}.{i}@example.org", full_name=f"Bench {i}", password=password)
+        for i in range(count)
+    )
+    return list(User.objects.filter(email__startswith=f"{prefix}.").order_by("pk"))
+
+
+def notify_all(people) -> tuple[list[int], float, float]:
+    """One event that notifies everyone: returns the ids, when the commit began and how long
+    the commit took with its after-commit work (live push and publishing the e-mail tasks)."""
+    from django.db import transaction
+
+    from notifications.kinds import Kind
+    from notifications.services import notify
+
+    with transaction.atomic():
+        created = notify(
+            kind=Kind.CONSULTEE_ADDED,
+            recipients=people,
+            context={"round": "Remiss 2025", "document": "Regional strategi", "deadline": "1 juni"},
+            url="/",
+        )
+        started = time.perf_counter()
+    return [n.pk for n in created], started, time.perf_counter() - started
+
+
+def wait_for_emails(sink: Sink, ids: list[int], worker, log) -> None:
+    wanted = {f"<notification.{pk}@samverka>" for pk in ids}
+    wait_until(
+        lambda: sink.received(wanted) == len(wanted),
+        timeout=60 + len(ids) * 0.2,
+        what="every e-mail",
+        worker=worker,
+        log=log,
+    )
+
+
+def send_emails(sink: Sink, people, worker, log) -> dict:
+    """The whole way: notify() commits, its after-commit work publishes, the worker sends."""
+    ids, started, after_commit = notify_all(people)
+    wait_for_emails(sink, ids, worker, log)
+    seconds = time.perf_counter() - started
+    return {"count": len(ids), "seconds": seconds, "after_commit_seconds": after_commit}
+
+
+def send_email_tasks(sink: Sink, people, worker, log) -> dict:
+    """The worker's part alone: the rows notify() would write, then one task each, published
+    the way the no-ops are."""
+    from notifications.kinds import Channel, Kind
+    from notifications.models import Notification
+    from notifications.tasks import send_notification_email
+
+    rows = Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            kind=Kind.CONSULTEE_ADDED,
+            channel=Channel.IMMEDIATE,
+            context={"round": "Remiss 2025", "document": "Regional strategi", "deadline": "1 juni"},
+            url="/",
+        )
+        for person in people
+    )
+    ids = [row.pk for row in rows]
+    started = time.perf_counter()
+    for pk in ids:
+        send_notification_email.delay(pk)
+    wait_for_emails(sink, ids, worker, log)
+    return {"count": len(ids), "seconds": time.perf_counter() - started}
+
+
+def run_noops(key: str, count: int, worker, log) -> dict:
+    client = counter()
+    client.delete(key)
+    started = time.perf_counter()
+    for _ in range(count):
+        noop.delay(key)
+    wait_until(
+        lambda: int(client.get(key) or 0) >= count,
+        timeout=60 + count * 0.1,
+        what="every no-op task",
+        worker=worker,
+        log=log,
+    )
+    return {"count": count, "seconds": time.perf_counter() - started}
+
+
+def queue_is_empty(queue: str) -> bool:
+    return counter().llen(queue) == 0
+
+
+def clean_up(prefix: str, queue: str, keys: list[str]) -> None:
+    from networks.models import User
+    from notifications.models import Notification
+
+    Notification.objects.filter(recipient__email__startswith=f"{prefix}.").delete()
+    User.objects.filter(email__startswith=f"{prefix}.").delete()
+    User.history.filter(email__startswith=f"{prefix}.").delete()  # written by the delete
+    counter().delete(*keys)
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_delete(queue)
+
+
+def run(count: int, warmup: int, pool: str, concurrency: int) -> dict:
+    import django
+
+    django.setup()
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+
+    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: see the module docstring.")
+    ensure_migrated()
+
+    run_id = uuid.uuid4().hex[:10]
+    prefix = f"bench-{run_id}"
+    queue = f"bench-{run_id}"
+    keys = [f"{queue}:warmup", f"{queue}:noop"]
+    app.conf.task_default_queue = queue
+    log = Path(tempfile.gettempdir()) / f"{queue}-worker.log"
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    sink = Sink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    worker = None
+    try:
+        people = make_people(prefix, warmup + count)
+        worker = start_worker(queue, smtp.port, pool, concurrency, log)
+        # Warm up: the worker's start, its database connections, templates, both task kinds.
+        run_noops(keys[0], warmup, worker, log)
+        send_emails(sink, people[:warmup], worker, log)
+
+        emails = send_emails(sink, people[warmup:], worker, log)
+        wait_until(lambda: queue_is_empty(queue), 30, "the queue to drain", worker, log)
+        email_tasks = send_email_tasks(sink, people[warmup:], worker, log)
+        wait_until(lambda: queue_is_empty(queue), 30, "the queue to drain", worker, log)
+        noops = run_noops(keys[1], count, worker, log)
+        time.sleep(0.5)  # a late duplicate would arrive about now
+        from notifications.models import Notification
+
+        unsent = Notification.objects.filter(
+            recipient__email__startswith=f"{prefix}.", emailed_at__isnull=True
+        ).count()
+        return {
+            "count": count,
+            "pool": pool,
+            "concurrency": concurrency,
+            "emails": emails,
+            "email_tasks": email_tasks,
+            "noops": noops,
+            "email_rate": emails["count"] / emails["seconds"],
+            "email_task_rate": email_tasks["count"] / email_tasks["seconds"],
+            "noop_rate": noops["count"] / noops["seconds"],
+            "duplicates": sink.duplicates(),
+            "received": sink.total(),
+            "unrecorded": unsent,
+        }
+    finally:
+        if worker is not None:
+            stop_worker(worker)
+        smtp.stop()
+        clean_up(prefix, queue, keys)
+
+
+def print_table(results: dict) -> None:
+    emails, tasks, noops = results["emails"], results["email_tasks"], results["noops"]
+    noop_rate = results["noop_rate"]
+    ratio = results["email_rate"] / noop_rate
+    print(
+        f"One worker process, pool {results['pool']}, concurrency {results['concurrency']}; "
+        f"SMTP sink on loopback; {results['count']} of each."
+    )
+    row = "{:<40} {:>6} {:>8} {:>10} {:>9}"
+    print(row.format("", "count", "seconds", "per second", "of no-op"))
+    print(
+        row.format(
+            "e-mails: notify() commit -> SMTP sink",
+            emails["count"],
+            f"{emails['seconds']:.2f}",
+            f"{results['email_rate']:.1f}",
+            f"{ratio:.0%}",
+        )
+    )
+    print(
+        row.format(
+            "  of which commit + after-commit work",
+            "",
+            f"{emails['after_commit_seconds']:.2f}",
+            "",
+            "",
+        )
+    )
+    print(
+        row.format(
+            "e-mail tasks alone: publish -> SMTP sink",
+            tasks["count"],
+            f"{tasks['seconds']:.2f}",
+            f"{results['email_task_rate']:.1f}",
+            f"{results['email_task_rate'] / noop_rate:.0%}",
+        )
+    )
+    print(
+        row.format(
+            "no-op tasks: publish -> done",
+            noops["count"],
+            f"{noops['seconds']:.2f}",
+            f"{noop_rate:.1f}",
+            "100%",
+        )
+    )
+    verdict = "pass" if ratio >= RATIO_TARGET else "below target"
+    print(f"E-mail rate / no-op rate: {ratio:.0%} (target >= {RATIO_TARGET:.0%}: {verdict})")
+    duplicates = results["duplicates"]
+    print(f"Duplicates: {duplicates} (target 0: {'pass' if not duplicates else 'FAIL'})")
+    if results["unrecorded"]:
+        print(f"Sent but not recorded as sent: {results['unrecorded']}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="e-mails and no-ops (1000)")
+    parser.add_argument("--warmup", type=int, default=40, help="of each before timing (40)")
+    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    # Production settings, not the test ones; DEBUG stays off (it would record every query), so
+    # a throwaway secret key stands in unless one is set.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    results = run(args.count, args.warmup, args.pool, args.concurrency)
+    if args.json:
+        json.dump(results, sys.stdout, indent=2)
+        print()
+    else:
+        print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

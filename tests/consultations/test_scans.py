@@ -1,0 +1,66 @@
+"""The every-minute scans: rounds close themselves at the deadline; reminders go 3 days and
+1 day before it, once per party and threshold, only to those who have not submitted."""
+
+from datetime import timedelta
+
+import pytest
+
+from consultations.models import ReviewRound
+from consultations.services import responses
+from consultations.services import rounds as round_services
+from consultations.tasks import close_due_rounds, send_deadline_reminders
+from documents.models import Document
+from notifications.kinds import Kind
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def reminded(kind):
+    return set(Notification.objects.filter(kind=kind).values_list("recipient", flat=True))
+
+
+def test_reminders_go_once_per_threshold_and_not_to_those_who_submitted(open_world):
+    people, deadline = open_world["people"], open_world["round"].closes_at
+    kumla = open_world["round"].consultees.get(organisation=open_world["kumla"])
+    responses.save_draft(kumla, by_user=people["approver"], position="supports", summary="Ja")
+    responses.approve_and_submit(kumla, by_user=people["approver"])
+
+    assert round_services.send_reminders(now=deadline - timedelta(days=5)) == 0
+    three_days = deadline - timedelta(days=2, hours=23)
+    first = round_services.send_reminders(now=three_days)
+    again = round_services.send_reminders(now=three_days + timedelta(minutes=1))
+    assert first > 0 and again == 0
+    told = reminded(Kind.DEADLINE_IN_3_DAYS)
+    assert {people["manager"].pk, people["expert"].pk} <= told
+    assert not told & {people["drafter"].pk, people["approver"].pk}  # Kumla has answered
+    assert not reminded(Kind.DEADLINE_IN_1_DAY)
+
+    for minute in range(3):
+        round_services.send_reminders(now=deadline - timedelta(hours=20, minutes=minute))
+    one_day = Notification.objects.filter(kind=Kind.DEADLINE_IN_1_DAY)
+    assert one_day.count() == len(told)
+    assert set(one_day.values_list("recipient", flat=True)) == told
+
+
+def test_a_round_closes_itself_at_the_deadline_once(open_world):
+    review_round = open_world["round"]
+    assert round_services.close_due_rounds(now=review_round.closes_at - timedelta(minutes=1)) == []
+    assert round_services.close_due_rounds(now=review_round.closes_at) == [review_round.pk]
+    assert round_services.close_due_rounds(now=review_round.closes_at) == []
+    review_round.refresh_from_db()
+    assert review_round.status == ReviewRound.Status.CLOSED
+    open_world["document"].refresh_from_db()
+    assert open_world["document"].status == Document.Status.REVISING
+    assert Notification.objects.filter(kind=Kind.ROUND_CLOSED).exists()
+
+
+def test_the_tasks_run_the_scans(open_world):
+    from django.utils import timezone
+
+    now = timezone.now()
+    ReviewRound.objects.filter(pk=open_world["round"].pk).update(
+        opens_at=now - timedelta(days=2), closes_at=now - timedelta(minutes=1)
+    )
+    assert close_due_rounds() == 1
+    assert send_deadline_reminders() == 0
