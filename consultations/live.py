@@ -22,12 +22,13 @@ def group_name(round_id: int) -> str:
 
 
 def record(review_round_id: int, kind: str, comment_id: int | None = None) -> RoundEvent:
+    """`comment_id`: the comment concerned (kept as a plain number: the comment may be gone)."""
     """Number the change (row lock on the round keeps the numbers in order) and schedule the
     push for after the commit."""
     ReviewRound.objects.filter(pk=review_round_id).update(sequence=F("sequence") + 1)
     sequence = ReviewRound.objects.values_list("sequence", flat=True).get(pk=review_round_id)
     event = RoundEvent.objects.create(
-        round_id=review_round_id, sequence=sequence, kind=kind, comment_id=comment_id
+        round_id=review_round_id, sequence=sequence, kind=kind, subject_id=comment_id
     )
     transaction.on_commit(lambda: push(event))
     return event
@@ -41,7 +42,7 @@ def push(event: RoundEvent) -> None:
         "type": "round.event",
         "sequence": event.sequence,
         "kind": event.kind,
-        "comment": event.comment_id,
+        "comment": event.subject_id,
     }
 
     async def send():

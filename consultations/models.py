@@ -347,9 +347,8 @@ class RoundEvent(models.Model):
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="events")
     sequence = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=20)
-    comment = models.ForeignKey(
-        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    # The comment concerned; its id stays even when a comment without replies is removed.
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

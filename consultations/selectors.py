@@ -147,3 +147,28 @@ def thread_replies(review_round: ReviewRound, comment: Comment) -> list[Comment]
         .select_related("author", "on_behalf_of")
         .order_by("created_at", "id")
     )
+
+
+def events_after(review_round: ReviewRound, sequence: int, limit: int = 200):
+    """What changed on the round page after `sequence`: the threads to show again (in full, as
+    on the page) and the comments that are gone."""
+    events = list(review_round.events.filter(sequence__gt=sequence).order_by("sequence")[:limit])
+    last = events[-1].sequence if events else sequence
+    ids = {e.subject_id for e in events if e.subject_id}
+    touched = list(Comment.objects.filter(round=review_round, pk__in=ids).only("pk", "parent_id"))
+    roots = {c.parent_id or c.pk for c in touched}
+    removed = sorted(ids - {c.pk for c in touched})
+    comments = list(
+        Comment.objects.filter(round=review_round)
+        .filter(Q(pk__in=roots) | Q(parent_id__in=roots))
+        .select_related(
+            "author", "on_behalf_of", "disposition__decided_by", "disposition__applied_in"
+        )
+        .order_by("created_at", "id")
+    )
+    threads = []
+    for root in [c for c in comments if c.pk in roots]:
+        replies = [c for c in comments if c.parent_id == root.pk]
+        hidden = max(0, len(replies) - REPLIES_SHOWN)
+        threads.append(Thread(root, replies[hidden:], hidden))
+    return last, threads, removed

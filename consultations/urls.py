@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/<int:pk>/rounds/new/", rounds.round_new, name="round_new"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
+    path("rounds/<int:pk>/events/", rounds.round_events, name="events"),
     path("rounds/<int:pk>/comments/<int:comment_pk>/reply/", rounds.reply_add, name="reply_add"),
     path(
         "rounds/<int:pk>/comments/<int:comment_pk>/edit/", rounds.comment_edit, name="comment_edit"

@@ -209,7 +209,7 @@ def _round_actions(user, review_round) -> frozenset[Action]:
     if Action.RUN_ROUND in on_document or review_round.chair_id == user.pk:
         actions |= {Action.VIEW_ROUND, Action.RUN_ROUND}
     # Being consulted adds nothing for those who already see and comment as readers.
-    if review_round.status != "planned" and not CONSULTED <= actions:
+    if review_round.status != "planned" and not actions >= CONSULTED:
         if _is_consulted(user, review_round):
             actions |= CONSULTED
         else:

@@ -171,6 +171,6 @@ def delete_comment(comment: Comment, *, by_user) -> None:
     else:
         pk = comment.pk
         comment.delete()
-        live.record(review_round.pk, "delete", None)
+        live.record(review_round.pk, "delete", pk)
         return pk
     return None

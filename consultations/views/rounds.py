@@ -355,3 +355,38 @@ def document_rounds(request, pk):
             "now": timezone.now(),
         },
     )
+
+
+@login_required
+def round_events(request, pk):
+    """For the live page: the threads changed after the sequence number the page last saw."""
+    from django.http import JsonResponse
+    from django.template.loader import render_to_string
+
+    review_round = selectors.get_round_for_user(request.user, pk)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    last, threads, removed = selectors.events_after(review_round, after)
+    context = _round_context(request, review_round)
+    context.update(
+        {
+            "outcomes": Disposition.Outcome.choices,
+            "versions": list(review_round.document.versions.order_by("-number"))
+            if context["can_dispose"]
+            else [],
+        }
+    )
+    items = [
+        {
+            "id": t.comment.pk,
+            "section": t.comment.section_key,
+            "author": t.comment.author.get_full_name(),
+            "html": render_to_string(
+                "consultations/_thread.html", {**context, "t": t}, request=request
+            ),
+        }
+        for t in threads
+    ]
+    return JsonResponse({"sequence": last, "threads": items, "removed": removed})

@@ -55,3 +55,75 @@
     details.querySelector("textarea[name=body]").focus();
   });
 })();
+
+// Live: comments, replies and answers from others appear without reloading. The socket only
+// says that something changed (with a sequence number); the page then asks what changed after
+// the last number it saw, so a page that was offline catches up the same way.
+(function () {
+  "use strict";
+  var page = document.querySelector("[data-round]");
+  if (!page || !("WebSocket" in window) || !window.fetch) return;
+  var sequence = parseInt(page.dataset.sequence, 10) || 0;
+  var announcer = page.querySelector("[data-round-announcer]");
+  var busy = false, again = false, retry = 1000;
+
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function apply(data) {
+    data.removed.forEach(function (id) {
+      var gone = document.getElementById("thread-" + id) || document.getElementById("comment-" + id);
+      if (gone) gone.remove();
+    });
+    data.threads.forEach(function (item) {
+      var holder = document.createElement("div");
+      holder.innerHTML = item.html.trim();
+      var fresh = holder.firstElementChild;
+      var old = document.getElementById("thread-" + item.id);
+      var openForms = old ? Array.prototype.map.call(old.querySelectorAll("details[open]"), function (d) { return d.className; }) : [];
+      if (old) {
+        if (old.contains(document.activeElement)) return; // never pull the text out from under a typing person
+        old.replaceWith(fresh);
+      } else {
+        var list = page.querySelector('[data-threads="' + item.section + '"]');
+        if (!list) return;
+        list.appendChild(fresh);
+      }
+      openForms.forEach(function (cls) {
+        var d = fresh.querySelector("details." + cls.split(" ")[0]);
+        if (d) d.open = true;
+      });
+      announce(page.dataset.newText ? page.dataset.newText + " " + item.author : item.author);
+    });
+    if (data.sequence > sequence) sequence = data.sequence;
+  }
+
+  function catchUp() {
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(page.dataset.events + "?after=" + sequence, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) apply(data); })
+      .catch(function () {})
+      .then(function () { busy = false; if (again) { again = false; catchUp(); } });
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + "/ws/rounds/" + page.dataset.round + "/");
+    socket.onopen = function () { retry = 1000; catchUp(); };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "event" && data.sequence > sequence) catchUp();
+    };
+    socket.onclose = function (event) {
+      if (event.code === 4401 || event.code === 4404) return;
+      window.setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+  connect();
+})();
