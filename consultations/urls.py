@@ -1,12 +1,13 @@
 from django.urls import path
 
-from consultations.views import report, responses, rounds
+from consultations.views import mine, report, responses, rounds
 
 app_name = "consultations"
 
 urlpatterns = [
     path("documents/<int:pk>/rounds/", rounds.document_rounds, name="document_rounds"),
     path("documents/<int:pk>/rounds/new/", rounds.round_new, name="round_new"),
+    path("my-comments/", mine.my_comments, name="my_comments"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
     path("rounds/<int:pk>/events/", rounds.round_events, name="events"),

@@ -5,9 +5,11 @@ Each service: lock → authorize → validate → write → record → side effe
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from documents import tasks
@@ -192,6 +194,11 @@ def publish_version(document: Document, *, by_user, label: str, change_summary: 
         VersionSection(version=version, key=s.key, heading=s.heading, body=s.body, position=index)
         for index, s in enumerate(sections, start=1)
     )
+    # Apps that keep things about versions (the review rounds carry open comments to the new
+    # version) are listed in settings, and called here, in the same transaction: an explicit
+    # list, not signals.
+    for handler in settings.VERSION_PUBLISHED_HANDLERS:
+        import_string(handler)(version, by_user=by_user)
     readers = Membership.objects.active().filter(network=document.network).select_related("user")
     notify(
         kind=Kind.VERSION_PUBLISHED,
@@ -200,6 +207,7 @@ def publish_version(document: Document, *, by_user, label: str, change_summary: 
         target=version,
         context={"document": document.title, "version": f"{version.number} ({version.label})"},
         url=version.get_absolute_url(),
+        key=f"version:{version.pk}:published",  # once per person, with the handlers' own
     )
     return version
 

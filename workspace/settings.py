@@ -252,3 +252,5 @@ LOGGING = {
 
 # --- Samverka ---------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 14
+# Called when a version is published (documents.services.publish_version), in its transaction.
+VERSION_PUBLISHED_HANDLERS = ["consultations.services.revisions.carry_comments"]
