@@ -21,7 +21,15 @@ from networks.errors import (
     LastChair,
     MembershipEnded,
 )
-from networks.models import Invitation, Membership, Network, Organisation, Role, normalise_email
+from networks.models import (
+    Affiliation,
+    Invitation,
+    Membership,
+    Network,
+    Organisation,
+    Role,
+    normalise_email,
+)
 from networks.permissions import Action, require
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -190,3 +198,27 @@ def end_membership(membership: Membership, *, by_user) -> Membership:
     membership._history_user = by_user
     membership.save(update_fields=["end_date"])
     return membership
+
+
+@transaction.atomic
+def set_affiliation(
+    organisation: Organisation, *, by_user, user, can_approve: bool, title: str = ""
+) -> Affiliation:
+    """Link a person to an organisation, and say whether they approve its formal responses.
+    Recorded in the history with who changed it."""
+    require(by_user, Action.MANAGE_AFFILIATIONS, organisation)
+    affiliation = Affiliation.objects.select_for_update().filter(
+        organisation=organisation, user=user
+    ).first() or Affiliation(organisation=organisation, user=user)
+    affiliation.can_approve = can_approve
+    affiliation.title = (title or "").strip()[:200]
+    affiliation._history_user = by_user
+    affiliation.save()
+    return affiliation
+
+
+@transaction.atomic
+def remove_affiliation(affiliation: Affiliation, *, by_user) -> None:
+    require(by_user, Action.MANAGE_AFFILIATIONS, affiliation.organisation)
+    affiliation._history_user = by_user
+    affiliation.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from networks.views import invitations, networks
+from networks.views import invitations, networks, organisations
 
 app_name = "networks"
 
@@ -24,4 +24,6 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+    path("organisations/", organisations.organisation_list, name="organisations"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation"),
 ]

@@ -1,0 +1,86 @@
+"""Organisations: who acts for them, and who approves their formal responses."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from networks import services
+from networks.errors import NotFound
+from networks.models import Affiliation, Membership, Organisation, normalise_email
+from networks.permissions import Action, allowed_actions, require
+
+
+def _organisation(user, pk) -> Organisation:
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise NotFound()
+    require(user, Action.VIEW_ORGANISATION, organisation)
+    return organisation
+
+
+@login_required
+def organisation_list(request):
+    require(request.user, Action.VIEW_ORGANISATION, Organisation())
+    return render(
+        request,
+        "networks/organisation_list.html",
+        {"organisations": Organisation.objects.order_by("kind", "name")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request, pk):
+    organisation = _organisation(request.user, pk)
+    can_manage = Action.MANAGE_AFFILIATIONS in allowed_actions(request.user, organisation)
+    error = ""
+    if request.method == "POST":
+        require(request.user, Action.MANAGE_AFFILIATIONS, organisation)
+        if request.POST.get("remove"):
+            affiliation = Affiliation.objects.filter(
+                organisation=organisation, pk=request.POST["remove"]
+            ).first()
+            if affiliation is None:
+                raise NotFound()
+            services.remove_affiliation(affiliation, by_user=request.user)
+            messages.success(request, _("The link was removed."))
+            return redirect("networks:organisation", pk=organisation.pk)
+        email = normalise_email(request.POST.get("email", ""))
+        person = get_user_model().objects.filter(email=email, is_active=True).first()
+        if person is None:
+            error = _("There is no account for that e-mail address.")
+        else:
+            services.set_affiliation(
+                organisation,
+                by_user=request.user,
+                user=person,
+                can_approve=bool(request.POST.get("can_approve")),
+                title=request.POST.get("title", ""),
+            )
+            messages.success(request, _("Saved."))
+            return redirect("networks:organisation", pk=organisation.pk)
+    affiliations = list(
+        organisation.affiliations.select_related("user").order_by("user__full_name")
+    )
+    representatives = list(
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .select_related("user", "network")
+        .order_by("user__full_name")
+    )
+    return render(
+        request,
+        "networks/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "affiliations": affiliations,
+            "representatives": representatives,
+            "can_manage": can_manage,
+            "error": error,
+            "typed": request.POST if error else {},
+        },
+        status=400 if error else 200,
+    )
