@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from consultations.models import Comment, Consultee, ReviewRound
 from documents.models import Document, Section, Version
 from networks.demo import DEMO_PASSWORD
 from networks.models import Invitation, Membership, Network, Organisation, Role, User
@@ -12,7 +13,19 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    models = [User, Organisation, Network, Membership, Invitation, Document, Section, Version]
+    models = [
+        User,
+        Organisation,
+        Network,
+        Membership,
+        Invitation,
+        Document,
+        Section,
+        Version,
+        ReviewRound,
+        Consultee,
+        Comment,
+    ]
     rows = {m.__name__: m.objects.count() for m in models}
     history = {m.__name__: m.history.count() for m in models}
     return rows, history

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from consultations import demo as consultations_demo
 from documents import demo as documents_demo
 from networks import demo as networks_demo
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = networks_demo.seed_demo()
         created.update(documents_demo.seed_demo())
+        created.update(consultations_demo.seed_demo())
         if any(created.values()):
             self.stdout.write(
                 "Demo data: "
@@ -23,3 +25,7 @@ class Command(BaseCommand):
         for email, name, roles in networks_demo.DEMO_LOGINS:
             where = "; ".join(f"{str(role.label).lower()} – {network}" for network, role in roles)
             self.stdout.write(f"  {email:<26} {name:<22} {where}")
+        self.stdout.write(
+            f"  {'kerstin.socialchef@example.org':<26} {'Kerstin Socialchef':<22} "
+            "approves the formal responses of Kumla kommun"
+        )
