@@ -396,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="e-mails and no-ops (1000)")
     parser.add_argument("--warmup", type=int, default=40, help="of each before timing (40)")
-    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads")
+    parser.add_argument("--pool", choices=["threads", "prefork", "solo"], default="threads")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)

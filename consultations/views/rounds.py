@@ -361,6 +361,7 @@ def document_rounds(request, pk):
 def round_events(request, pk):
     """For the live page: the threads changed after the sequence number the page last saw."""
     from django.http import JsonResponse
+    from django.middleware.csrf import get_token
     from django.template.loader import render_to_string
 
     review_round = selectors.get_round_for_user(request.user, pk)
@@ -378,14 +379,14 @@ def round_events(request, pk):
             else [],
         }
     )
+    # Rendered without the request's context processors (they would run once per thread).
+    context.update({"user": request.user, "csrf_token": get_token(request)})
     items = [
         {
             "id": t.comment.pk,
             "section": t.comment.section_key,
             "author": t.comment.author.get_full_name(),
-            "html": render_to_string(
-                "consultations/_thread.html", {**context, "t": t}, request=request
-            ),
+            "html": render_to_string("consultations/_thread.html", {**context, "t": t}),
         }
         for t in threads
     ]

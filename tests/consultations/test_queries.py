@@ -58,17 +58,44 @@ def test_the_round_page_does_not_grow_with_the_comments(client, open_world, who)
     assert many <= 15
 
 
-@pytest.mark.parametrize("page", ["report", "document_rounds"])
-def test_the_report_and_the_round_list_do_not_grow(client, open_world, page):
+@pytest.mark.parametrize("name", ["report", "document_rounds"])
+def test_the_report_and_the_round_list_do_not_grow(client, open_world, name):
     from django.urls import reverse
 
     client.force_login(open_world["people"]["chair"])
     url = (
         reverse("consultations:report", args=[open_world["round"].pk])
-        if page == "report"
+        if name == "report"
         else reverse("consultations:document_rounds", args=[open_world["document"].pk])
     )
     grow(open_world, 5)
     few = count(client, url)
     grow(open_world, 200)
     assert count(client, url) == few
+
+
+@pytest.mark.parametrize("name", ["my_comments", "events", "respond", "thread"])
+def test_the_other_round_pages_do_not_grow(client, open_world, name):
+    from django.urls import reverse
+
+    review_round = open_world["round"]
+    kumla = review_round.consultees.get(organisation=open_world["kumla"])
+    client.force_login(
+        open_world["people"]["member"] if name != "respond" else open_world["people"]["drafter"]
+    )
+    from consultations import live
+
+    grow(open_world, 5)
+    first = review_round.comments.filter(parent__isnull=True).first()
+    live.record(review_round.pk, "comment", first.pk)  # a page that has something to catch up
+    urls = {
+        "my_comments": reverse("consultations:my_comments"),
+        "events": reverse("consultations:events", args=[review_round.pk]) + "?after=0",
+        "respond": reverse("consultations:respond", args=[review_round.pk, kumla.pk]),
+        "thread": reverse("consultations:thread", args=[review_round.pk, first.pk]),
+    }
+    few = count(client, urls[name])
+    grow(open_world, 200)
+    for comment in review_round.comments.filter(parent__isnull=True)[:20]:
+        live.record(review_round.pk, "comment", comment.pk)
+    assert count(client, urls[name]) == few
