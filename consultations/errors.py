@@ -105,3 +105,62 @@ class PassageNotInDraft(DomainError):
         "The passage is no longer in the working draft as it was, so the proposal cannot be "
         "applied in one step. Edit the section by hand and record the answer."
     )
+
+
+class DecisionInFuture(DomainError):
+    default_message = _("A decision cannot be dated in the future.")
+
+
+class VersionOfAnotherDocument(DomainError):
+    default_message = _("That version belongs to another document.")
+
+
+class NoBody(DomainError):
+    default_message = _("Say which body decided: choose a network or write its name.")
+
+
+class SignOffDuringRound(DomainError):
+    default_message = _(
+        "A consultation round on this document is open. Close it before asking for sign-off."
+    )
+
+
+class SupersededVersion(DomainError):
+    default_message = _(
+        "A newer version of the document has been published since. Sign-off is on the newest "
+        "version only."
+    )
+
+
+class NotASignatory(DomainError):
+    default_message = _("You are not one of the signatories of this sign-off.")
+
+
+class AlreadySigned(DomainError):
+    default_message = _("You have already signed. A signature cannot be changed.")
+
+
+class SignOffClosed(DomainError):
+    default_message = _("This sign-off is no longer waiting for signatures.")
+
+
+class WrongPassword(DomainError):
+    default_message = _("The password is not right. Your signature was not recorded.")
+
+
+class ReasonNeeded(DomainError):
+    default_message = _("Say why you refuse: the writing group needs to know what to change.")
+
+
+class BadSignatories(DomainError):
+    default_message = _(
+        "Choose at least one signatory, and no more approvals than there are signatories."
+    )
+
+
+class PendingSignOff(DomainError):
+    default_message = _("A sign-off of this document is already waiting for signatures.")
+
+
+class NotAdopted(DomainError):
+    default_message = _("Only an adopted document starts a new revision cycle.")

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Comment, Disposition, Response
+from consultations.models import Comment, Decision, Disposition, Response, Signature
 from networks.models import Network, Organisation, normalise_email
 
 
@@ -210,3 +210,80 @@ class DispositionForm(forms.Form):
     def __init__(self, *args, document, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applied_in"].queryset = document.versions.order_by("-number")
+
+
+class DecisionForm(forms.Form):
+    version = forms.ModelChoiceField(label=_("Version decided on"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("Kind of decision"), choices=Decision.Kind.choices)
+    body_network = forms.ModelChoiceField(
+        label=_("Body in Samverka"),
+        queryset=Network.objects.none(),
+        required=False,
+        empty_label=_("— a body outside Samverka —"),
+    )
+    body_name = forms.CharField(
+        label=_("Or the body's name"),
+        required=False,
+        max_length=300,
+        help_text=_("For example “Socialnämnden i Kumla kommun”."),
+    )
+    decided_on = forms.DateField(
+        label=_("Date of the decision"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    minutes_reference = forms.CharField(
+        label=_("Minutes reference"),
+        required=False,
+        max_length=100,
+        help_text=_("For example “§ 42”."),
+    )
+    text = forms.CharField(label=_("The decision"), widget=forms.Textarea(attrs={"rows": 4}))
+    conditions = forms.CharField(
+        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    minutes = forms.FileField(label=_("The minutes (optional)"), required=False)
+
+    def __init__(self, *args, document, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = document.versions.order_by("-number")
+        self.fields["body_network"].queryset = networks
+
+    def clean_minutes(self):
+        upload = self.cleaned_data.get("minutes")
+        if upload and upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class SignOffForm(forms.Form):
+    version = forms.ModelChoiceField(label=_("Version to sign"), queryset=None, empty_label=None)
+    signatories = forms.ModelMultipleChoiceField(
+        label=_("Signatories"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    required = forms.IntegerField(
+        label=_("Approvals needed"),
+        required=False,
+        min_value=1,
+        help_text=_("Leave empty when all must approve."),
+    )
+
+    def __init__(self, *args, document, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = document.versions.order_by("-number")[:1]
+        self.fields["signatories"].queryset = candidates
+
+
+class SignForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Your decision"), choices=Signature.Verdict.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when you refuse."),
+    )
+    password = forms.CharField(
+        label=_("Your password, to confirm that it is you"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -358,3 +358,156 @@ class RoundEvent(models.Model):
 
     def __str__(self):
         return f"{self.round_id}#{self.sequence} {self.kind}"
+
+
+class Decision(models.Model):
+    """What a body decided about a version (endorsement, views, returned, adopted). Never
+    edited or deleted: a mistaken record is corrected by a new one that references it."""
+
+    class Kind(models.TextChoices):
+        ENDORSEMENT = "endorsement", _("Endorsement")
+        VIEWS = "views", _("Views given")
+        RETURNED = "returned", _("Returned for revision")
+        ADOPTED = "adopted", _("Adopted")
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    version = models.ForeignKey(
+        Version, verbose_name=_("version"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    body_network = models.ForeignKey(
+        Network,
+        verbose_name=_("body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    body_name = models.CharField(_("body outside the workspace"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    decided_on = models.DateField(_("date of the decision"))
+    minutes_reference = models.CharField(_("minutes reference"), max_length=100, blank=True)
+    text = models.TextField(_("decision"))
+    conditions = models.TextField(_("conditions"), blank=True)
+    minutes_name = models.CharField(max_length=255, blank=True)
+    minutes_type = models.CharField(max_length=100, blank=True)
+    minutes = models.BinaryField(null=True, blank=True, editable=False)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["minutes"])
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["decided_on", "recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body_network__isnull=False) | ~Q(body_name=""),
+                name="decision_has_a_body",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.body}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A decision is never changed: record a correction instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def body(self) -> str:
+        return str(self.body_network) if self.body_network_id else self.body_name
+
+
+class SignOff(models.Model):
+    """A request that named signatories approve one version; enough approvals adopt it."""
+
+    class Rule(models.TextChoices):
+        ALL = "all", _("All must approve")
+        SOME = "some", _("A number of them must approve")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for signatures")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sign_offs")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="sign_offs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signatories = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("signatories"), related_name="sign_offs_to_sign"
+    )
+    rule = models.CharField(_("rule"), max_length=8, choices=Rule.choices, default=Rule.ALL)
+    required = models.PositiveIntegerField(_("approvals needed"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(status="pending"),
+                name="one_pending_sign_off_per_document",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document}: {self.version}"
+
+    def get_absolute_url(self):
+        return reverse("consultations:sign_off", args=[self.pk])
+
+
+class Signature(models.Model):
+    """One signatory's approval or refusal, with the password confirmed. Never changed."""
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Refused")
+
+    sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
+    )
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    reason = models.TextField(blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64)  # the text the signatory read
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["sign_off", "signer"], name="one_signature_each"),
+        ]
+
+    def __str__(self):
+        return f"{self.signer}: {self.get_verdict_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A signature is never changed.")
+        super().save(*args, **kwargs)

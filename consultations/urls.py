@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultations.views import mine, report, responses, rounds
+from consultations.views import decisions, mine, report, responses, rounds
 
 app_name = "consultations"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("documents/<int:pk>/rounds/", rounds.document_rounds, name="document_rounds"),
     path("documents/<int:pk>/rounds/new/", rounds.round_new, name="round_new"),
     path("my-comments/", mine.my_comments, name="my_comments"),
+    path("documents/<int:pk>/decisions/", decisions.decisions, name="decisions"),
+    path("documents/<int:pk>/decisions/new/", decisions.decision_new, name="decision_new"),
+    path("documents/<int:pk>/sign-off/new/", decisions.sign_off_new, name="sign_off_new"),
+    path("documents/<int:pk>/new-revision/", decisions.new_revision, name="new_revision"),
+    path("decisions/<int:pk>/minutes/", decisions.decision_minutes, name="decision_minutes"),
+    path("sign-offs/<int:pk>/", decisions.sign_off_detail, name="sign_off"),
+    path("sign-offs/<int:pk>/withdraw/", decisions.sign_off_withdraw, name="sign_off_withdraw"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
     path("rounds/<int:pk>/events/", rounds.round_events, name="events"),

@@ -37,6 +37,14 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("A few sentences for the readers: what is new since the last version."),
     )
+    editorial = forms.BooleanField(
+        label=_("An editorial change only (spelling, layout)"),
+        required=False,
+        help_text=_(
+            "Then the endorsements of the version before still count. Your name is recorded "
+            "with this mark."
+        ),
+    )
 
 
 class ImportForm(forms.Form):

@@ -136,6 +136,16 @@ class Version(models.Model):
     change_summary = models.TextField(_("what changed"), blank=True)
     title = models.CharField(_("title"), max_length=300)
     content_hash = models.CharField(_("checksum"), max_length=64)
+    # An editorial change only (spelling, layout): endorsements of the version before still
+    # count. Who said so is recorded with it.
+    editorial = models.BooleanField(_("editorial change only"), default=False)
+    editorial_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("published by"),

@@ -167,7 +167,9 @@ def move_section(section: Section, *, by_user, direction: str, structure_revisio
 
 
 @transaction.atomic
-def publish_version(document: Document, *, by_user, label: str, change_summary: str) -> Version:
+def publish_version(
+    document: Document, *, by_user, label: str, change_summary: str, editorial: bool = False
+) -> Version:
     """Freeze the working draft as the next numbered version, for everyone to read the same."""
     document = _lock_document(document)
     ensure_editable(by_user, document, Action.PUBLISH_VERSION)
@@ -187,6 +189,8 @@ def publish_version(document: Document, *, by_user, label: str, change_summary: 
         title=document.title,
         content_hash=digest,
         created_by=by_user,
+        editorial=editorial,
+        editorial_marked_by=by_user if editorial else None,
     )
     version._history_user = by_user
     version.save()

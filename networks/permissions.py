@@ -44,6 +44,10 @@ class Action(StrEnum):
     RESPOND = "respond"
     APPROVE_RESPONSE = "approve_response"
     ENTER_RESPONSE = "enter_response"
+    # decisions and sign-off
+    RECORD_DECISION = "record_decision"
+    VIEW_SIGN_OFF = "view_sign_off"
+    SIGN = "sign"
     # organisations
     VIEW_ORGANISATION = "view_organisation"
     MANAGE_AFFILIATIONS = "manage_affiliations"
@@ -51,7 +55,7 @@ class Action(StrEnum):
 
 READ = frozenset({Action.VIEW_NETWORK, Action.VIEW_DOCUMENT})
 TAKE_PART = frozenset({Action.COMMENT})
-RUN = frozenset({Action.RUN_ROUND})
+RUN = frozenset({Action.RUN_ROUND, Action.RECORD_DECISION})
 DISPOSE = frozenset({Action.DISPOSE})
 WRITE_DOCUMENTS = frozenset(
     {Action.VIEW_DOCUMENT, Action.CREATE_DOCUMENT, Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION}
@@ -93,6 +97,8 @@ WRITING_GROUP_ACTIONS: dict[str, frozenset[Action]] = {
 ARCHIVED_ALLOWS = READ
 # A document that is adopted (or archived) is locked: it is read, never changed.
 LOCKED_REMOVES = frozenset({Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION, Action.RUN_ROUND})
+# After adoption a chair may still start a new revision cycle (RECORD_DECISION stays for the
+# corrections of the record).
 DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE
 ROUND_ACTIONS = frozenset(
     {
@@ -272,6 +278,23 @@ def acting_for(user) -> set[int]:
     return set(_networks_and_organisations(user)[1]) if _is_person(user) else set()
 
 
+def _sign_off_actions(user, sign_off) -> frozenset[Action]:
+    """Readers of the document and the named signatories see a sign-off (the signatories read
+    the version on its page); signatories sign while it waits; the chairs and coordinators who
+    run the document, and the requester, may withdraw it."""
+    on_document = allowed_actions(user, sign_off.document)
+    is_signatory = sign_off.signatories.filter(pk=user.pk).exists()
+    actions: set[Action] = set()
+    if Action.VIEW_DOCUMENT in on_document or is_signatory:
+        actions.add(Action.VIEW_SIGN_OFF)
+    if is_signatory and sign_off.status == "pending":
+        actions.add(Action.SIGN)
+    runs = Action.RUN_ROUND in on_document or sign_off.requested_by_id == user.pk
+    if runs and sign_off.status == "pending":
+        actions.add(Action.RUN_ROUND)
+    return frozenset(actions)
+
+
 def _organisation_actions(user) -> frozenset[Action]:
     roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
     actions: set[Action] = set()
@@ -313,6 +336,8 @@ def _allowed_actions(user, obj: Model) -> frozenset[Action]:
     label = obj._meta.label
     if label == "consultations.Consultee":
         return _consultee_actions(user, obj)
+    if label == "consultations.SignOff":
+        return _sign_off_actions(user, obj)
     review_round = _round_of(obj)
     if review_round is not None:
         return _round_actions(user, review_round)
@@ -338,6 +363,8 @@ def can(user, action: Action, obj: Model) -> bool:
 
 def _seeing(obj: Model, action: Action) -> Action:
     """The action that decides whether the object exists for this person at all."""
+    if obj._meta.label == "consultations.SignOff":
+        return Action.VIEW_SIGN_OFF
     if isinstance(obj, Organisation):
         return Action.VIEW_ORGANISATION
     if _round_of(obj) is not None or obj._meta.label == "consultations.Consultee":

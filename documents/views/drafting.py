@@ -246,6 +246,7 @@ def publish(request, pk):
                 by_user=request.user,
                 label=form.cleaned_data["label"],
                 change_summary=form.cleaned_data["change_summary"],
+                editorial=form.cleaned_data["editorial"],
             )
         except DomainError as error:
             form.add_error(None, error.message)

@@ -1,0 +1,293 @@
+"""Decisions about versions, sign-off by signatories, and adoption.
+
+Document lifecycle here: revising → anchoring (views and endorsements are recorded) →
+awaiting_sign_off (sign-off requested) → adopted (enough approvals). A refusal sends it back to
+revising; withdrawing a request back to anchoring. After adoption a chair starts a new revision
+cycle explicitly; the adopted version stays as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.hashers import check_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consultations.errors import (
+    AlreadySigned,
+    BadSignatories,
+    DecisionInFuture,
+    NoBody,
+    NotAdopted,
+    NotASignatory,
+    PendingSignOff,
+    ReasonNeeded,
+    SignOffClosed,
+    SignOffDuringRound,
+    SupersededVersion,
+    VersionOfAnotherDocument,
+    WrongPassword,
+)
+from consultations.models import Decision, ReviewRound, Signature, SignOff
+from documents.errors import DocumentLocked
+from documents.models import Document, Version
+from networks.errors import NotFound
+from networks.models import Membership, Network
+from networks.permissions import Action, allowed_actions, require
+from notifications.kinds import Kind
+from notifications.services import notify
+
+Status = Document.Status
+
+
+def _lock_document(document: Document) -> Document:
+    return Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+
+
+def _move(document: Document, to: str, by_user) -> None:
+    if document.status == to:
+        return
+    document.status = to
+    document._history_user = by_user
+    document.save(update_fields=["status"])
+
+
+def _readers(document: Document) -> list:
+    rows = Membership.objects.active().filter(network=document.network).select_related("user")
+    return [m.user for m in rows]
+
+
+def latest_version(document: Document) -> Version | None:
+    return document.versions.order_by("-number").first()
+
+
+def counts_for(decision: Decision, latest: Version, editorial_numbers: set[int]) -> bool:
+    """An endorsement counts for the newest version if it was given on it, or if every version
+    published since was marked an editorial change only."""
+    if decision.version.number == latest.number:
+        return True
+    later = range(decision.version.number + 1, latest.number + 1)
+    return all(number in editorial_numbers for number in later)
+
+
+@transaction.atomic
+def record_decision(
+    document: Document,
+    *,
+    by_user,
+    version: Version,
+    kind: str,
+    decided_on: date,
+    text: str,
+    body_network: Network | None = None,
+    body_name: str = "",
+    minutes_reference: str = "",
+    conditions: str = "",
+    minutes: tuple[str, str, bytes] | None = None,
+    corrects: Decision | None = None,
+) -> Decision:
+    document = _lock_document(document)
+    require(by_user, Action.VIEW_DOCUMENT, document)
+    require(by_user, Action.RECORD_DECISION, document)
+    if version.document_id != document.pk:
+        raise VersionOfAnotherDocument()
+    if decided_on > timezone.localdate():
+        raise DecisionInFuture()
+    body_name = " ".join((body_name or "").split())[:300]
+    if body_network is None and not body_name:
+        raise NoBody()
+    kind = Decision.Kind(kind)
+    if corrects is not None and corrects.document_id != document.pk:
+        raise NotFound()
+    if document.is_locked and kind != Decision.Kind.ADOPTED and corrects is None:
+        raise DocumentLocked()
+    decision = Decision(
+        document=document,
+        version=version,
+        kind=kind,
+        decided_on=decided_on,
+        text=(text or "").strip(),
+        conditions=(conditions or "").strip(),
+        body_network=body_network,
+        body_name="" if body_network else body_name,
+        minutes_reference=(minutes_reference or "").strip()[:100],
+        corrects=corrects,
+        recorded_by=by_user,
+    )
+    if minutes is not None:
+        decision.minutes_name, decision.minutes_type, decision.minutes = minutes
+    decision._history_user = by_user
+    decision.save()
+    if (
+        kind in (Decision.Kind.ENDORSEMENT, Decision.Kind.VIEWS)
+        and document.status == Status.REVISING
+    ):
+        _move(document, Status.ANCHORING, by_user)
+    elif kind == Decision.Kind.RETURNED and document.status in (
+        Status.ANCHORING,
+        Status.AWAITING_SIGN_OFF,
+    ):
+        _move(document, Status.REVISING, by_user)
+    elif kind == Decision.Kind.ADOPTED and not document.is_locked:
+        _move(document, Status.ADOPTED, by_user)
+    notify(
+        kind=Kind.DECISION_RECORDED,
+        recipients=_readers(document),
+        actor=by_user,
+        target=decision,
+        context={"body": decision.body, "document": document.title, "decision": kind.label},
+        url=f"/documents/{document.pk}/decisions/",
+    )
+    return decision
+
+
+@transaction.atomic
+def request_sign_off(
+    document: Document, *, by_user, version: Version, signatories: list, required: int | None
+) -> SignOff:
+    document = _lock_document(document)
+    require(by_user, Action.VIEW_DOCUMENT, document)
+    if document.is_locked:
+        raise DocumentLocked()
+    require(by_user, Action.RUN_ROUND, document)
+    if version.document_id != document.pk:
+        raise VersionOfAnotherDocument()
+    if ReviewRound.objects.filter(document=document, status=ReviewRound.Status.OPEN).exists():
+        raise SignOffDuringRound()
+    if latest_version(document).pk != version.pk:
+        raise SupersededVersion()
+    signatories = list({s.pk: s for s in signatories if s.is_active}.values())
+    needed = len(signatories) if required is None else required
+    if not signatories or not 1 <= needed <= len(signatories):
+        raise BadSignatories()
+    if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
+        raise PendingSignOff()
+    sign_off = SignOff(
+        document=document,
+        version=version,
+        requested_by=by_user,
+        rule=SignOff.Rule.ALL if needed == len(signatories) else SignOff.Rule.SOME,
+        required=needed,
+    )
+    sign_off._history_user = by_user
+    sign_off.save()
+    sign_off.signatories.set(signatories)
+    _move(document, Status.AWAITING_SIGN_OFF, by_user)
+    notify(
+        kind=Kind.SIGNOFF_AWAITING_SIGNATURE,
+        recipients=signatories,
+        actor=by_user,
+        target=sign_off,
+        context={"document": document.title, "version": f"{version.number} ({version.label})"},
+        url=sign_off.get_absolute_url(),
+    )
+    return sign_off
+
+
+@transaction.atomic
+def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str = "") -> Signature:
+    """Approve or refuse, confirmed with the signatory's password. The row lock on the sign-off
+    makes two signatories signing at the same moment count once each, and adopt once."""
+    sign_off = (
+        SignOff.objects.select_for_update(of=("self",))
+        .select_related("document__network", "version", "requested_by")
+        .get(pk=sign_off.pk)
+    )
+    actions = allowed_actions(by_user, sign_off)
+    if Action.VIEW_SIGN_OFF not in actions:
+        raise NotFound()
+    if not sign_off.signatories.filter(pk=by_user.pk).exists():
+        raise NotASignatory()
+    if sign_off.signatures.filter(signer=by_user).exists():
+        raise AlreadySigned()
+    if sign_off.status != SignOff.Status.PENDING:
+        raise SignOffClosed()
+    if not password or not check_password(password, by_user.password):
+        raise WrongPassword()
+    document = _lock_document(sign_off.document)
+    if latest_version(document).pk != sign_off.version_id:
+        raise SupersededVersion()
+    verdict = Signature.Verdict(verdict)
+    reason = (reason or "").strip()
+    if verdict == Signature.Verdict.REJECT and not reason:
+        raise ReasonNeeded()
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                sign_off=sign_off,
+                signer=by_user,
+                verdict=verdict,
+                reason=reason,
+                content_hash=sign_off.version.content_hash,
+            )
+    except IntegrityError:
+        raise AlreadySigned() from None
+    context = {
+        "document": document.title,
+        "version": f"{sign_off.version.number} ({sign_off.version.label})",
+    }
+    if verdict == Signature.Verdict.REJECT:
+        _finish(sign_off, SignOff.Status.REJECTED, by_user)
+        _move(document, Status.REVISING, by_user)
+        notify(
+            kind=Kind.SIGNATURE_REFUSED,
+            recipients=[sign_off.requested_by],
+            actor=by_user,
+            target=sign_off,
+            context=context,
+            url=sign_off.get_absolute_url(),
+        )
+        return signature
+    notify(
+        kind=Kind.SIGNATURE_GIVEN,
+        recipients=[sign_off.requested_by],
+        actor=by_user,
+        target=sign_off,
+        context=context,
+        url=sign_off.get_absolute_url(),
+    )
+    approvals = sign_off.signatures.filter(verdict=Signature.Verdict.APPROVE).count()
+    if approvals >= sign_off.required:
+        _finish(sign_off, SignOff.Status.APPROVED, by_user)
+        _move(document, Status.ADOPTED, by_user)
+        notify(
+            kind=Kind.DOCUMENT_ADOPTED,
+            recipients=_readers(document) + list(sign_off.signatories.all()),
+            target=document,
+            context=context,
+            url=document.get_absolute_url(),
+        )
+    return signature
+
+
+def _finish(sign_off: SignOff, status: str, by_user) -> None:
+    sign_off.status = status
+    sign_off.completed_at = timezone.now()
+    sign_off._history_user = by_user
+    sign_off.save(update_fields=["status", "completed_at"])
+
+
+@transaction.atomic
+def withdraw_sign_off(sign_off: SignOff, *, by_user) -> SignOff:
+    sign_off = SignOff.objects.select_for_update(of=("self",)).get(pk=sign_off.pk)
+    require(by_user, Action.VIEW_SIGN_OFF, sign_off)
+    if sign_off.status != SignOff.Status.PENDING:
+        raise SignOffClosed()
+    require(by_user, Action.RUN_ROUND, sign_off)
+    _finish(sign_off, SignOff.Status.WITHDRAWN, by_user)
+    document = _lock_document(sign_off.document)
+    _move(document, Status.ANCHORING, by_user)
+    return sign_off
+
+
+@transaction.atomic
+def start_new_revision(document: Document, *, by_user) -> Document:
+    """After adoption: a new cycle for the next strategy period. The adopted version stays."""
+    document = _lock_document(document)
+    require(by_user, Action.VIEW_DOCUMENT, document)
+    require(by_user, Action.RECORD_DECISION, document)
+    if document.status != Status.ADOPTED:
+        raise NotAdopted()
+    _move(document, Status.REVISING, by_user)
+    return document

@@ -1,0 +1,271 @@
+"""Decisions, endorsements and sign-off of a document's versions."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consultations.forms import DecisionForm, SignForm, SignOffForm
+from consultations.models import Decision, Signature, SignOff
+from consultations.services import decisions as decision_services
+from documents import selectors as document_selectors
+from documents.selectors import version_sections
+from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
+from networks.models import Membership, Network, Role
+from networks.permissions import Action, allowed_actions, require, visible, visible_network_ids
+
+
+def _context(request, document):
+    actions = allowed_actions(request.user, document)
+    return {
+        "document": document,
+        "network": document.network,
+        "can_record": Action.RECORD_DECISION in actions,
+        "can_run": Action.RUN_ROUND in actions,
+        "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
+    }
+
+
+@login_required
+def decisions(request, pk):
+    document = document_selectors.get_document_for_user(request.user, pk)
+    latest = document.versions.order_by("-number").first()
+    records = list(
+        document.decisions.select_related("version", "body_network", "recorded_by", "corrects")
+        .prefetch_related("corrections")
+        .order_by("-decided_on", "-recorded_at")
+    )
+    editorial = set(document.versions.filter(editorial=True).values_list("number", flat=True))
+    for record in records:
+        record.counts = latest is not None and decision_services.counts_for(
+            record, latest, editorial
+        )
+        record.corrected = bool(record.corrections.all())
+    sign_offs = list(
+        document.sign_offs.select_related("version", "requested_by")
+        .prefetch_related("signatories", "signatures__signer")
+        .order_by("-requested_at")
+    )
+    adopted = next((s for s in sign_offs if s.status == SignOff.Status.APPROVED), None)
+    context = _context(request, document)
+    context.update(
+        {
+            "latest": latest,
+            "records": records,
+            "endorsements": [r for r in records if r.kind in ("endorsement", "views")],
+            "sign_offs": sign_offs,
+            "adopted": adopted if document.status == "adopted" else None,
+            "adopted_decision": next((r for r in records if r.kind == "adopted"), None)
+            if document.status == "adopted"
+            else None,
+        }
+    )
+    return render(request, "consultations/decisions.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_new(request, pk):
+    document = document_selectors.get_document_for_user(request.user, pk)
+    require(request.user, Action.RECORD_DECISION, document)
+    corrects = None
+    if request.GET.get("corrects") or request.POST.get("corrects"):
+        corrects = document.decisions.filter(
+            pk=request.GET.get("corrects") or request.POST.get("corrects")
+        ).first()
+        if corrects is None:
+            raise NotFound()
+    networks = visible(request.user, Network.objects.all()).order_by("name")
+    initial = {"version": document.versions.order_by("-number").first()}
+    if corrects is not None:
+        initial.update(
+            {
+                "version": corrects.version,
+                "kind": corrects.kind,
+                "body_network": corrects.body_network,
+                "body_name": corrects.body_name,
+                "decided_on": corrects.decided_on,
+                "minutes_reference": corrects.minutes_reference,
+                "text": corrects.text,
+                "conditions": corrects.conditions,
+            }
+        )
+    form = DecisionForm(
+        request.POST or None,
+        request.FILES or None,
+        document=document,
+        networks=networks,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("minutes")
+        try:
+            decision_services.record_decision(
+                document,
+                by_user=request.user,
+                version=data["version"],
+                kind=data["kind"],
+                decided_on=data["decided_on"],
+                text=data["text"],
+                body_network=data["body_network"],
+                body_name=data["body_name"],
+                minutes_reference=data["minutes_reference"],
+                conditions=data["conditions"],
+                minutes=(upload.name, upload.content_type or "", upload.read()) if upload else None,
+                corrects=corrects,
+            )
+        except ACCESS_REFUSALS:
+            raise
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect("consultations:decisions", pk=document.pk)
+    context = _context(request, document)
+    context.update({"form": form, "corrects": corrects})
+    return render(
+        request, "consultations/decision_new.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def decision_minutes(request, pk):
+    decision = Decision.objects.select_related("document").filter(pk=pk).first()
+    if decision is None or not decision.minutes_name:
+        raise NotFound()
+    document_selectors.get_document_for_user(request.user, decision.document_id)
+    response = HttpResponse(bytes(decision.minutes), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{decision.minutes_name}"'
+    return response
+
+
+def _candidates(user):
+    networks = visible_network_ids(user)
+    ids = (
+        Membership.objects.active()
+        .filter(network_id__in=networks, role__in=[Role.SIGNATORY, Role.CHAIR])
+        .values_list("user_id", flat=True)
+    )
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off_new(request, pk):
+    document = document_selectors.get_document_for_user(request.user, pk)
+    require(request.user, Action.RUN_ROUND, document)
+    form = SignOffForm(
+        request.POST or None, document=document, candidates=_candidates(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign_off = decision_services.request_sign_off(
+                document,
+                by_user=request.user,
+                version=form.cleaned_data["version"],
+                signatories=list(form.cleaned_data["signatories"]),
+                required=form.cleaned_data["required"],
+            )
+        except ACCESS_REFUSALS:
+            raise
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The signatories have been asked to sign."))
+            return redirect(sign_off)
+    context = _context(request, document)
+    context["form"] = form
+    return render(
+        request, "consultations/sign_off_new.html", context, status=400 if form.errors else 200
+    )
+
+
+def _get_sign_off(user, pk) -> SignOff:
+    sign_off = (
+        SignOff.objects.select_related("document__network", "version", "requested_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if sign_off is None or Action.VIEW_SIGN_OFF not in allowed_actions(user, sign_off):
+        raise NotFound()
+    return sign_off
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off_detail(request, pk):
+    sign_off = _get_sign_off(request.user, pk)
+    actions = allowed_actions(request.user, sign_off)
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision_services.sign(
+                sign_off,
+                by_user=request.user,
+                verdict=form.cleaned_data["verdict"],
+                password=form.cleaned_data["password"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ACCESS_REFUSALS:
+            raise
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your signature is recorded."))
+            return redirect(sign_off)
+    signatures = {s.signer_id: s for s in sign_off.signatures.select_related("signer")}
+    signatories = list(sign_off.signatories.order_by("full_name"))
+    for person in signatories:
+        person.signature = signatures.get(person.pk)
+    sections, _lix = version_sections(sign_off.version)
+    document = sign_off.document
+    context = {
+        "sign_off": sign_off,
+        "document": document,
+        "network": document.network,
+        "signatories": signatories,
+        "approvals": sum(1 for s in signatures.values() if s.verdict == Signature.Verdict.APPROVE),
+        "sections": sections,
+        "form": form,
+        "can_sign": Action.SIGN in actions and request.user.pk not in signatures,
+        "can_withdraw": Action.RUN_ROUND in actions,
+        "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "consultations/sign_off.html", context, status=status)
+
+
+@login_required
+@require_POST
+def sign_off_withdraw(request, pk):
+    sign_off = _get_sign_off(request.user, pk)
+    try:
+        decision_services.withdraw_sign_off(sign_off, by_user=request.user)
+    except ACCESS_REFUSALS:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request for sign-off was withdrawn."))
+    return redirect(sign_off)
+
+
+@login_required
+@require_POST
+def new_revision(request, pk):
+    document = document_selectors.get_document_for_user(request.user, pk)
+    try:
+        decision_services.start_new_revision(document, by_user=request.user)
+    except ACCESS_REFUSALS:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A new revision has started. The adopted version stays as it is.")
+        )
+    return redirect("consultations:decisions", pk=document.pk)

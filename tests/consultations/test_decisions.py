@@ -1,0 +1,284 @@
+"""Decisions, sign-off and adoption: every refused move says why and changes nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consultations.errors import (
+    AlreadySigned,
+    DecisionInFuture,
+    NotASignatory,
+    ReasonNeeded,
+    SignOffDuringRound,
+    SupersededVersion,
+    VersionOfAnotherDocument,
+    WrongPassword,
+)
+from consultations.models import Decision, Signature, SignOff
+from consultations.services import decisions
+from consultations.services import rounds as round_services
+from documents import services as document_services
+from documents.errors import DocumentLocked
+from documents.models import Document
+from networks.models import Network, Role
+from notifications.kinds import Kind
+from notifications.models import Notification
+from tests.factories import (
+    PASSWORD,
+    DocumentFactory,
+    MembershipFactory,
+    NetworkFactory,
+    SectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain(world):
+    """The round of `world` closed: the document is being revised."""
+    round_services.open_round(world["round"], by_user=world["people"]["chair"])
+    round_services.close_round(world["round"], by_user=world["people"]["chair"])
+    kcrd = NetworkFactory(name="KC/RD", kind=Network.Kind.MANAGEMENT_GROUP)
+    world["signatories"] = [
+        MembershipFactory(network=kcrd, role=Role.SIGNATORY).user for _ in range(3)
+    ]
+    world["council"] = NetworkFactory(name="Samverkansrådet", kind=Network.Kind.COUNCIL)
+    world["document"].refresh_from_db()
+    return world
+
+
+def snapshot():
+    return (
+        sorted(Decision.objects.values_list("id", "kind")),
+        sorted(SignOff.objects.values_list("id", "status")),
+        sorted(Signature.objects.values_list("id", "verdict")),
+        sorted(Document.objects.values_list("id", "status")),
+    )
+
+
+def endorse(w, **extra):
+    return decisions.record_decision(
+        w["document"],
+        by_user=w["people"]["coordinator"],
+        version=w["version"],
+        kind=extra.pop("kind", "endorsement"),
+        decided_on=timezone.localdate(),
+        text="Ställer sig bakom förslaget.",
+        body_network=w["council"],
+        **extra,
+    )
+
+
+def ask(w, required=None):
+    return decisions.request_sign_off(
+        w["document"],
+        by_user=w["people"]["chair"],
+        version=w["version"],
+        signatories=w["signatories"],
+        required=required,
+    )
+
+
+def test_an_endorsement_moves_the_document_to_anchoring(chain, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        endorse(chain)
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.ANCHORING
+    assert Notification.objects.filter(kind=Kind.DECISION_RECORDED).exists()
+
+
+def test_a_decision_dated_in_the_future_is_refused(chain):
+    before = snapshot()
+    with pytest.raises(DecisionInFuture):
+        decisions.record_decision(
+            chain["document"],
+            by_user=chain["people"]["coordinator"],
+            version=chain["version"],
+            kind="views",
+            decided_on=timezone.localdate() + timedelta(days=1),
+            text="x",
+            body_name="Socialnämnden i Kumla kommun",
+        )
+    assert snapshot() == before
+
+
+def test_a_decision_on_a_version_of_another_document_is_refused(chain):
+    other = DocumentFactory(network=chain["group"])
+    SectionFactory(document=other)
+    foreign = document_services.publish_version(
+        other, by_user=chain["people"]["chair"], label="v1", change_summary=""
+    )
+    before = snapshot()
+    with pytest.raises(VersionOfAnotherDocument):
+        decisions.record_decision(
+            chain["document"],
+            by_user=chain["people"]["coordinator"],
+            version=foreign,
+            kind="views",
+            decided_on=timezone.localdate(),
+            text="x",
+            body_name="Nämnden",
+        )
+    assert snapshot() == before
+
+
+def test_decisions_are_never_edited_a_correction_references_them(chain):
+    first = endorse(chain)
+    first.text = "Något annat"
+    with pytest.raises(ValueError):
+        first.save()
+    fixed = endorse(chain, corrects=first, minutes_reference="§ 12")
+    assert fixed.corrects == first and Decision.objects.count() == 2
+
+
+def test_sign_off_while_a_round_is_open_is_refused(chain):
+    chair = chain["people"]["chair"]
+    second = round_services.create_round(
+        chain["document"],
+        by_user=chair,
+        version=chain["version"],
+        title="Två",
+        closes_at=timezone.now() + timedelta(days=3),
+    )
+    round_services.add_consultees(second, by_user=chair, organisations=[chain["kumla"]])
+    round_services.open_round(second, by_user=chair)
+    before = snapshot()
+    with pytest.raises(SignOffDuringRound):
+        ask(chain)
+    assert snapshot() == before
+
+
+def sign(w, person, verdict="approve", **extra):
+    extra.setdefault("password", PASSWORD)
+    return decisions.sign(w["sign_off"], by_user=person, verdict=verdict, **extra)
+
+
+def test_all_signatories_approving_adopts_and_locks_the_document(
+    chain, django_capture_on_commit_callbacks
+):
+    endorse(chain)
+    chain["sign_off"] = ask(chain)
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in chain["signatories"]:
+            sign(chain, person)
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.ADOPTED
+    assert Notification.objects.filter(kind=Kind.DOCUMENT_ADOPTED).exists()
+    with pytest.raises(DocumentLocked):
+        document_services.add_section(
+            chain["document"], by_user=chain["people"]["chair"], heading="X"
+        )
+    with pytest.raises(DocumentLocked):
+        endorse(chain)  # new endorsements are refused after adoption
+    decisions.start_new_revision(chain["document"], by_user=chain["people"]["chair"])
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.REVISING
+    assert chain["version"].sections.count() == 2  # the adopted version stays as it is
+
+
+def test_n_of_m_adopts_when_enough_have_approved(chain):
+    chain["sign_off"] = ask(chain, required=2)
+    sign(chain, chain["signatories"][0])
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF
+    sign(chain, chain["signatories"][1])
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.ADOPTED
+
+
+def test_refusal_needs_a_reason_and_sends_the_document_back(chain):
+    chain["sign_off"] = ask(chain)
+    before = snapshot()
+    with pytest.raises(ReasonNeeded):
+        sign(chain, chain["signatories"][0], verdict="reject")
+    assert snapshot() == before
+    sign(chain, chain["signatories"][0], verdict="reject", reason="Målområde 3 är oklart.")
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.REVISING
+    chain["sign_off"].refresh_from_db()
+    assert chain["sign_off"].status == SignOff.Status.REJECTED
+
+
+@pytest.mark.parametrize("case", ["twice", "not_a_signatory", "wrong_password", "superseded"])
+def test_refused_signatures_change_nothing(chain, case):
+    chain["sign_off"] = ask(chain)
+    first = chain["signatories"][0]
+    if case == "twice":
+        sign(chain, first)
+    if case == "superseded":
+        # a new version published after the request (the document was moved back on purpose)
+        Document.objects.filter(pk=chain["document"].pk).update(status=Document.Status.REVISING)
+        document_services.save_section(
+            chain["document"],
+            key=chain["section"].key,
+            by_user=chain["people"]["chair"],
+            heading="Inledning",
+            body="Ny text.",
+            base_revision=chain["section"].revision,
+        )
+        document_services.publish_version(
+            chain["document"], by_user=chain["people"]["chair"], label="v2", change_summary=""
+        )
+    before = snapshot()
+    errors = {
+        "twice": AlreadySigned,
+        "not_a_signatory": NotASignatory,
+        "wrong_password": WrongPassword,
+        "superseded": SupersededVersion,
+    }
+    with pytest.raises(errors[case]):
+        if case == "not_a_signatory":
+            sign(chain, chain["people"]["chair"])
+        elif case == "wrong_password":
+            sign(chain, first, password="fel")
+        else:
+            sign(chain, first)
+    assert snapshot() == before
+
+
+def test_an_endorsement_stops_counting_when_the_text_changes_unless_editorial(chain):
+    from consultations.services.decisions import counts_for
+
+    endorsement = endorse(chain)
+    chair = chain["people"]["chair"]
+    section = chain["section"]
+    Document.objects.filter(pk=chain["document"].pk).update(status=Document.Status.REVISING)
+    document_services.save_section(
+        chain["document"],
+        key=section.key,
+        by_user=chair,
+        heading="Inledning",
+        body="Stavfel rättat.",
+        base_revision=section.revision,
+    )
+    v2 = document_services.publish_version(
+        chain["document"], by_user=chair, label="v2", change_summary="", editorial=True
+    )
+    assert v2.editorial_marked_by == chair
+    assert counts_for(endorsement, v2, {2})
+    section.refresh_from_db()
+    document_services.save_section(
+        chain["document"],
+        key=section.key,
+        by_user=chair,
+        heading="Inledning",
+        body="Nytt innehåll.",
+        base_revision=section.revision,
+    )
+    v3 = document_services.publish_version(
+        chain["document"], by_user=chair, label="v3", change_summary=""
+    )
+    assert not counts_for(endorsement, v3, {2})
+
+
+def test_the_requester_withdraws_a_pending_request(chain):
+    chain["sign_off"] = ask(chain)
+    decisions.withdraw_sign_off(chain["sign_off"], by_user=chain["people"]["chair"])
+    chain["sign_off"].refresh_from_db()
+    assert chain["sign_off"].status == SignOff.Status.WITHDRAWN
+    with pytest.raises(Exception):
+        sign(chain, chain["signatories"][0])
