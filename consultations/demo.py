@@ -1,23 +1,36 @@
-"""The Örebro demo rounds: the written consultation of August 2022 (closed, answered and
-reported), and an open round on the revised version for the manager group (idempotent)."""
+"""The Örebro 2022 chain in full (domain/004): the written consultation of August 2022
+(answered and reported), version 2, the manager group's views, the council's endorsement, KC/RD's
+sign-off and adoption; and a second document, the agreement on family centres, in the middle of
+an open round (idempotent)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from consultations.models import Comment, Consultee, Disposition, Question, Response, ReviewRound
+from consultations.models import (
+    Comment,
+    Consultee,
+    Decision,
+    Disposition,
+    Question,
+    Response,
+    ReviewRound,
+    Signature,
+    SignOff,
+)
 from documents.demo import TITLE
-from documents.models import Document
+from documents.models import Document, Section, Version, VersionSection, content_hash
 from networks.models import Affiliation, Network, Organisation
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AUGUST = "Remissrunda augusti 2022"
-NOVEMBER = "Chefsgruppens synpunkter på reviderat förslag"
+NOVEMBER = "Remiss: reviderad överenskommelse om familjecentraler"
+AGREEMENT = "Överenskommelse om samverkan kring familjecentraler"
 
 
 def _at(*args):
@@ -141,22 +154,113 @@ def seed_demo() -> dict[str, int]:
         created_at=_at(2022, 8, 25, 8),
     )
 
+    # November–December 2022: anchoring and decision (domain/004: the manager group gives its
+    # views, the cooperation council endorses, KC/RD decides).
     managers = Network.objects.get(name="Chefsnätverk socialtjänst")
-    now = timezone.now()
-    november = ReviewRound.objects.create(
+    council = Network.objects.get(name="Specifika samverkansrådet")
+    Decision.objects.create(
         document=document,
         version=v2,
+        body_network=managers,
+        kind=Decision.Kind.VIEWS,
+        decided_on=date(2022, 11, 8),
+        minutes_reference="§ 14",
+        recorded_by=coordinator,
+        text="Chefsnätverket har lämnat synpunkter på det reviderade förslaget och ställer sig "
+        "positivt till inriktningen.",
+    )
+    Decision.objects.create(
+        document=document,
+        version=v2,
+        body_network=council,
+        kind=Decision.Kind.ENDORSEMENT,
+        decided_on=date(2022, 11, 17),
+        minutes_reference="§ 23",
+        recorded_by=coordinator,
+        text="Specifika samverkansrådet ställer sig bakom förslaget till regional strategi.",
+    )
+    signers = [
+        users.get(email="signatory@example.org"),
+        users.get(email="henrik.ek@example.org"),
+        users.get(email="birgitta.svan@example.org"),
+    ]
+    sign_off = SignOff.objects.create(
+        document=document,
+        version=v2,
+        requested_by=coordinator,
+        required=len(signers),
+        status=SignOff.Status.APPROVED,
+        requested_at=_at(2022, 12, 1, 9),
+        completed_at=_at(2022, 12, 9, 11),
+    )
+    sign_off.signatories.set(signers)
+    for day, person in zip((5, 7, 9), signers, strict=True):
+        Signature.objects.create(
+            sign_off=sign_off,
+            signer=person,
+            verdict=Signature.Verdict.APPROVE,
+            signed_at=_at(2022, 12, day, 11),
+            content_hash=v2.content_hash,
+        )
+    document.status = Document.Status.ADOPTED
+    document.save(update_fields=["status"])
+
+    # The next piece of work, in the middle of an open round: the agreement on family centres
+    # (domain/004: to be revised in 2023).
+    agreement = Document.objects.create(
+        network=document.network,
+        title=AGREEMENT,
+        kind=Document.Kind.AGREEMENT,
+        created_by=writer,
+    )
+    texts = [
+        (
+            "Syfte",
+            "Överenskommelsen beskriver hur kommunerna och Region Örebro län samverkar "
+            "kring familjecentraler.",
+        ),
+        ("Parter", "Parter är länets tolv kommuner och Region Örebro län."),
+        (
+            "Åtaganden",
+            "- Kommunerna ansvarar för öppen förskola och förebyggande socialtjänst.\n"
+            "- Regionen ansvarar för barnhälsovård och mödrahälsovård.",
+        ),
+        ("Uppföljning", "Överenskommelsen följs upp varje år i den strategiska arbetsgruppen."),
+    ]
+    rows = [
+        Section.objects.create(document=agreement, heading=h, body=b, position=n)
+        for n, (h, b) in enumerate(texts, start=1)
+    ]
+    a1 = Version.objects.create(
+        document=agreement,
+        number=1,
+        label="Remissversion",
+        title=agreement.title,
+        content_hash=content_hash(agreement.title, rows),
+        created_by=writer,
+        change_summary="Förslag till reviderad överenskommelse.",
+    )
+    VersionSection.objects.bulk_create(
+        VersionSection(version=a1, key=r.key, heading=r.heading, body=r.body, position=r.position)
+        for r in rows
+    )
+    now = timezone.now()
+    open_round = ReviewRound.objects.create(
+        document=agreement,
+        version=a1,
         title=NOVEMBER,
         chair=coordinator,
-        instructions="Chefsgruppen ger synpunkter på det reviderade förslaget inför den "
-        "politiska förankringen.",
+        instructions="Lämna synpunkter på förslaget till reviderad överenskommelse. Varje "
+        "kommun lämnar ett samlat remissvar.",
         opens_at=now - timedelta(days=2),
         closes_at=now + timedelta(days=12),
         status=ReviewRound.Status.OPEN,
         opened_at=now,
     )
-    Consultee.objects.create(round=november, network=managers, added_by=coordinator)
-    Consultee.objects.create(round=november, organisation=kumla, added_by=coordinator)
-    document.status = Document.Status.IN_CONSULTATION
-    document.save(update_fields=["status"])
+    Question.objects.create(round=open_round, position=1, text="Är ansvarsfördelningen tydlig?")
+    Consultee.objects.create(round=open_round, network=managers, added_by=coordinator)
+    Consultee.objects.create(round=open_round, organisation=kumla, added_by=coordinator)
+    Consultee.objects.create(round=open_round, organisation=karlskoga, added_by=coordinator)
+    agreement.status = Document.Status.IN_CONSULTATION
+    agreement.save(update_fields=["status"])
     return {"rounds": 2}
