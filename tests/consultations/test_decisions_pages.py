@@ -1,0 +1,166 @@
+"""Role × page matrix for decisions and sign-off; signatories from outside the working group see
+the sign-off (and its version) but not the document; refused writes change nothing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import Decision, Signature, SignOff
+from consultations.services import decisions
+from consultations.services import rounds as round_services
+from documents.models import Document
+from networks.models import Network, Role
+from tests.factories import PASSWORD, MembershipFactory, NetworkFactory
+
+pytestmark = pytest.mark.django_db
+
+VISITORS = ["chair", "coordinator", "member", "writer", "signatory", "outsider", "anonymous"]
+READERS = {"chair", "coordinator", "member", "writer"}
+RUNNERS = {"chair", "coordinator"}
+
+
+@pytest.fixture
+def setup(world):
+    people = world["people"]
+    round_services.open_round(world["round"], by_user=people["chair"])
+    round_services.close_round(world["round"], by_user=people["chair"])
+    kcrd = NetworkFactory(kind=Network.Kind.MANAGEMENT_GROUP)
+    people["signatory"] = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
+    people["second_signatory"] = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
+    world["sign_off"] = decisions.request_sign_off(
+        world["document"],
+        by_user=people["chair"],
+        version=world["version"],
+        signatories=[people["signatory"], people["second_signatory"]],
+        required=None,
+    )
+    world["decision"] = decisions.record_decision(
+        world["document"],
+        by_user=people["coordinator"],
+        version=world["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Synpunkter lämnade.",
+        body_name="Socialnämnden i Kumla kommun",
+    )
+    return world
+
+
+def snapshot():
+    return (
+        sorted(Decision.objects.values_list("id", "kind")),
+        sorted(SignOff.objects.values_list("id", "status")),
+        sorted(Signature.objects.values_list("id", "verdict")),
+        sorted(Document.objects.values_list("id", "status")),
+    )
+
+
+def login(client, w, visitor):
+    if visitor != "anonymous":
+        client.force_login(w["people"][visitor])
+
+
+def expected(visitor, allowed, ok, seen):
+    if visitor == "anonymous":
+        return 302
+    if visitor in allowed:
+        return ok
+    return 403 if visitor in seen else 404
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("name", ["decisions", "decision_new", "sign_off_new", "sign_off"])
+def test_pages(client, setup, visitor, name):
+    d = setup["document"]
+    pages = {
+        "decisions": (reverse("consultations:decisions", args=[d.pk]), READERS, READERS),
+        "decision_new": (reverse("consultations:decision_new", args=[d.pk]), RUNNERS, READERS),
+        "sign_off_new": (reverse("consultations:sign_off_new", args=[d.pk]), RUNNERS, READERS),
+        "sign_off": (setup["sign_off"].get_absolute_url(), READERS | {"signatory"}, READERS),
+    }
+    url, allowed, seen = pages[name]
+    login(client, setup, visitor)
+    assert client.get(url).status_code == expected(visitor, allowed, 200, seen)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_only_the_signatory_signs_and_with_the_right_password(client, setup, visitor):
+    login(client, setup, visitor)
+    url = setup["sign_off"].get_absolute_url()
+    before = snapshot()
+    wrong = client.post(url, {"verdict": "approve", "password": "fel"})
+    assert snapshot() == before
+    response = client.post(url, {"verdict": "approve", "password": PASSWORD})
+    if visitor == "signatory":
+        assert wrong.status_code == 400
+        assert response.status_code == 302 and snapshot() != before
+    else:
+        assert response.status_code == {"anonymous": 302}.get(
+            visitor, 400 if visitor in READERS else 404
+        )
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_recording_a_decision(client, setup, visitor):
+    login(client, setup, visitor)
+    before = snapshot()
+    response = client.post(
+        reverse("consultations:decision_new", args=[setup["document"].pk]),
+        {
+            "version": setup["version"].pk,
+            "kind": "endorsement",
+            "body_name": "Rådet",
+            "decided_on": timezone.localdate().isoformat(),
+            "text": "Ställer sig bakom.",
+        },
+    )
+    assert response.status_code == expected(visitor, RUNNERS, 302, READERS)
+    assert (snapshot() != before) is (visitor in RUNNERS)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_withdrawing(client, setup, visitor):
+    login(client, setup, visitor)
+    before = snapshot()
+    response = client.post(reverse("consultations:sign_off_withdraw", args=[setup["sign_off"].pk]))
+    assert response.status_code == expected(visitor, RUNNERS, 302, READERS | {"signatory"})
+    assert (snapshot() != before) is (visitor in RUNNERS)
+
+
+def test_a_signatory_outside_the_group_reads_the_version_on_the_sign_off_page(client, setup):
+    client.force_login(setup["people"]["signatory"])
+    page = client.get(setup["sign_off"].get_absolute_url()).content.decode()
+    assert "barnets hela uppväxt" in page and setup["version"].short_hash in page
+    assert client.get(setup["document"].get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["decisions", "sign_off"])
+def test_pages_do_not_grow_with_the_record(client, setup, name):
+    client.force_login(setup["people"]["chair"])
+    url = (
+        reverse("consultations:decisions", args=[setup["document"].pk])
+        if name == "decisions"
+        else setup["sign_off"].get_absolute_url()
+    )
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    for n in range(15):
+        decisions.record_decision(
+            setup["document"],
+            by_user=setup["people"]["coordinator"],
+            version=setup["version"],
+            kind="endorsement",
+            decided_on=timezone.localdate(),
+            text=f"Beslut {n}",
+            body_name=f"Nämnd {n}",
+        )
+    assert count() == few
