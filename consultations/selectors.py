@@ -166,9 +166,24 @@ def events_after(review_round: ReviewRound, sequence: int, limit: int = 200):
         )
         .order_by("created_at", "id")
     )
+    by_id = {c.pk: c for c in comments}
     threads = []
     for root in [c for c in comments if c.pk in roots]:
         replies = [c for c in comments if c.parent_id == root.pk]
         hidden = max(0, len(replies) - REPLIES_SHOWN)
-        threads.append(Thread(root, replies[hidden:], hidden))
+        thread = Thread(root, replies[hidden:], hidden)
+        thread.actor = _latest_actor(events, root, by_id)
+        threads.append(thread)
     return last, threads, removed
+
+
+def _latest_actor(events, root: Comment, by_id: dict) -> str:
+    """Who made the latest change to a thread: the replier, the editor, or whoever answered."""
+    for event in reversed(events):
+        comment = by_id.get(event.subject_id)
+        if comment is None or (comment.pk != root.pk and comment.parent_id != root.pk):
+            continue
+        if event.kind == "disposition" and comment.disposition_or_none:
+            return comment.disposition.decided_by.get_full_name()
+        return comment.author.get_full_name()
+    return root.author.get_full_name()

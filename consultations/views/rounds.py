@@ -385,7 +385,7 @@ def round_events(request, pk):
         {
             "id": t.comment.pk,
             "section": t.comment.section_key,
-            "author": t.comment.author.get_full_name(),
+            "author": t.actor,
             "html": render_to_string("consultations/_thread.html", {**context, "t": t}),
         }
         for t in threads

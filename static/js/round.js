@@ -66,6 +66,23 @@
   var sequence = parseInt(page.dataset.sequence, 10) || 0;
   var announcer = page.querySelector("[data-round-announcer]");
   var busy = false, again = false, retry = 1000;
+  var deferred = {};
+
+  function keepTyped(old, fresh) {
+    old.querySelectorAll("textarea[id], select[id]").forEach(function (field) {
+      var twin = fresh.querySelector("#" + field.id);
+      if (twin && field.value) twin.value = field.value;
+    });
+  }
+
+  // A thread skipped while someone typed in it is shown as soon as they leave it.
+  document.addEventListener("focusout", function () {
+    window.setTimeout(function () {
+      var items = Object.keys(deferred).map(function (k) { return deferred[k]; });
+      deferred = {};
+      if (items.length) apply({ removed: [], threads: items, sequence: sequence });
+    }, 0);
+  });
 
   function announce(text) {
     if (!announcer) return;
@@ -85,7 +102,11 @@
       var old = document.getElementById("thread-" + item.id);
       var openForms = old ? Array.prototype.map.call(old.querySelectorAll("details[open]"), function (d) { return d.className; }) : [];
       if (old) {
-        if (old.contains(document.activeElement)) return; // never pull the text out from under a typing person
+        if (old.contains(document.activeElement)) {
+          deferred[item.id] = item; // never pull the text out from under a typing person
+          return;
+        }
+        keepTyped(old, fresh);
         old.replaceWith(fresh);
       } else {
         var list = page.querySelector('[data-threads="' + item.section + '"]');
