@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultations.views import decisions, mine, report, responses, rounds
+from consultations.views import decisions, mine, report, responses, rounds, timeline
 
 app_name = "consultations"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/<int:pk>/rounds/new/", rounds.round_new, name="round_new"),
     path("my-comments/", mine.my_comments, name="my_comments"),
     path("documents/<int:pk>/decisions/", decisions.decisions, name="decisions"),
+    path("documents/<int:pk>/timeline/", timeline.document_timeline, name="timeline"),
     path("documents/<int:pk>/decisions/new/", decisions.decision_new, name="decision_new"),
     path("documents/<int:pk>/sign-off/new/", decisions.sign_off_new, name="sign_off_new"),
     path("documents/<int:pk>/new-revision/", decisions.new_revision, name="new_revision"),

@@ -295,6 +295,33 @@ def _sign_off_actions(user, sign_off) -> frozenset[Action]:
     return frozenset(actions)
 
 
+def network_ids_with(memberships, action: Action) -> set[int]:
+    """The networks on whose documents a role gives this person `action`, for all their
+    memberships at once.
+
+    For lists of rows (a batch, never per row). This applies the role tables (ROLE_ACTIONS,
+    WRITING_GROUP_ACTIONS) the way allowed_actions() does, without asking it once per network.
+    It is only for actions that a role does not pass down to sub-groups;
+    tests/workspace/test_my_work.py checks that it agrees with allowed_actions() for every role.
+    """
+    if any(action in actions for actions in INHERITED_ACTIONS.values()):
+        raise ValueError(f"{action} reaches sub-groups: ask networks.permissions instead")
+    own = {network_id for network_id, role, _k, _p in memberships if action in ROLE_ACTIONS[role]}
+    return own | written_by_my_groups(memberships, action)
+
+
+def written_by_my_groups(memberships, action: Action) -> set[int]:
+    """The networks whose documents this person's writing groups write, where the role in the
+    writing group gives `action` on them (WRITING_GROUP_ACTIONS)."""
+    return {
+        parent_id
+        for _network_id, role, kind, parent_id in memberships
+        if kind == Network.Kind.WRITING_GROUP
+        and parent_id
+        and action in WRITING_GROUP_ACTIONS[role]
+    }
+
+
 def _organisation_actions(user) -> frozenset[Action]:
     roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
     actions: set[Action] = set()

@@ -1,14 +1,21 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from workspace.dashboard import my_work
+
 
 @login_required
 def home(request):
-    return redirect("networks:list")
+    """'Mitt arbete', everyone's start page: what waits for them, across their networks."""
+    now = timezone.now()
+    return render(
+        request, "workspace/my_work.html", {"work": my_work(request.user, now=now), "now": now}
+    )
 
 
 @require_POST

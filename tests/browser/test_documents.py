@@ -28,7 +28,8 @@ def test_import_edit_publish_and_compare(live_server_url, page, axe, tmp_path):
     page.locator("[name=username]").fill("writer@example.org")
     page.locator("[name=password]").fill(DEMO_PASSWORD)
     page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(f"{base}/networks/")
+    page.wait_for_url(f"{base}/")  # "Mitt arbete", the start page
+    page.goto(f"{base}/networks/")
 
     # The documents of the working group, and the import form.
     page.goto(f"{base}/networks/{group.pk}/documents/")

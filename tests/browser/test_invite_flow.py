@@ -40,8 +40,10 @@ def test_a_chair_invites_someone_who_joins_from_the_email(
     page.get_by_label(re.compile(r"lösenord|password", re.I)).fill(DEMO_PASSWORD)
     page.locator("form.form button[type=submit]").click()
 
-    # My networks.
-    page.wait_for_url(f"{live_server_url}/networks/")
+    # The start page, "Mitt arbete", then my networks.
+    page.wait_for_url(f"{live_server_url}/")
+    axe(page, "my work")
+    page.goto(f"{live_server_url}/networks/")
     axe(page, "my networks")
 
     # The working group.

@@ -17,7 +17,8 @@ def log_in(page, base, email):
     page.locator("[name=username]").fill(email)
     page.locator("[name=password]").fill(DEMO_PASSWORD)
     page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(f"{base}/networks/")
+    page.wait_for_url(f"{base}/")  # "Mitt arbete", the start page
+    page.goto(f"{base}/networks/")
 
 
 def test_the_bell_rings_live_when_someone_invites_me(live_server_url, browser, axe):
