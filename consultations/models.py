@@ -442,7 +442,7 @@ class SignOff(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for signatures")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sign_offs")

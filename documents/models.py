@@ -41,7 +41,7 @@ class Document(models.Model):
         Status.IN_CONSULTATION: {Status.REVISING},
         Status.REVISING: {Status.IN_CONSULTATION, Status.ANCHORING, Status.ARCHIVED},
         Status.ANCHORING: {Status.REVISING, Status.AWAITING_SIGN_OFF},
-        Status.AWAITING_SIGN_OFF: {Status.REVISING, Status.ADOPTED},
+        Status.AWAITING_SIGN_OFF: {Status.REVISING, Status.ANCHORING, Status.ADOPTED},
         Status.ADOPTED: {Status.REVISING, Status.ARCHIVED},
         Status.ARCHIVED: set(),
     }

@@ -13,6 +13,7 @@ from datetime import date
 from django.contrib.auth.hashers import check_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consultations.errors import (
     AlreadySigned,
@@ -29,6 +30,7 @@ from consultations.errors import (
     VersionOfAnotherDocument,
     WrongPassword,
 )
+from consultations.errors import InvalidTransition as InvalidMove
 from consultations.models import Decision, ReviewRound, Signature, SignOff
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
@@ -46,11 +48,27 @@ def _lock_document(document: Document) -> Document:
 
 
 def _move(document: Document, to: str, by_user) -> None:
+    """Move along Document.TRANSITIONS, or refuse in words a person understands."""
     if document.status == to:
         return
+    if to not in Document.TRANSITIONS[document.status]:
+        raise InvalidMove(_move_refusal(document.status, to))
     document.status = to
     document._history_user = by_user
     document.save(update_fields=["status"])
+
+
+def _move_refusal(current: str, to: str):
+    if to == Status.AWAITING_SIGN_OFF and current == Status.REVISING:
+        return _(
+            "Anchor the proposal first: record the views or the endorsement of a body before "
+            "asking for sign-off."
+        )
+    if to == Status.AWAITING_SIGN_OFF:
+        return _("Sign-off is asked for when the proposal has been anchored.")
+    return _("The document is %(status)s: that step does not come now.") % {
+        "status": Document.Status(current).label.lower()
+    }
 
 
 def _readers(document: Document) -> list:
@@ -163,6 +181,8 @@ def request_sign_off(
         raise BadSignatories()
     if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
         raise PendingSignOff()
+    if Status.AWAITING_SIGN_OFF not in Document.TRANSITIONS[document.status]:
+        raise InvalidMove(_move_refusal(document.status, Status.AWAITING_SIGN_OFF))
     sign_off = SignOff(
         document=document,
         version=version,

@@ -50,12 +50,21 @@ def decisions(request, pk):
         .order_by("-requested_at")
     )
     adopted = next((s for s in sign_offs if s.status == SignOff.Status.APPROVED), None)
+    # Councils and groups that have not (yet) given their view on the newest version.
+    counted = {r.body_network_id for r in records if r.counts and r.body_network_id}
+    bodies = visible(
+        request.user,
+        Network.objects.filter(
+            kind__in=[Network.Kind.COUNCIL, Network.Kind.MANAGEMENT_GROUP], archived=False
+        ),
+    ).order_by("name")
     context = _context(request, document)
     context.update(
         {
             "latest": latest,
             "records": records,
             "endorsements": [r for r in records if r.kind in ("endorsement", "views")],
+            "bodies_without": [b for b in bodies if b.pk not in counted],
             "sign_offs": sign_offs,
             "adopted": adopted if document.status == "adopted" else None,
             "adopted_decision": next((r for r in records if r.kind == "adopted"), None)
@@ -234,6 +243,7 @@ def sign_off_detail(request, pk):
         "can_sign": Action.SIGN in actions and request.user.pk not in signatures,
         "can_withdraw": Action.RUN_ROUND in actions,
         "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
+        "superseded": document.versions.filter(number__gt=sign_off.version.number).exists(),
     }
     status = 400 if form.errors else 200
     return render(request, "consultations/sign_off.html", context, status=status)

@@ -49,6 +49,22 @@ def chain(world):
     return world
 
 
+@pytest.fixture
+def anchored(chain):
+    """The manager group has given its views: the proposal is anchored."""
+    decisions.record_decision(
+        chain["document"],
+        by_user=chain["people"]["coordinator"],
+        version=chain["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Synpunkter.",
+        body_network=chain["managers"],
+    )
+    chain["document"].refresh_from_db()
+    return chain
+
+
 def snapshot():
     return (
         sorted(Decision.objects.values_list("id", "kind")),
@@ -180,7 +196,8 @@ def test_all_signatories_approving_adopts_and_locks_the_document(
     assert chain["version"].sections.count() == 2  # the adopted version stays as it is
 
 
-def test_n_of_m_adopts_when_enough_have_approved(chain):
+def test_n_of_m_adopts_when_enough_have_approved(anchored):
+    chain = anchored
     chain["sign_off"] = ask(chain, required=2)
     sign(chain, chain["signatories"][0])
     chain["document"].refresh_from_db()
@@ -190,7 +207,8 @@ def test_n_of_m_adopts_when_enough_have_approved(chain):
     assert chain["document"].status == Document.Status.ADOPTED
 
 
-def test_refusal_needs_a_reason_and_sends_the_document_back(chain):
+def test_refusal_needs_a_reason_and_sends_the_document_back(anchored):
+    chain = anchored
     chain["sign_off"] = ask(chain)
     before = snapshot()
     with pytest.raises(ReasonNeeded):
@@ -204,7 +222,8 @@ def test_refusal_needs_a_reason_and_sends_the_document_back(chain):
 
 
 @pytest.mark.parametrize("case", ["twice", "not_a_signatory", "wrong_password", "superseded"])
-def test_refused_signatures_change_nothing(chain, case):
+def test_refused_signatures_change_nothing(anchored, case):
+    chain = anchored
     chain["sign_off"] = ask(chain)
     first = chain["signatories"][0]
     if case == "twice":
@@ -275,10 +294,21 @@ def test_an_endorsement_stops_counting_when_the_text_changes_unless_editorial(ch
     assert not counts_for(endorsement, v3, {2})
 
 
-def test_the_requester_withdraws_a_pending_request(chain):
+def test_the_requester_withdraws_a_pending_request(anchored):
+    chain = anchored
     chain["sign_off"] = ask(chain)
     decisions.withdraw_sign_off(chain["sign_off"], by_user=chain["people"]["chair"])
     chain["sign_off"].refresh_from_db()
     assert chain["sign_off"].status == SignOff.Status.WITHDRAWN
     with pytest.raises(Exception):
         sign(chain, chain["signatories"][0])
+
+
+def test_sign_off_before_anchoring_is_refused_in_words(chain):
+    from consultations.errors import InvalidTransition
+
+    before = snapshot()
+    with pytest.raises(InvalidTransition) as refused:
+        ask(chain)
+    assert "nchor" in str(refused.value.message) or "förank" in str(refused.value.message)
+    assert snapshot() == before

@@ -29,6 +29,15 @@ def setup(world):
     kcrd = NetworkFactory(kind=Network.Kind.MANAGEMENT_GROUP)
     people["signatory"] = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
     people["second_signatory"] = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
+    decisions.record_decision(
+        world["document"],
+        by_user=people["coordinator"],
+        version=world["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Förankrat.",
+        body_name="Chefsgruppen",
+    )
     world["sign_off"] = decisions.request_sign_off(
         world["document"],
         by_user=people["chair"],

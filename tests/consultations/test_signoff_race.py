@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from consultations.models import Signature, SignOff
 from consultations.services import decisions
@@ -22,6 +23,15 @@ def test_two_signatories_at_once_count_once_each_and_adopt_once(world):
     round_services.close_round(world["round"], by_user=world["people"]["chair"])
     kcrd = NetworkFactory(kind=Network.Kind.MANAGEMENT_GROUP)
     signers = [MembershipFactory(network=kcrd, role=Role.SIGNATORY).user for _ in range(2)]
+    decisions.record_decision(
+        world["document"],
+        by_user=world["people"]["coordinator"],
+        version=world["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Förankrat.",
+        body_name="Chefsgruppen",
+    )
     sign_off = decisions.request_sign_off(
         world["document"],
         by_user=world["people"]["chair"],
