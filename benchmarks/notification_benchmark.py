@@ -271,9 +271,10 @@ def clean_up(prefix: str, queue: str, keys: list[str]) -> None:
     Notification.objects.filter(recipient__email__startswith=f"{prefix}.").delete()
     User.objects.filter(email__startswith=f"{prefix}.").delete()
     User.history.filter(email__startswith=f"{prefix}.").delete()  # written by the delete
-    counter().delete(*keys)
     with app.connection_for_write() as connection:
         connection.default_channel.queue_delete(queue)
+    # kombu leaves the binding table of the queue's exchange (named after the queue) behind
+    counter().delete(*keys, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def run(count: int, warmup: int, pool: str, concurrency: int) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -18,6 +19,7 @@ from networks.models import Network
 from networks.permissions import Action, allowed_actions
 
 CACHE_SECONDS = 60 * 60 * 24
+log = logging.getLogger(__name__)
 
 
 def _int(value) -> int:
@@ -108,13 +110,29 @@ class RenderedSection:
     last: bool = False
 
 
+def _cache_get(key):
+    """The cache speeds pages up; when it is away (Redis down), pages are computed instead."""
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - never a 500 because of the cache
+        log.warning("The cache is not answering; computing %s", key[:20])
+        return None
+
+
+def _cache_set(key, value) -> None:
+    try:
+        cache.set(key, value, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - never a 500 because of the cache
+        log.warning("The cache is not answering; not keeping %s", key[:20])
+
+
 def _rendered(key: str, heading: str, body: str, source) -> RenderedSection:
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     cache_key = f"md:v1:{digest}"
-    html = cache.get(cache_key)
+    html = _cache_get(cache_key)
     if html is None:
         html = render_markdown(body)
-        cache.set(cache_key, html, CACHE_SECONDS)
+        _cache_set(cache_key, html)
     return RenderedSection(key, heading, html, lix_of_markdown(body), source)
 
 
@@ -183,10 +201,10 @@ def compare(old: Side, new: Side) -> DocumentDiff:
     """The diff of two texts, cached per pair of checksums (versions never change) and language
     (the marks carry words for screen readers)."""
     cache_key = f"diff:v1:{get_language()}:{old.digest}:{new.digest}"
-    result = cache.get(cache_key)
+    result = _cache_get(cache_key)
     if result is None:
         result = diff_documents(old.sections, new.sections)
-        cache.set(cache_key, result, CACHE_SECONDS)
+        _cache_set(cache_key, result)
     return result
 
 

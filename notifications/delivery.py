@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import smtplib
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -18,7 +19,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +30,16 @@ from notifications.models import Digest, Notification
 log = logging.getLogger(__name__)
 
 LIVE_TIMEOUT_SECONDS = 1.0
+# After this many tries an e-mail is given up (a permanent refusal gives up at once); the row
+# keeps the error for the record, and the sweep no longer picks it.
+MAX_EMAIL_ATTEMPTS = 12
+
+
+def _permanent(error: Exception) -> bool:
+    """The server said no for good (5xx), not "later": retrying would not help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 def lease() -> timedelta:
@@ -47,25 +58,33 @@ def unread_count(user_id: int) -> int:
 
 
 def after_commit(ids: list[int]) -> None:
-    """Push to open pages and enqueue e-mails. Any failure here only delays: the rows remain."""
+    """Enqueue e-mails, then push to open pages. Any failure here only delays: the rows remain.
+    E-mails go first so that workers start while the pages are being told."""
     from notifications import tasks  # the tasks module imports this one
 
     notifications = list(
         Notification.objects.filter(pk__in=ids).select_related("recipient", "actor")
     )
-    live_ok = True
     for notification in notifications:
-        if notification.recipient_id and live_ok:
-            live_ok = _push(notification)
-    broker_ok = True
-    for notification in notifications:
-        if notification.channel != Channel.IMMEDIATE or not broker_ok:
+        if notification.channel != Channel.IMMEDIATE:
             continue
         try:
             tasks.send_notification_email.delay(notification.pk)
         except Exception:  # noqa: BLE001 - the broker is away; the sweep will send it
-            log.warning("Could not enqueue e-mail for notification %s", notification.pk)
-            broker_ok = False
+            log.warning("Could not enqueue e-mails of notifications %s", ids[:10])
+            break
+    recipients = {n.recipient_id for n in notifications if n.recipient_id}
+    if not recipients:
+        return
+    unread = dict(
+        Notification.objects.filter(recipient_id__in=recipients, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        .values_list("recipient_id", "count")
+    )
+    for notification in notifications:
+        if notification.recipient_id and not _push(notification, unread):
+            break  # the channel layer is away: pages catch up when they reconnect
 
 
 def _send_to_group(user_id: int, message: dict) -> bool:
@@ -86,7 +105,7 @@ def _send_to_group(user_id: int, message: dict) -> bool:
     return True
 
 
-def _push(notification: Notification) -> bool:
+def _push(notification: Notification, unread: dict[int, int]) -> bool:
     with translation.override(notification.language):
         text = notification.message
     return _send_to_group(
@@ -98,7 +117,7 @@ def _push(notification: Notification) -> bool:
             "text": text,
             "url": reverse("notifications:open", args=[notification.pk]),
             "created": notification.created_at.isoformat(),
-            "unread": unread_count(notification.recipient_id),
+            "unread": unread.get(notification.recipient_id, 0),
         },
     )
 
@@ -138,7 +157,7 @@ def _claim(queryset, *, claimed: str, attempts: str):
     """Win the right to send: only one worker's conditional UPDATE can match the row."""
     now = timezone.now()
     won = (
-        queryset.filter(emailed_at__isnull=True)
+        queryset.filter(emailed_at__isnull=True, **{f"{attempts}__lt": MAX_EMAIL_ATTEMPTS})
         .filter(Q(**{f"{claimed}__isnull": True}) | Q(**{f"{claimed}__lt": now - lease()}))
         .update(**{claimed: now, attempts: F(attempts) + 1})
     )
@@ -158,9 +177,12 @@ def send_one(notification_id: int) -> str:
     try:
         build_email(notification).send()
     except Exception as error:
-        Notification.objects.filter(pk=notification_id, email_claimed_at=claim).update(
-            email_claimed_at=None, email_error=f"{type(error).__name__}: {error}"[:500]
-        )
+        failed = Notification.objects.filter(pk=notification_id, email_claimed_at=claim)
+        message = f"{type(error).__name__}: {error}"[:500]
+        if _permanent(error):
+            failed.update(email_attempts=MAX_EMAIL_ATTEMPTS, email_error=message)
+            return "refused"
+        failed.update(email_claimed_at=None, email_error=message)
         raise
     Notification.objects.filter(pk=notification_id).update(
         emailed_at=timezone.now(), email_error=""
@@ -250,14 +272,17 @@ def due_for_email(now=None, limit: int = 500) -> tuple[list[int], list[int]]:
     stale = now - lease()
     notifications = (
         Notification.objects.filter(
-            channel=Channel.IMMEDIATE, emailed_at__isnull=True, created_at__lte=now - grace
+            channel=Channel.IMMEDIATE,
+            emailed_at__isnull=True,
+            created_at__lte=now - grace,
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
         )
         .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
     digests = (
-        Digest.objects.filter(emailed_at__isnull=True)
+        Digest.objects.filter(emailed_at__isnull=True, attempts__lt=MAX_EMAIL_ATTEMPTS)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .values_list("pk", flat=True)[:limit]
     )

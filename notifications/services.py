@@ -115,6 +115,9 @@ def store_context(context: dict) -> dict:
 def _save(rows: list[Notification], *, keyed: bool) -> list[Notification]:
     if not keyed:
         return Notification.objects.bulk_create(rows)
+    # One order for every caller: two scans naming the same people in different orders would
+    # otherwise deadlock on the unique index.
+    rows = sorted(rows, key=lambda row: (row.recipient_id or 0, row.email))
     created = []
     for row in rows:
         try:

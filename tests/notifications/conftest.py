@@ -200,12 +200,14 @@ def task_runs():
 
 
 def reset_publisher_pools() -> None:
-    # The app keeps one broker connection pool for publishing, made from broker_url the first
+    # The app keeps its broker connection pool for publishing, made from broker_url the first
     # time; Celery itself drops it this way after a fork. Without this, a changed broker_url
-    # would only be seen by workers, not by `.delay()`.
+    # would only be seen by workers, not by `.delay()`. (kombu keeps the pools themselves, per
+    # broker, for the process: closing them here would break the next test on that broker.)
     celery_app._pool = None
-    with contextlib.suppress(KeyError):
-        celery_app.__dict__["amqp"]._producer_pool = None
+    amqp = celery_app.__dict__.get("amqp")  # a cached property: absent until first used
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 @contextlib.contextmanager
@@ -236,8 +238,16 @@ def in_process_worker(queue: str):
 
 
 def delete_queue(broker_url: str, queue: str) -> None:
+    import redis
+
     with contextlib.suppress(Exception), celery_app.connection_for_write(broker_url) as conn:
         conn.default_channel.queue_delete(queue)
+    # kombu keeps the binding table of the queue's exchange (named after the queue) in Redis
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    finally:
+        client.close()
 
 
 def forget_unacked(redis_url: str, queue: str) -> int:

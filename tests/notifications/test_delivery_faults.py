@@ -13,6 +13,7 @@ import time
 import uuid
 
 import pytest
+from channels.layers import channel_layers
 from django.db import connection, transaction
 from django.urls import reverse
 
@@ -112,8 +113,6 @@ def test_each_person_gets_one_email_through_the_worker_and_smtp(
 def test_with_redis_stopped_the_invitation_succeeds_and_the_sweep_sends_it_later(
     client, settings, smtp_sink, throwaway_redis, task_runs
 ):
-    from channels.layers import channel_layers
-
     # Given everything that uses Redis (broker, channel layer, cache) on a Redis of the test's own
     chair = MembershipFactory(role=Role.CHAIR).user
     network = chair.memberships.get().network
@@ -196,7 +195,7 @@ def test_emails_refused_for_a_while_are_sent_once_when_the_server_accepts(
     assert wait_until(lambda: all_emailed([n.pk for n in created]), 10)
     assert wait_until(lambda: task_runs.retries_outstanding(SEND) == 0, 20)
     assert len(smtp_sink.refused) == 4
-    refused_ids = {int(mid.split(".")[1].split("@")[0]) for mid in smtp_sink.refused}
+    refused_ids = {n.pk for n in created if message_id(n.pk) in smtp_sink.refused}
     for notification in Notification.objects.filter(pk__in=[n.pk for n in created]):
         if notification.pk in refused_ids:
             assert notification.email_attempts > 1

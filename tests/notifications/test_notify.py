@@ -226,3 +226,36 @@ def test_mark_read_touches_only_my_own():
     assert services.mark_read(me, [mine.pk, theirs.pk]) == 1
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_a_permanent_refusal_is_recorded_and_not_retried(monkeypatch, settings):
+    import smtplib
+
+    settings.NOTIFICATION_SWEEP_GRACE_SECONDS = 0
+    [row] = services.notify(
+        kind=Kind.DOCUMENT_ADOPTED,
+        recipients=[UserFactory()],
+        context={"document": "S", "version": "2"},
+    )
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    assert delivery.send_one(row.pk) == "refused"
+    row.refresh_from_db()
+    assert row.emailed_at is None and "550" in row.email_error
+    assert delivery.due_for_email()[0] == []  # the sweep leaves it alone
+    assert delivery.send_one(row.pk) == "skipped"
+
+
+def test_two_scans_naming_people_in_other_orders_do_not_deadlock():
+    people = [UserFactory() for _ in range(5)]
+    for order in (people, people[::-1]):
+        services.notify(
+            kind=Kind.DEADLINE_IN_1_DAY,
+            recipients=order,
+            context={"round": "R", "deadline": "d"},
+            key="round:9:deadline:1d",
+        )
+    assert Notification.objects.filter(key="round:9:deadline:1d").count() == 5
