@@ -10,14 +10,16 @@ worker killed in the instant between the two could send twice: the window is tha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import smtplib
+import threading
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
@@ -133,6 +135,33 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL + path if path.startswith("/") else path
 
 
+_smtp = threading.local()
+
+
+def _connection():
+    """This worker thread's open connection to the mail server: opening one costs more than
+    the message itself. A change of mail settings gives a new one."""
+    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+    if getattr(_smtp, "key", None) != key:
+        _smtp.connection, _smtp.key = get_connection(), key
+        _smtp.connection.open()  # opened here, it stays open between messages
+    return _smtp.connection
+
+
+def _send(message: EmailMultiAlternatives) -> None:
+    message.connection = _connection()
+    try:
+        message.send()
+    except smtplib.SMTPServerDisconnected:
+        # The server closed an idle connection before taking the message: open a new one and
+        # try once more (nothing was sent, so nothing is sent twice).
+        with contextlib.suppress(Exception):
+            message.connection.close()
+        _smtp.key = None
+        message.connection = _connection()
+        message.send()
+
+
 def build_email(notification: Notification) -> EmailMultiAlternatives:
     with translation.override(notification.language):
         context = {
@@ -175,7 +204,7 @@ def send_one(notification_id: int) -> str:
         return "skipped"
     notification = Notification.objects.select_related("recipient", "actor").get(pk=notification_id)
     try:
-        build_email(notification).send()
+        _send(build_email(notification))
     except Exception as error:
         failed = Notification.objects.filter(pk=notification_id, email_claimed_at=claim)
         message = f"{type(error).__name__}: {error}"[:500]
