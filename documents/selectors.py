@@ -126,31 +126,41 @@ def _cache_set(key, value) -> None:
         log.warning("The cache is not answering; not keeping %s", key[:20])
 
 
-def _rendered(key: str, heading: str, body: str, source) -> RenderedSection:
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    cache_key = f"md:v1:{digest}"
-    html = _cache_get(cache_key)
-    if html is None:
-        html = render_markdown(body)
-        _cache_set(cache_key, html)
-    return RenderedSection(key, heading, html, lix_of_markdown(body), source)
+def _rendered_all(rows) -> list[RenderedSection]:
+    """Sections rendered (sanitised HTML and LIX), from the cache in one read: a version never
+    changes, and the draft's text is the key."""
+    keys = [f"md:v2:{hashlib.sha256(row.body.encode('utf-8')).hexdigest()}" for row in rows]
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - never a 500 because of the cache
+        log.warning("The cache is not answering; rendering the sections")
+        found = {}
+    missing, sections = {}, []
+    for row, key in zip(rows, keys, strict=True):
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = missing[key] = (
+                render_markdown(row.body),
+                lix_of_markdown(row.body),
+            )
+        sections.append(RenderedSection(row.key, row.heading, entry[0], entry[1], row))
+    if missing:
+        try:
+            cache.set_many(missing, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            log.warning("The cache is not answering; not keeping the rendered sections")
+    return sections
 
 
 def working_draft(document: Document) -> tuple[list[RenderedSection], Lix | None]:
-    sections = [
-        _rendered(s.key, s.heading, s.body, s)
-        for s in Section.objects.filter(document=document).order_by("position")
-    ]
+    sections = _rendered_all(Section.objects.filter(document=document).order_by("position"))
     if sections:
         sections[0].first, sections[-1].last = True, True
     return sections, combine(s.lix for s in sections)
 
 
 def version_sections(version: Version) -> tuple[list[RenderedSection], Lix | None]:
-    sections = [
-        _rendered(s.key, s.heading, s.body, s)
-        for s in sorted(version.sections.all(), key=lambda s: s.position)
-    ]
+    sections = _rendered_all(sorted(version.sections.all(), key=lambda s: s.position))
     return sections, combine(s.lix for s in sections)
 
 

@@ -118,7 +118,18 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_db_url(REDIS_URL, 1)]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": redis_db_url(REDIS_URL, 1),
+                        # redis-py 8's defaults break the layer: a 5 s read timeout races its
+                        # own 5 s wait for messages, and 100 connections are too few when
+                        # hundreds of pages leave at once (redis-py#4091, channels_redis#422).
+                        "socket_timeout": 10,
+                        "max_connections": 1000,
+                    }
+                ]
+            },
         }
     }
     CACHES = {
