@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from documents.models import Document, Version
+from documents.models import Document, Version, WrittenOnce
 from networks.models import Network, Organisation
 
 
@@ -360,9 +360,11 @@ class RoundEvent(models.Model):
         return f"{self.round_id}#{self.sequence} {self.kind}"
 
 
-class Decision(models.Model):
+class Decision(WrittenOnce, models.Model):
     """What a body decided about a version (endorsement, views, returned, adopted). Never
     edited or deleted: a mistaken record is corrected by a new one that references it."""
+
+    rewrite_refused = "A decision is never changed: record a correction instead."
 
     class Kind(models.TextChoices):
         ENDORSEMENT = "endorsement", _("Endorsement")
@@ -422,11 +424,6 @@ class Decision(models.Model):
     def __str__(self):
         return f"{self.body}: {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A decision is never changed: record a correction instead.")
-        super().save(*args, **kwargs)
-
     @property
     def body(self) -> str:
         return str(self.body_network) if self.body_network_id else self.body_name
@@ -480,8 +477,10 @@ class SignOff(models.Model):
         return reverse("consultations:sign_off", args=[self.pk])
 
 
-class Signature(models.Model):
+class Signature(WrittenOnce, models.Model):
     """One signatory's approval or refusal, with the password confirmed. Never changed."""
+
+    rewrite_refused = "A signature is never changed."
 
     class Verdict(models.TextChoices):
         APPROVE = "approve", _("Approved")
@@ -506,8 +505,3 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.signer}: {self.get_verdict_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A signature is never changed.")
-        super().save(*args, **kwargs)

@@ -14,6 +14,18 @@ from simple_history.models import HistoricalRecords
 from networks.models import Network
 
 
+class WrittenOnce:
+    """For records everyone relies on (versions, decisions, signatures): saved when created,
+    never rewritten. A model sets `rewrite_refused` to say why."""
+
+    rewrite_refused = "This record cannot be changed."
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(self.rewrite_refused)
+        super().save(*args, **kwargs)
+
+
 def new_section_key() -> str:
     """A short, stable identity for a section: it survives edits, moves and versions."""
     return secrets.token_hex(6)
@@ -125,8 +137,10 @@ def content_hash(title: str, sections) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class Version(models.Model):
+class Version(WrittenOnce, models.Model):
     """An immutable snapshot of the working draft, published by a writer. Never changed."""
+
+    rewrite_refused = "A published version cannot be changed."
 
     document = models.ForeignKey(
         Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="versions"
@@ -168,12 +182,6 @@ class Version(models.Model):
     def __str__(self):
         return f"{self.number}. {self.label}"
 
-    def save(self, *args, **kwargs):
-        # The record everyone relies on: a published version is never rewritten.
-        if not self._state.adding:
-            raise ValueError("A published version cannot be changed.")
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("documents:version", args=[self.document_id, self.number])
 
@@ -183,7 +191,9 @@ class Version(models.Model):
         return " ".join(self.content_hash[i : i + 4] for i in range(0, 16, 4))
 
 
-class VersionSection(models.Model):
+class VersionSection(WrittenOnce, models.Model):
+    rewrite_refused = "A published version cannot be changed."
+
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="sections")
     key = models.CharField(max_length=24)
     heading = models.CharField(max_length=300)
@@ -198,11 +208,6 @@ class VersionSection(models.Model):
 
     def __str__(self):
         return self.heading
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A published version cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class DocxImport(models.Model):

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from django.conf import settings
 
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
@@ -152,3 +153,34 @@ def celery_worker_on_redis(settings):
         app.conf.update(saved)
         with app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def layer(request, settings):
+    """The channel layer, once in memory and once on the real Redis."""
+    from channels.layers import channel_layers
+
+    if request.param == "redis":
+        from workspace.settings import redis_db_url
+
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [redis_db_url(settings.REDIS_URL, 1)]},
+            }
+        }
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield request.param
+    channel_layers.backends.clear()
+
+
+@pytest_asyncio.fixture
+async def close_db_connections():
+    """Async tests on PostgreSQL leave a connection open in asgiref's executor (STACK-NOTES 4)."""
+    yield
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    await database_sync_to_async(connections.close_all)()

@@ -179,15 +179,23 @@ def add_consultees(
     return added
 
 
-def _tell_consulted(review_round: ReviewRound, consultees: list[Consultee], by_user) -> None:
-    notify(
-        kind=Kind.CONSULTEE_ADDED,
-        recipients=people_of(review_round, consultees),
-        actor=by_user,
-        target=review_round,
-        context=_round_context(review_round),
-        url=review_round.get_absolute_url(),
+def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=None) -> int:
+    """One notification per person about this round, with its words and link."""
+    return len(
+        notify(
+            kind=kind,
+            recipients=recipients,
+            actor=by_user,
+            target=review_round,
+            context=_round_context(review_round),
+            url=review_round.get_absolute_url(),
+            key=key,
+        )
     )
+
+
+def _tell_consulted(review_round: ReviewRound, consultees: list[Consultee], by_user) -> None:
+    _tell(Kind.CONSULTEE_ADDED, review_round, people_of(review_round, consultees), by_user)
 
 
 @transaction.atomic
@@ -218,14 +226,7 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
     consultees = list(review_round.consultees.all())
     _tell_consulted(review_round, consultees, by_user)
     readers = Membership.objects.active().filter(network=document.network).select_related("user")
-    notify(
-        kind=Kind.ROUND_OPENED,
-        recipients=[m.user for m in readers],
-        actor=by_user,
-        target=review_round,
-        context=_round_context(review_round),
-        url=review_round.get_absolute_url(),
-    )
+    _tell(Kind.ROUND_OPENED, review_round, [m.user for m in readers], by_user)
     return review_round
 
 
@@ -246,14 +247,7 @@ def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) 
         waiting = [
             c for c in review_round.consultees.all() if c.status != Consultee.Status.SUBMITTED
         ]
-        notify(
-            kind=Kind.DEADLINE_EXTENDED,
-            recipients=people_of(review_round, waiting),
-            actor=by_user,
-            target=review_round,
-            context=_round_context(review_round),
-            url=review_round.get_absolute_url(),
-        )
+        _tell(Kind.DEADLINE_EXTENDED, review_round, people_of(review_round, waiting), by_user)
     return review_round
 
 
@@ -273,13 +267,11 @@ def close_round(review_round: ReviewRound, *, by_user=None) -> ReviewRound:
         document._history_user = by_user
         document.save(update_fields=["status"])
     readers = Membership.objects.active().filter(network=document.network).select_related("user")
-    notify(
-        kind=Kind.ROUND_CLOSED,
-        recipients=[m.user for m in readers] + people_of(review_round),
-        actor=by_user,
-        target=review_round,
-        context=_round_context(review_round),
-        url=review_round.get_absolute_url(),
+    _tell(
+        Kind.ROUND_CLOSED,
+        review_round,
+        [m.user for m in readers] + people_of(review_round),
+        by_user,
     )
     return review_round
 
@@ -328,16 +320,10 @@ def send_reminders(now=None) -> int:
             closes_at__lte=now + timedelta(days=end),
         ).select_related("document")
         for review_round in due:
-            for consultee in review_round.consultees.exclude(status=Consultee.Status.SUBMITTED):
+            answered = [Consultee.Status.SUBMITTED, Consultee.Status.DECLINED]
+            for consultee in review_round.consultees.exclude(status__in=answered):
+                key = f"round:{review_round.pk}:consultee:{consultee.pk}:{label}"
                 with transaction.atomic():
-                    sent += len(
-                        notify(
-                            kind=kind,
-                            recipients=people_of(review_round, [consultee]),
-                            target=review_round,
-                            context=_round_context(review_round),
-                            url=review_round.get_absolute_url(),
-                            key=f"round:{review_round.pk}:consultee:{consultee.pk}:{label}",
-                        )
-                    )
+                    recipients = people_of(review_round, [consultee])
+                    sent += _tell(kind, review_round, recipients, None, key=key)
     return sent

@@ -4,21 +4,13 @@ it, and the list and preferences pages pass axe."""
 import pytest
 from playwright.sync_api import expect
 
-from networks.demo import ARBETSGRUPP, DEMO_PASSWORD, seed_demo
+from networks.demo import ARBETSGRUPP, seed_demo
 from networks.models import Network
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT_MS = 10_000
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")  # "Mitt arbete", the start page
-    page.goto(f"{base}/networks/")
 
 
 def test_the_bell_rings_live_when_someone_invites_me(live_server_url, browser, axe):
@@ -29,7 +21,7 @@ def test_the_bell_rings_live_when_someone_invites_me(live_server_url, browser, a
     try:
         watcher = watcher_context.new_page()
         watcher.set_default_timeout(TIMEOUT_MS)
-        log_in(watcher, base, "signatory@example.org")
+        log_in(watcher, base, "signatory@example.org", then="/networks/")
         watcher.goto(f"{base}/notifications/")
         count = watcher.locator("[data-bell-count]")
         expect(count).to_be_hidden()
@@ -38,7 +30,7 @@ def test_the_bell_rings_live_when_someone_invites_me(live_server_url, browser, a
 
         chair = chair_context.new_page()
         chair.set_default_timeout(TIMEOUT_MS)
-        log_in(chair, base, "chair@example.org")
+        log_in(chair, base, "chair@example.org", then="/networks/")
         chair.goto(f"{base}/networks/{group.pk}/members/")
         form = chair.locator(f"form[action='/networks/{group.pk}/members/']")
         form.locator("[name=email]").fill("signatory@example.org")

@@ -6,21 +6,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from networks.demo import ARBETSGRUPP, DEMO_PASSWORD, seed_demo
+from networks.demo import ARBETSGRUPP, seed_demo
 from networks.models import Membership, Network
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT_MS = 10_000
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")  # "Mitt arbete", the start page
-    page.goto(f"{base}/networks/")
 
 
 def test_every_other_page_passes_axe(live_server_url, page, axe):
@@ -34,7 +26,7 @@ def test_every_other_page_passes_axe(live_server_url, page, axe):
     ]:
         page.goto(base + path)
         axe(page, label)
-    log_in(page, base, "chair@example.org")
+    log_in(page, base, "chair@example.org", then="/networks/")
     group = Network.objects.get(name=ARBETSGRUPP)
     member = Membership.objects.get(network=group, user__email="member@example.org")
     page.goto(f"{base}/networks/{group.pk}/members/{member.pk}/end/")
@@ -44,7 +36,7 @@ def test_every_other_page_passes_axe(live_server_url, page, axe):
     axe(page, "sub-group seen from above")
     # A member who may not manage sees a readable refusal.
     page.context.clear_cookies()
-    log_in(page, base, "member@example.org")
+    log_in(page, base, "member@example.org", then="/networks/")
     page.goto(f"{base}/networks/{group.pk}/members/")
     axe(page, "refused")
 
@@ -52,7 +44,7 @@ def test_every_other_page_passes_axe(live_server_url, page, axe):
 def test_the_language_switch_turns_the_page_english_and_back(live_server_url, page, axe):
     seed_demo()
     page.set_default_timeout(TIMEOUT_MS)
-    log_in(page, live_server_url, "member@example.org")
+    log_in(page, live_server_url, "member@example.org", then="/networks/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mina nätverk")
     page.locator("#language-select").select_option("en")
     page.locator(".lang-switch button").click()
@@ -68,7 +60,7 @@ def test_a_role_changes_in_place_and_the_last_chair_is_kept(live_server_url, pag
     seed_demo()
     page.set_default_timeout(TIMEOUT_MS)
     base = live_server_url
-    log_in(page, base, "chair@example.org")
+    log_in(page, base, "chair@example.org", then="/networks/")
     group = Network.objects.get(name=ARBETSGRUPP)
     page.goto(f"{base}/networks/{group.pk}/members/")
     member = Membership.objects.get(network=group, user__email="member@example.org")

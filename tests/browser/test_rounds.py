@@ -22,7 +22,8 @@ from consultations.demo import NOVEMBER
 from consultations.demo import seed_demo as seed_rounds
 from consultations.models import Comment, Disposition, ReviewRound
 from documents.demo import seed_demo as seed_documents
-from networks.demo import DEMO_PASSWORD, seed_demo
+from networks.demo import seed_demo
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,15 +33,6 @@ COMMENT = "Stycket behöver ett konkret exempel från en av länets kommuner."
 REPLY = "Tack! Skrivargruppen tar med ett exempel i nästa version."
 RATIONALE = "Ett exempel läggs i en bilaga i stället för i själva texten."
 TIMEOUT_MS = 10_000
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    # Wherever the start page is: only that the login went through.
-    page.wait_for_url(lambda url: url.startswith(base) and "/login/" not in url)
 
 
 def mark_loaded(page):

@@ -12,18 +12,11 @@ from documents.demo import seed_demo as seed_documents
 from documents.models import Document
 from networks.demo import DEMO_PASSWORD, seed_demo
 from networks.models import User
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT_MS = 10_000
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_signatory_signs_and_the_document_is_adopted_and_locked(live_server_url, browser, axe):

@@ -1,61 +1,17 @@
 """Live round pages: who may listen, numbered events, and catching up over HTTP."""
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.urls import reverse
 
 from consultations.services import comments
+from tests.websockets import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
-def layer(request, settings):
-    if request.param == "redis":
-        from workspace.settings import redis_db_url
-
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [redis_db_url(settings.REDIS_URL, 1)]},
-            }
-        }
-    else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    channel_layers.backends.clear()
-    yield request.param
-    channel_layers.backends.clear()
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_db_connections():
-    yield
-    await database_sync_to_async(connections.close_all)()
-
-
-def cookie_for(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 async def listen(review_round, user=None):
-    from workspace.asgi import application
-
-    headers = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
-    if user is not None:
-        headers.append((b"cookie", f"sessionid={await sync_to_async(cookie_for)(user)}".encode()))
-    communicator = WebsocketCommunicator(
-        application, f"/ws/rounds/{review_round.pk}/", headers=headers
-    )
-    connected, _ = await communicator.connect()
+    communicator, connected, _code = await connect(f"/ws/rounds/{review_round.pk}/", user=user)
     assert connected
     return communicator
 
@@ -66,6 +22,7 @@ def built(open_world):
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("close_db_connections")
 async def test_people_who_see_the_round_hear_new_comments_with_a_sequence(layer, built):
     page = await listen(built["round"], built["people"]["expert"])
     hello = await page.receive_json_from()
@@ -79,6 +36,7 @@ async def test_people_who_see_the_round_hear_new_comments_with_a_sequence(layer,
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("close_db_connections")
 @pytest.mark.parametrize("who", ["outsider", None])
 async def test_others_are_turned_away(layer, built, who):
     person = built["people"][who] if who else None

@@ -2,65 +2,19 @@
 only their own notifications."""
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
-from django.db import connections
 
 from notifications import services
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.factories import UserFactory
+from tests.websockets import connect
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
-def layer(request, settings):
-    if request.param == "redis":
-        from workspace.settings import redis_db_url
-
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [redis_db_url(settings.REDIS_URL, 1)]},
-            }
-        }
-    else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    channel_layers.backends.clear()
-    yield request.param
-    channel_layers.backends.clear()
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_db_connections():
-    yield
-    await database_sync_to_async(connections.close_all)()
-
-
-def session_cookie(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-async def connect(path="/ws/notifications/", *, user=None, origin="http://testserver"):
-    from workspace.asgi import application
-
-    headers = [(b"host", b"testserver")]
-    if origin:
-        headers.append((b"origin", origin.encode()))
-    if user is not None:
-        cookie = await sync_to_async(session_cookie)(user)
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, code = await communicator.connect()
-    return communicator, connected, code
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_db_connections"),
+]
 
 
 def raise_for(user, document="Strategi"):
@@ -73,20 +27,22 @@ def raise_for(user, document="Strategi"):
 
 
 async def test_anonymous_sockets_are_closed_with_4401(layer):
-    communicator, connected, _ = await connect()
+    communicator, connected, _ = await connect("/ws/notifications/")
     assert connected
     assert (await communicator.receive_output())["code"] == 4401
 
 
 async def test_a_foreign_origin_is_refused(layer):
     me = await database_sync_to_async(UserFactory)()
-    communicator, connected, _ = await connect(user=me, origin="http://evil.example")
+    communicator, connected, _ = await connect(
+        "/ws/notifications/", user=me, origin="http://evil.example"
+    )
     assert not connected
 
 
 async def test_my_page_hears_my_notification_live(layer):
     me = await database_sync_to_async(UserFactory)(language="en")
-    communicator, connected, _ = await connect(user=me)
+    communicator, connected, _ = await connect("/ws/notifications/", user=me)
     assert connected
     hello = await communicator.receive_json_from()
     assert hello == {"type": "hello", "unread": 0}
@@ -100,7 +56,7 @@ async def test_my_page_hears_my_notification_live(layer):
 async def test_i_never_hear_someone_elses_notifications(layer):
     me = await database_sync_to_async(UserFactory)()
     other = await database_sync_to_async(UserFactory)()
-    communicator, _, _ = await connect(user=me)
+    communicator, _, _ = await connect("/ws/notifications/", user=me)
     await communicator.receive_json_from()
     await database_sync_to_async(raise_for)(other)
     assert await communicator.receive_nothing(timeout=0.5)
@@ -121,7 +77,7 @@ async def test_another_persons_id_in_the_url_is_refused(layer):
 async def test_another_persons_id_in_a_message_is_refused(layer):
     me = await database_sync_to_async(UserFactory)()
     other = await database_sync_to_async(UserFactory)()
-    communicator, _, _ = await connect(user=me)
+    communicator, _, _ = await connect("/ws/notifications/", user=me)
     await communicator.receive_json_from()
     await communicator.send_json_to({"action": "mark_read", "id": 1, "user": other.pk})
     assert (await communicator.receive_output())["code"] == 4403
@@ -132,7 +88,7 @@ async def test_marking_read_over_the_socket_touches_only_my_own(layer):
     other = await database_sync_to_async(UserFactory)()
     [mine] = await database_sync_to_async(raise_for)(me)
     [theirs] = await database_sync_to_async(raise_for)(other)
-    communicator, _, _ = await connect(user=me)
+    communicator, _, _ = await connect("/ws/notifications/", user=me)
     assert (await communicator.receive_json_from())["unread"] == 1
     await communicator.send_json_to({"action": "mark_read", "id": theirs.pk})
     assert (await communicator.receive_json_from())["unread"] == 1
