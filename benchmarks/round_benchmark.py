@@ -12,18 +12,25 @@ proposals, comments on behalf of organisations, dispositions on some, a few remo
 networks, organisations and people, some with a formal response. The seeding writes rows
 directly (bulk_create); the services are not needed to build a page's worth of data.
 
-Measured, with the settings module `workspace.settings` and DEBUG=true:
+Measured with the settings module `workspace.settings` as in production (DEBUG off; a random
+SECRET_KEY; no HTTPS redirect, as the clients speak plain HTTP on loopback):
 
 1. The round page, `GET /rounds/<id>/`, as the chair sees it, from a real ASGI server (uvicorn,
    started here as a subprocess, `--workers 1` and then `--workers 2`), with a session made
    for the chair: REQUESTS sequential requests after a warm-up (client-side wall time, a new
-   connection per request), then CLIENTS threads doing CONCURRENT requests each at once.
-2. The same template rendered in this process with the data already in memory: the view's own
-   context (captured from `round_detail`, so the same objects, evaluated), rendered again with
-   `render_to_string` and the same request; only the context processors run (one query: the
-   number of unread notifications on the bell). Also timed in this process, to explain the
-   difference: the whole Django stack (test client), the view without its rendering, and the
-   parts of `selectors.round_page`.
+   connection per request), then CLIENTS threads doing CONCURRENT requests each at once. Each
+   twice: with ROUND_PAGE_CACHE=false, so that every request renders the threads (as the first
+   view after a change does), and with the project's setting, which keeps the rendered threads
+   until the round changes (consultations/page_cache.py). With the cache, the clients run once
+   more while this process adds a comment every WRITE_EVERY seconds through the service; each
+   comment makes the next views render the threads again.
+2. The same templates rendered in this process with the data already in memory: the threads
+   from an evaluated `selectors.round_page` (with holes, then filled in for the chair), and the
+   page around them with the view's own context (captured from `round_detail`) and the same
+   request; only the context processors run (one query: the number of unread notifications on
+   the bell). Also timed in this process, to explain the difference: the whole Django stack
+   (test client) with and without the cache, the view without rendering the page around the
+   threads, and the parts of `selectors.round_page`.
 3. Live updates: 100, then 500 websocket clients on `/ws/rounds/<id>/` (session cookie, Origin
    header), each waiting for its "hello". Then a new comment is posted through
    `consultations.services.comments.add_comment` in this process, and the time is taken from the
@@ -42,10 +49,11 @@ channel layer's Redis connections (a settings module written to a temporary dire
 imports workspace.settings), to measure a proposed change to the settings without making it;
 --server-args passes more arguments to uvicorn.
 
-Targets: the server's median within 2x of the in-memory render's median; p99 at 4 concurrent
-clients at most 400 ms; a comment within 1.5x of the raw group_send (medians). This is a script,
-not a test: timings on shared machines are too noisy to fail a build on. It exits 0 whatever
-the figures are (non-zero only if something could not be measured). Everything it created is
+Targets: the server's median within 2x of the in-memory render's median (the uncached server:
+the render is the same work); p99 at 4 concurrent clients at most 400 ms; a comment within 1.5x
+of the raw group_send (medians). This is a script, not a test: timings on shared machines are
+too noisy to fail a build on. It exits 0 whatever the figures are (non-zero only if something
+could not be measured). Everything it created is
 removed at the end unless --keep is given; the database itself is kept.
 """
 
@@ -59,6 +67,7 @@ import math
 import os
 import random
 import resource
+import secrets
 import shlex
 import signal
 import socket
@@ -106,7 +115,11 @@ WAIT_SECONDS = 20.0
 def configure_environment(conn_max_age: int | None) -> None:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ["DEBUG"] = "true"  # no SECRET_KEY needed; SSL redirect and secure cookies off
+    # As in production, except that the clients speak plain HTTP on loopback.
+    os.environ["DEBUG"] = "false"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["SECURE_COOKIES"] = "false"
     os.environ["DJANGO_SETTINGS_MODULE"] = "workspace.settings"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if conn_max_age is not None:
@@ -580,7 +593,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
     from django.urls import resolve
     from django.utils import translation
 
-    from consultations import selectors
+    from consultations import page_cache, selectors
     from consultations.views import rounds as views
     from documents.readability import lix_of_markdown
     from documents.selectors import version_sections
@@ -629,14 +642,39 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
                 query_ms.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
     request, template, context = captured["request"], captured["template"], captured["context"]
 
-    # The same template and the same context, all of it already evaluated.
-    render_to_string(template, context, request=request)
+    # The same templates with the data already in memory: the threads rendered again from an
+    # evaluated round_page (as on a change, when the cached part is stale), filled in for the
+    # viewer, and the page around them rendered with the view's own context.
+    review_round = selectors.get_round_for_user(request.user, round_id)
+    page = selectors.round_page(review_round)
+    versions = list(review_round.document.versions.order_by("-number"))
+    viewer = page_cache.Viewer(
+        can_comment=context["can_comment"],
+        can_dispose=context["can_dispose"],
+        versions=tuple((v.pk, v.number, v.label) for v in versions),
+    )
+    if not context["can_dispose"]:
+        versions = []
+    organisations = list(views._acting_for(request.user))
+
+    def render_in_memory():
+        entry = page_cache.render(review_round, viewer, versions, page)
+        sections = page_cache.fill(request, review_round, entry.parts, organisations)
+        return render_to_string(template, {**context, "sections_html": sections}, request=request)
+
+    render_in_memory()
     with CaptureQueriesContext(connection) as render_queries:
-        html = render_to_string(template, context, request=request)
-    in_memory = timings(lambda: render_to_string(template, context, request=request), repeat)
+        html = render_in_memory()
+    in_memory = timings(render_in_memory, repeat)
+
+    # The whole stack again, with the part rendered on every request (as just after a change).
+    settings.ROUND_PAGE_CACHE = False
+    try:
+        full_stack_cold = timings(full, repeat)
+    finally:
+        settings.ROUND_PAGE_CACHE = True
 
     # The parts of round_page.
-    review_round = selectors.get_round_for_user(request.user, round_id)
     round_page = timings(lambda: selectors.round_page(review_round), repeat)
     sections_runs = timings(lambda: version_sections(review_round.version), repeat)
     bodies = [s.body for s in review_round.version.sections.all()]
@@ -645,13 +683,13 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
 
     keys = [f"md:v1:{hashlib.sha256(b.encode()).hexdigest()}" for b in bodies]
     cache_runs = timings(lambda: [cache.get(k) for k in keys], repeat)
-    page = context["page"]
     return {
         "in_memory_render": summary(in_memory),
         "queries_during_render": len(render_queries),
         "page_bytes": len(html.encode()),
         "threads_on_page": sum(len(s.threads) for s in page.sections) + len(page.general),
         "full_stack_in_process": summary(full_stack),
+        "full_stack_in_process_cold": summary(full_stack_cold),
         "view_without_render": summary(view_runs),
         "view_queries": max(query_counts),
         "view_query_ms_p50": round(statistics.median(query_ms), 2),
@@ -694,8 +732,9 @@ def layer_options(args) -> dict:
 class Server:
     """uvicorn in a subprocess, with this process's environment. Counts the errors it logs."""
 
-    def __init__(self, workers: int, args):
+    def __init__(self, workers: int, args, env: dict | None = None):
         self.workers = workers
+        self.env = env or {}
         self.port = free_port()
         self.log = Path(tempfile.mkstemp(prefix="round-benchmark-uvicorn-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
@@ -705,7 +744,7 @@ class Server:
         self.errors: dict[str, int] = {}
 
     def __enter__(self):
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         if self.layer_options:
             self.settings_dir = tempfile.TemporaryDirectory(prefix="round-benchmark-settings-")
             module = Path(self.settings_dir.name) / "round_benchmark_settings.py"
@@ -793,12 +832,17 @@ def fetch(port: int, path: str, cookie: str) -> tuple[float, int]:
     return elapsed, len(body)
 
 
-def http_phase(workers: int, round_id: int, session_key: str, args) -> dict:
+def http_phase(workers: int, data: dict, session_key: str, args, *, cached: bool) -> dict:
+    """`cached`: the server keeps the round page's threads rendered (the project's setting);
+    otherwise it renders them on every request (ROUND_PAGE_CACHE=false), as on the first view
+    after each change. With the cache, the 4 clients run a second time while a comment is added
+    every --write-every seconds, each of which makes the next views render the threads again."""
     from django.conf import settings
 
-    path = f"/rounds/{round_id}/"
+    path = f"/rounds/{data['round_id']}/"
     cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
-    with Server(workers, args) as server:
+    env = {"ROUND_PAGE_CACHE": "true" if cached else "false"}
+    with Server(workers, args, env=env) as server:
         # Warm-up: compiled templates, the Markdown cache, every worker (concurrent requests
         # reach idle workers first).
         for _ in range(5):
@@ -806,15 +850,70 @@ def http_phase(workers: int, round_id: int, session_key: str, args) -> dict:
         _concurrent(server.port, path, cookie, clients=max(workers, 2) * 2, each=3)
         sequential = [fetch(server.port, path, cookie) for _ in range(args.requests)]
         latencies, wall = _concurrent(server.port, path, cookie, args.clients, args.concurrent)
-    return {
-        "workers": workers,
-        "page_bytes": sequential[-1][1],
-        "sequential": summary([ms for ms, _size in sequential]),
-        "concurrent_clients": args.clients,
-        "concurrent": summary(latencies),
-        "throughput_per_s": round(len(latencies) / wall, 2),
-        "server_errors": server.errors,
-    }
+        phase = {
+            "workers": workers,
+            "cached": cached,
+            "page_bytes": sequential[-1][1],
+            "sequential": summary([ms for ms, _size in sequential]),
+            "concurrent_clients": args.clients,
+            "concurrent": summary(latencies),
+            "throughput_per_s": round(len(latencies) / wall, 2),
+        }
+        if cached and args.write_every:
+            with Writer(data["round_id"], data["chair_id"], args.write_every) as writer:
+                latencies, wall = _concurrent(
+                    server.port, path, cookie, args.clients, args.concurrent
+                )
+            phase["with_writer"] = {
+                "comments_added": writer.added,
+                "every_s": args.write_every,
+                "concurrent": summary(latencies),
+                "throughput_per_s": round(len(latencies) / wall, 2),
+            }
+    phase["server_errors"] = server.errors
+    return phase
+
+
+class Writer:
+    """A comment every `every` seconds, through the service, from a thread of this process."""
+
+    def __init__(self, round_id: int, user_id: int, every: float):
+        self.round_id, self.user_id, self.every = round_id, user_id, every
+        self.added = 0
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+
+        from consultations.models import ReviewRound
+        from consultations.services import comments as comment_services
+
+        try:
+            user = get_user_model().objects.get(pk=self.user_id)
+            while not self.stop.wait(self.every):
+                comment_services.add_comment(
+                    ReviewRound.objects.get(pk=self.round_id),
+                    by_user=user,
+                    body=f"Synpunkt under mätningen, nummer {self.added + 1}.",
+                )
+                self.added += 1
+        except BaseException as error:  # noqa: BLE001 - raised in the main thread
+            self.error = error
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        if self.error is not None:
+            raise RuntimeError(f"the writer failed: {self.error!r}") from self.error
 
 
 def _concurrent(port: int, path: str, cookie: str, clients: int, each: int):
@@ -1127,15 +1226,21 @@ def run(args) -> dict:
         memory = results["in_process"]["in_memory_render"]["p50_ms"]
         results["http"] = []
         for workers in args.workers:
-            try:
-                phase = http_phase(workers, data["round_id"], session_key, args)
-            except Exception as error:  # noqa: BLE001 - reported, and the other phases run
-                results["errors"].append(f"HTTP, --workers {workers}: {error!r}")
-                continue
-            phase["render_ratio"] = round(phase["sequential"]["p50_ms"] / memory, 2)
-            phase["render_passed"] = phase["render_ratio"] <= RENDER_RATIO_TARGET
-            phase["concurrent_passed"] = phase["concurrent"]["p99_ms"] <= CONCURRENT_P99_TARGET_MS
-            results["http"].append(phase)
+            for cached in (False, True):
+                try:
+                    phase = http_phase(workers, data, session_key, args, cached=cached)
+                except Exception as error:  # noqa: BLE001 - reported, and the other phases run
+                    kind = "cached" if cached else "uncached"
+                    results["errors"].append(f"HTTP, --workers {workers}, {kind}: {error!r}")
+                    continue
+                phase["render_ratio"] = round(phase["sequential"]["p50_ms"] / memory, 2)
+                phase["render_passed"] = phase["render_ratio"] <= RENDER_RATIO_TARGET
+                for row in (phase, phase.get("with_writer", {})):
+                    if row:
+                        row["concurrent_passed"] = (
+                            row["concurrent"]["p99_ms"] <= CONCURRENT_P99_TARGET_MS
+                        )
+                results["http"].append(phase)
         if args.ws_clients:
             connections.close_all()  # the websocket phase uses the ORM from another thread
             results["websocket_workers"] = args.ws_workers
@@ -1182,7 +1287,8 @@ def print_table(results: dict) -> None:
         print(f"In this process, {size} (ms)    p50      p90      p99")
         rows = [
             ("render, data in memory", local["in_memory_render"]),
-            ("whole Django stack (test client)", local["full_stack_in_process"]),
+            ("whole Django stack, threads kept", local["full_stack_in_process"]),
+            ("whole Django stack, rendered", local["full_stack_in_process_cold"]),
             ("view without rendering", local["view_without_render"]),
             ("  selectors.round_page", local["round_page"]),
             ("    version_sections", local["version_sections"]),
@@ -1198,29 +1304,56 @@ def print_table(results: dict) -> None:
         )
     if results.get("http"):
         print()
-        print("Served by uvicorn (ms)          p50      p90      p99     mean   ratio   target")
+        print(
+            "Served by uvicorn (ms)                 p50      p90      p99     mean   ratio   target"
+        )
         for phase in results["http"]:
             seq, con = phase["sequential"], phase["concurrent"]
+            how = "threads kept" if phase["cached"] else "rendered each time"
+            name = f"--workers {phase['workers']}, {how}"
+            ratio = ""
+            if not phase["cached"]:
+                ratio = (
+                    f"{phase['render_ratio']:>6.2f}x   "
+                    f"{'pass' if phase['render_passed'] else 'FAIL'} (≤ {RENDER_RATIO_TARGET:g}x "
+                    "in-memory render)"
+                )
+            print(name)
             print(
-                f"--workers {phase['workers']}, 1 client {seq['p50_ms']:>9.1f} "
-                f"{seq['p90_ms']:>8.1f} {seq['p99_ms']:>8.1f} {seq['mean_ms']:>8.1f} "
-                f"{phase['render_ratio']:>6.2f}x   "
-                f"{'pass' if phase['render_passed'] else 'FAIL'} (≤ {RENDER_RATIO_TARGET:g}x "
-                "in-memory render)"
+                f"  1 client {seq['p50_ms']:>27.1f} {seq['p90_ms']:>8.1f} {seq['p99_ms']:>8.1f} "
+                f"{seq['mean_ms']:>8.1f} {ratio}"
             )
-            print(
-                f"--workers {phase['workers']}, {phase['concurrent_clients']} clients"
-                f"{con['p50_ms']:>9.1f} {con['p90_ms']:>8.1f} {con['p99_ms']:>8.1f} "
-                f"{con['mean_ms']:>8.1f}           "
-                f"{'pass' if phase['concurrent_passed'] else 'FAIL'} (p99 ≤ "
-                f"{CONCURRENT_P99_TARGET_MS:g} ms; {phase['throughput_per_s']:.1f} pages/s)"
-            )
+            rows = [(f"  {phase['concurrent_clients']} clients", phase)]
+            if phase.get("with_writer"):
+                writer = phase["with_writer"]
+                rows.append(
+                    (
+                        f"  {phase['concurrent_clients']} clients, a comment every "
+                        f"{writer['every_s']:g} s",
+                        writer,
+                    )
+                )
+            for label, row in rows:
+                con = row["concurrent"]
+                print(
+                    f"{label:<28}{con['p50_ms']:>9.1f} {con['p90_ms']:>8.1f} "
+                    f"{con['p99_ms']:>8.1f} {con['mean_ms']:>8.1f}          "
+                    f"{'pass' if row['concurrent_passed'] else 'FAIL'} (p99 ≤ "
+                    f"{CONCURRENT_P99_TARGET_MS:g} ms; {row['throughput_per_s']:.1f} pages/s)"
+                )
         first = results["http"][0]
         print(
             f"(1 client: {first['sequential']['n']} requests; {first['concurrent_clients']} "
             f"clients: {first['concurrent']['n']} requests in all; {first['page_bytes'] / 1024:.0f}"
             " KiB each.)"
         )
+        writers = [p["with_writer"] for p in results["http"] if p.get("with_writer")]
+        if writers:
+            print(
+                "Comments added while the clients read: "
+                + ", ".join(str(w["comments_added"]) for w in writers)
+                + " (each one makes the next views render the threads again)."
+            )
     ws = results.get("websocket") or {}
     if ws.get("rows"):
         print()
@@ -1289,6 +1422,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--workers", type=_int_list, default=[1, 2], help="uvicorn workers to try (1,2)"
+    )
+    parser.add_argument(
+        "--write-every",
+        type=float,
+        default=2.0,
+        help="seconds between comments while the clients read, with the cache (2; 0 to skip)",
     )
     parser.add_argument("--render-repeat", type=int, default=30, help="in-process runs (30)")
     parser.add_argument(

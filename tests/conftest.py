@@ -58,6 +58,15 @@ def _swedish_by_default(settings):
     settings.LANGUAGE_CODE = "sv"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: its database rows can have the ids of an earlier
+    test's (or an earlier run's, in Redis), and cached pages are keyed by them."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import anchoring, selectors
+from consultations import anchoring, page_cache, selectors
 from consultations.forms import (
     CommentForm,
     ConsulteesForm,
@@ -16,7 +16,7 @@ from consultations.forms import (
     ReplyForm,
     RoundForm,
 )
-from consultations.models import Comment, Disposition, ReviewRound
+from consultations.models import Disposition, ReviewRound
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
@@ -104,25 +104,25 @@ def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
-    mine = speaks_for(request.user, consultees)
-    organisations = list(_acting_for(request.user))
+    versions = (
+        list(review_round.document.versions.order_by("-number")) if context["can_dispose"] else []
+    )
+    viewer = page_cache.Viewer(
+        can_comment=context["can_comment"],
+        can_dispose=context["can_dispose"],
+        versions=tuple((v.pk, v.number, v.label) for v in versions),
+    )
+    sections_html, summary = page_cache.sections_of(
+        request, review_round, viewer, versions, organisations=list(_acting_for(request.user))
+    )
     context.update(
         {
-            "page": selectors.round_page(review_round),
+            "sections_html": sections_html,
+            "summary": summary,
             "consultees": consultees,
-            "my_parties": mine,
-            "reply_form": ReplyForm(),
-            "disposition_form": DispositionForm(document=review_round.document)
-            if context["can_dispose"]
-            else None,
+            "my_parties": speaks_for(request.user, consultees),
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if c.status not in ("submitted", "declined")],
-            "kinds": Comment.Kind.choices,
-            "outcomes": Disposition.Outcome.choices,
-            "organisations": organisations,
-            "versions": list(review_round.document.versions.order_by("-number"))
-            if context["can_dispose"]
-            else [],
         }
     )
     return render(request, "consultations/round_detail.html", context)

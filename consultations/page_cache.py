@@ -1,0 +1,193 @@
+"""The part of the round page that grows with the comments, rendered once per change of the round.
+
+A round is read far more often than it changes, and with a few hundred comments rendering the
+sections with their threads and forms is most of what the page costs (about 300 ms for 500
+comments on a two-core machine). So that part is rendered once per state of the round and kept in
+the cache, shared by everyone who may do the same things on the page (comment or not, answer
+comments or not) in the same language. The state is the round's sequence number, which every
+comment, reply, edit, removal and answer moves in its own transaction (`consultations.live`),
+together with the round's status and, for those who answer comments, the document's versions.
+
+What differs between two such people is left as holes, filled for each request: the CSRF token of
+the forms, the "change or remove" link on the viewer's own comments, and the "on behalf of" choice
+of the comment forms. A hole is a marker with a random nonce, so text in a comment can never be
+taken for one. The names of people and organisations can change without moving the number; an
+entry lives at most ENTRY_SECONDS, so a new name shows within that time.
+
+If the cache does not answer (Redis away), the part is rendered for this request and not kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from consultations import selectors
+from consultations.models import Comment, Disposition, ReviewRound
+
+log = logging.getLogger(__name__)
+
+ENTRY_SECONDS = 10 * 60
+TEMPLATE = "consultations/_round_sections.html"
+
+
+class Holes:
+    """Markers for what is filled per request: `mark("own", author_id, comment_id)`."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(8)
+        self._pattern = re.compile("\ue000" + self.nonce + ":([^\ue001]*)\ue001")
+
+    def mark(self, *parts) -> SafeString:
+        # Numbers, a section key (hex) and our own nonce: nothing to escape.
+        text = "\ue000" + self.nonce + ":" + " ".join(str(p) for p in parts) + "\ue001"
+        return mark_safe(text)  # noqa: S308
+
+    def split(self, html: str) -> list[str]:
+        """The text between the holes at even places, the holes (`"own 3 17"`) at odd ones."""
+        return self._pattern.split(html)
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    key: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The state of the comments, for the side of the page."""
+
+    total: int
+    answered: int
+    unanswered: int
+    uncommented_sections: tuple[SectionRef, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    sequence: int
+    parts: list[str]
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the part of the page depends on besides the round: the same for many people."""
+
+    can_comment: bool
+    can_dispose: bool
+    versions: tuple  # (pk, number, label) of the document's versions, for those who answer
+
+    def key(self, review_round: ReviewRound) -> str:
+        versions = ",".join(str(v[0]) for v in self.versions)
+        return (
+            f"round-page:v1:{review_round.pk}:{review_round.created_at.timestamp()}:"
+            f"{get_language()}:{review_round.status}:{int(self.can_comment)}:"
+            f"{int(self.can_dispose)}:{versions}"
+        )
+
+
+def sections_of(
+    request, review_round: ReviewRound, viewer: Viewer, versions: list, organisations: list
+) -> tuple[SafeString, Summary]:
+    """The round's sections with their threads and forms, filled in for this request."""
+    key = viewer.key(review_round)
+    entry = _get(key)
+    if entry is None or entry.sequence != review_round.sequence:
+        # The round (and its sequence) was read before the comments: the part shows at least
+        # the state that number stands for.
+        entry = render(review_round, viewer, versions, selectors.round_page(review_round))
+        _set(key, entry)
+    return fill(request, review_round, entry.parts, organisations), entry.summary
+
+
+def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> Entry:
+    """The part for everyone who is `viewer`, with holes; `page` is `selectors.round_page`."""
+    holes = Holes()
+    html = render_to_string(
+        TEMPLATE,
+        {
+            "round": review_round,
+            "page": page,
+            "can_comment": viewer.can_comment,
+            "can_dispose": viewer.can_dispose,
+            "kinds": Comment.Kind.choices,
+            "outcomes": Disposition.Outcome.choices,
+            "versions": versions,
+            "holes": holes,
+            "csrf_token": holes.mark("csrf"),
+        },
+    )
+    summary = Summary(
+        total=page.total,
+        answered=page.answered,
+        unanswered=len(page.unanswered),
+        uncommented_sections=tuple(SectionRef(s.key, s.heading) for s in page.uncommented_sections),
+    )
+    return Entry(review_round.sequence, holes.split(html), summary)
+
+
+def fill(request, review_round: ReviewRound, parts: list[str], organisations: list) -> SafeString:
+    token = get_token(request)
+    behalf: dict[str, str] = {}
+
+    def own(author_id: str, comment_id: str) -> str:
+        if int(author_id) != request.user.pk:
+            return ""
+        return render_to_string(
+            "consultations/_own_comment.html", {"round": review_round, "comment_id": comment_id}
+        )
+
+    def on_behalf(key: str = "") -> str:
+        if not organisations:
+            return ""
+        if key not in behalf:
+            behalf[key] = render_to_string(
+                "consultations/_on_behalf.html", {"key": key, "organisations": organisations}
+            )
+        return behalf[key]
+
+    fillers: dict[str, Callable[..., str]] = {
+        "csrf": lambda: token,
+        "own": own,
+        "behalf": on_behalf,
+    }
+    out = []
+    for n, part in enumerate(parts):
+        if n % 2 == 0:
+            out.append(part)
+        else:
+            name, *args = part.split(" ")
+            out.append(fillers[name](*args))
+    # Escaped by the templates that rendered the parts; the fillers are our own templates too.
+    return mark_safe("".join(out))  # noqa: S308
+
+
+def _get(key: str) -> Entry | None:
+    if not settings.ROUND_PAGE_CACHE:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - never a 500 because of the cache
+        log.warning("The cache is not answering; rendering the round page")
+        return None
+
+
+def _set(key: str, entry: Entry) -> None:
+    if not settings.ROUND_PAGE_CACHE:
+        return
+    try:
+        cache.set(key, entry, ENTRY_SECONDS)
+    except Exception:  # noqa: BLE001 - never a 500 because of the cache
+        log.warning("The cache is not answering; not keeping the round page")
