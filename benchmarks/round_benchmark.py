@@ -22,8 +22,9 @@ SECRET_KEY; no HTTPS redirect, as the clients speak plain HTTP on loopback):
    twice: with ROUND_PAGE_CACHE=false, so that every request renders the threads (as the first
    view after a change does), and with the project's setting, which keeps the rendered threads
    until the round changes (consultations/page_cache.py). With the cache, the clients run once
-   more while this process adds a comment every WRITE_EVERY seconds through the service; each
-   comment makes the next views render the threads again.
+   more while this process adds a comment every WRITE_EVERY seconds through the service; after
+   each comment a Celery worker (`celery -A workspace worker --concurrency 1`, started here)
+   renders the threads again while the views show the state before.
 2. The same templates rendered in this process with the data already in memory: the threads
    from an evaluated `selectors.round_page` (with holes, then filled in for the chair), and the
    page around them with the view's own context (captured from `round_detail`) and the same
@@ -66,6 +67,7 @@ import json
 import math
 import os
 import random
+import re
 import resource
 import secrets
 import shlex
@@ -842,7 +844,7 @@ def http_phase(workers: int, data: dict, session_key: str, args, *, cached: bool
     path = f"/rounds/{data['round_id']}/"
     cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
     env = {"ROUND_PAGE_CACHE": "true" if cached else "false"}
-    with Server(workers, args, env=env) as server:
+    with Server(workers, args, env=env) as server, CeleryWorker(enabled=cached) as worker:
         # Warm-up: compiled templates, the Markdown cache, every worker (concurrent requests
         # reach idle workers first).
         for _ in range(5):
@@ -871,7 +873,68 @@ def http_phase(workers: int, data: dict, session_key: str, args, *, cached: bool
                 "throughput_per_s": round(len(latencies) / wall, 2),
             }
     phase["server_errors"] = server.errors
+    if cached:
+        phase["worker_log_errors"] = worker.errors
+        phase["worker_renders"] = worker.renders
     return phase
+
+
+class CeleryWorker:
+    """`celery -A workspace worker` in a subprocess (one process, as `make worker` starts it,
+    with --concurrency 1): it renders a round page's threads again after a change."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.process: subprocess.Popen | None = None
+        self.log = Path(tempfile.mkstemp(prefix="round-benchmark-celery-", suffix=".log")[1])
+        self.errors = 0
+        self.renders = 0
+
+    def __enter__(self):
+        if not self.enabled:
+            return self
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workspace",
+                    "worker",
+                    "--concurrency",
+                    "1",
+                    "--loglevel",
+                    "info",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=ROOT,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while b"ready." not in self.log.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start; see {self.log}")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        text = self.log.read_text(errors="replace")
+        self.errors = text.count("ERROR/")
+        self.renders = len(re.findall(r"render_round_page\[[^\]]*\] succeeded", text))
+        if not self.errors and not exc[0]:
+            self.log.unlink(missing_ok=True)
 
 
 class Writer:
@@ -1352,7 +1415,10 @@ def print_table(results: dict) -> None:
             print(
                 "Comments added while the clients read: "
                 + ", ".join(str(w["comments_added"]) for w in writers)
-                + " (each one makes the next views render the threads again)."
+                + " (each one makes the next views render the threads again); renders done by "
+                "the Celery worker meanwhile: "
+                + ", ".join(str(p.get("worker_renders", 0)) for p in results["http"] if p["cached"])
+                + "."
             )
     ws = results.get("websocket") or {}
     if ws.get("rows"):

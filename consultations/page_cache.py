@@ -14,6 +14,15 @@ of the comment forms. A hole is a marker with a random nonce, so text in a comme
 taken for one. The names of people and organisations can change without moving the number; an
 entry lives at most ENTRY_SECONDS, so a new name shows within that time.
 
+After a change, the first view to find the part stale has a worker render the new state (the
+task `render_round_page`) and, with the views after it, shows the state before until the worker
+is done, rather than every view rendering the same thing at once on a busy server. The page says
+which state it shows (`data-sequence`), and its live connection fetches what came after at once;
+without JavaScript a reload shows it. The person who made the change never sees the state before
+it: their next view renders the part itself (`mark_changed_by`). Without a worker (eager Celery)
+the task runs at once in the view, and if it cannot be sent, or takes longer than
+RENDER_WAIT_SECONDS, views render the part themselves.
+
 If the cache does not answer (Redis away), the part is rendered for this request and not kept.
 """
 
@@ -22,6 +31,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +48,10 @@ from consultations.models import Comment, Disposition, ReviewRound
 log = logging.getLogger(__name__)
 
 ENTRY_SECONDS = 10 * 60
+# A stale part is shown while a worker renders the new one, for at most this long; after that
+# (the worker is slow or gone) a view renders it itself.
+RENDER_WAIT_SECONDS = 10
+FRESH_SESSION_KEY = "round_page_fresh"
 TEMPLATE = "consultations/_round_sections.html"
 
 
@@ -100,16 +114,86 @@ class Viewer:
 
 def sections_of(
     request, review_round: ReviewRound, viewer: Viewer, versions: list, organisations: list
-) -> tuple[SafeString, Summary]:
-    """The round's sections with their threads and forms, filled in for this request."""
+) -> tuple[SafeString, Summary, int]:
+    """The round's sections with their threads and forms, filled in for this request, the state
+    of the comments, and the sequence number the part shows (the page's live updates go on from
+    there)."""
     key = viewer.key(review_round)
     entry = _get(key)
-    if entry is None or entry.sequence != review_round.sequence:
+    if entry is not None and entry.sequence < review_round.sequence:
+        if _wants_fresh(request, review_round) or not _refreshed_elsewhere(
+            review_round, viewer, key
+        ):
+            entry = None
+        else:
+            # A worker is rendering the new state. This view shows the one before; on a page
+            # with JavaScript, the live connection fetches what came after it at once. Without
+            # a worker (eager Celery) the task has already run.
+            entry = _get(key) or entry
+    if entry is None:
         # The round (and its sequence) was read before the comments: the part shows at least
         # the state that number stands for.
         entry = render(review_round, viewer, versions, selectors.round_page(review_round))
         _set(key, entry)
-    return fill(request, review_round, entry.parts, organisations), entry.summary
+    filled = fill(request, review_round, entry.parts, organisations)
+    return filled, entry.summary, entry.sequence
+
+
+def refresh(round_id: int, *, can_comment: bool, can_dispose: bool) -> None:
+    """Render the part again for everyone who is this viewer, in the active language (the task
+    behind a stale part, see `_refreshed_elsewhere`)."""
+    review_round = (
+        ReviewRound.objects.select_related("document", "version").filter(pk=round_id).first()
+    )
+    if review_round is None:
+        return
+    versions = list(review_round.document.versions.order_by("-number")) if can_dispose else []
+    viewer = Viewer(can_comment, can_dispose, tuple((v.pk, v.number, v.label) for v in versions))
+    key = viewer.key(review_round)
+    try:
+        _set(key, render(review_round, viewer, versions, selectors.round_page(review_round)))
+    finally:
+        _delete(key + ":rendering")
+
+
+def mark_changed_by(request, review_round: ReviewRound) -> None:
+    """After a person's own change to the round: their next view of it is rendered fresh, never
+    the state before their change."""
+    request.session[FRESH_SESSION_KEY] = review_round.pk
+
+
+def _wants_fresh(request, review_round: ReviewRound) -> bool:
+    session = getattr(request, "session", None)
+    if session is None or session.get(FRESH_SESSION_KEY) != review_round.pk:
+        return False
+    del session[FRESH_SESSION_KEY]
+    return True
+
+
+def _refreshed_elsewhere(review_round: ReviewRound, viewer: Viewer, key: str) -> bool:
+    """Have a worker render the new state of a stale part; True when one is at it, so that this
+    view can show the state before. False when none is (the task could not be sent, or it has
+    been at it for longer than RENDER_WAIT_SECONDS): then this view renders the part itself."""
+    from consultations.tasks import render_round_page
+
+    lock = key + ":rendering"
+    try:
+        started = cache.get(lock)
+        if started is not None:
+            return time.time() - started < RENDER_WAIT_SECONDS
+        if not cache.add(lock, time.time(), RENDER_WAIT_SECONDS * 3):
+            return True  # another view sent the task just now
+        render_round_page.delay(
+            review_round.pk,
+            can_comment=viewer.can_comment,
+            can_dispose=viewer.can_dispose,
+            language=get_language(),
+        )
+    except Exception:  # noqa: BLE001 - no cache or no broker: render here
+        log.warning("Could not have the round page rendered by a worker; rendering it here")
+        _delete(lock)
+        return False
+    return True
 
 
 def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> Entry:
@@ -182,6 +266,13 @@ def _get(key: str) -> Entry | None:
     except Exception:  # noqa: BLE001 - never a 500 because of the cache
         log.warning("The cache is not answering; rendering the round page")
         return None
+
+
+def _delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - never a 500 because of the cache
+        log.warning("The cache is not answering; could not remove %s", key[:40])
 
 
 def _set(key: str, entry: Entry) -> None:

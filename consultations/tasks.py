@@ -16,3 +16,15 @@ def send_deadline_reminders() -> int:
     """Every minute: remind parties that have not answered, 3 days and 1 day before the
     deadline; each party's people once per threshold, however often this runs."""
     return rounds.send_reminders()
+
+
+@shared_task(ignore_result=True)
+def render_round_page(round_id: int, *, can_comment: bool, can_dispose: bool, language: str):
+    """After a change: render a round page's threads again for the people who see them so (see
+    consultations/page_cache.py), while their views show the state before."""
+    from django.utils import translation
+
+    from consultations import page_cache
+
+    with translation.override(language):
+        page_cache.refresh(round_id, can_comment=can_comment, can_dispose=can_dispose)

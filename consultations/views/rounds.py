@@ -112,12 +112,13 @@ def round_detail(request, pk):
         can_dispose=context["can_dispose"],
         versions=tuple((v.pk, v.number, v.label) for v in versions),
     )
-    sections_html, summary = page_cache.sections_of(
+    sections_html, summary, sequence = page_cache.sections_of(
         request, review_round, viewer, versions, organisations=list(_acting_for(request.user))
     )
     context.update(
         {
             "sections_html": sections_html,
+            "page_sequence": sequence,
             "summary": summary,
             "consultees": consultees,
             "my_parties": speaks_for(request.user, consultees),
@@ -161,6 +162,7 @@ def comment_add(request, pk):
             messages.success(
                 request, _("Your comment is saved. Everyone in the round can read it.")
             )
+            page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
     return _refused_form(request, review_round, form, "consultations/comment_refused.html")
 
@@ -187,6 +189,7 @@ def reply_add(request, pk, comment_pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
+            page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{reply.pk}")
     return _refused_form(request, review_round, form, "consultations/comment_refused.html")
 
@@ -203,12 +206,14 @@ def comment_edit(request, pk, comment_pk):
             if action == "delete":
                 comment_services.delete_comment(comment, by_user=request.user)
                 messages.success(request, _("Your comment was removed."))
+                page_cache.mark_changed_by(request, review_round)
                 return redirect(review_round)
             if form.is_valid():
                 comment_services.edit_comment(
                     comment, by_user=request.user, body=form.cleaned_data["body"]
                 )
                 messages.success(request, _("Your comment was changed."))
+                page_cache.mark_changed_by(request, review_round)
                 return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
@@ -320,6 +325,7 @@ def disposition(request, pk, comment_pk):
             messages.success(
                 request, _("The proposal is in the working draft, and the comment is answered.")
             )
+            page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
         if form.is_valid():
             disposition_services.record_disposition(
@@ -330,6 +336,7 @@ def disposition(request, pk, comment_pk):
                 applied_in=form.cleaned_data["applied_in"],
             )
             messages.success(request, _("The answer is recorded."))
+            page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
     except ACCESS_REFUSALS:
         raise  # the 404 and 403 pages, not a message next to the form

@@ -175,3 +175,93 @@ def test_text_that_looks_like_a_hole_stays_text():
     html = f'<p>{other.mark("csrf")}</p><input value="{holes.mark("csrf")}">'
     parts = holes.split(html)
     assert parts == [f'<p>{other.mark("csrf")}</p><input value="', "csrf", '">']
+
+
+# --- after a change: a worker renders the new state, views meanwhile show the one before -----
+
+
+def lock_of(review_round, **viewer):
+    from django.utils import translation
+
+    with translation.override("sv"):
+        return page_cache.Viewer(versions=(), **viewer).key(review_round) + ":rendering"
+
+
+def sequence_shown(page: str) -> int:
+    return int(re.search(r'data-sequence="(\d+)"', page).group(1))
+
+
+def test_while_a_worker_renders_views_show_the_state_before_and_catch_up(client, open_world):
+    import time
+
+    from django.core.cache import cache
+
+    people, review_round = open_world["people"], open_world["round"]
+    before = sequence_shown(view(client, people["member"], review_round))
+    cache.add(lock_of(review_round, can_comment=True, can_dispose=False), time.time())
+
+    comment_services.add_comment(review_round, by_user=people["manager"], body="Ny synpunkt")
+    page = view(client, people["member"], review_round)
+    assert "Ny synpunkt" not in page
+    assert sequence_shown(page) == before  # so the page's live connection asks what came after
+    events = client.get(
+        reverse("consultations:events", args=[review_round.pk]), {"after": before}
+    ).json()
+    assert "Ny synpunkt" in events["threads"][0]["html"]
+
+
+def test_the_person_who_made_the_change_sees_it_at_once(client, open_world):
+    import time
+
+    from django.core.cache import cache
+
+    people, review_round = open_world["people"], open_world["round"]
+    view(client, people["member"], review_round)
+    cache.add(lock_of(review_round, can_comment=True, can_dispose=False), time.time())
+    client.force_login(people["member"])
+    response = client.post(
+        reverse("consultations:comment_add", args=[review_round.pk]),
+        {"body": "Min egen synpunkt", "kind": "remark", "section_key": ""},
+        follow=True,
+    )
+    assert "Min egen synpunkt" in response.content.decode()
+
+
+def test_a_worker_that_takes_too_long_is_not_waited_for(client, open_world):
+    import time
+
+    from django.core.cache import cache
+
+    people, review_round = open_world["people"], open_world["round"]
+    view(client, people["member"], review_round)
+    stuck_since = time.time() - page_cache.RENDER_WAIT_SECONDS - 1
+    cache.add(lock_of(review_round, can_comment=True, can_dispose=False), stuck_since)
+    comment_services.add_comment(review_round, by_user=people["manager"], body="Ny synpunkt")
+    assert "Ny synpunkt" in view(client, people["member"], review_round)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_new_state_is_rendered_by_the_worker(celery_worker_on_redis, world):
+    import time
+
+    from django.core.cache import cache
+    from django.utils import translation
+
+    people, review_round = world["people"], world["round"]
+    round_services.open_round(review_round, by_user=people["chair"])
+    review_round.refresh_from_db()
+    client = Client()
+    view(client, people["member"], review_round)
+    comment_services.add_comment(review_round, by_user=people["manager"], body="Ny synpunkt")
+    review_round.refresh_from_db()
+
+    view(client, people["member"], review_round)  # finds the part stale: sends the task
+    with translation.override("sv"):
+        key = page_cache.Viewer(True, False, ()).key(review_round)
+    deadline = time.monotonic() + 20
+    while (cache.get(key).sequence < review_round.sequence) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.get(key).sequence == review_round.sequence  # rendered, and not by a view
+    assert cache.get(key + ":rendering") is None
+    assert "Ny synpunkt" in view(client, people["member"], review_round)
