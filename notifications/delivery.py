@@ -32,6 +32,7 @@ from notifications.models import Digest, Notification
 log = logging.getLogger(__name__)
 
 LIVE_TIMEOUT_SECONDS = 1.0
+LIVE_BATCH = 100  # pushes in flight at once (each takes a connection from the layer's pool)
 # After this many tries an e-mail is given up (a permanent refusal gives up at once); the row
 # keeps the error for the record, and the sweep no longer picks it.
 MAX_EMAIL_ATTEMPTS = 12
@@ -84,48 +85,52 @@ def after_commit(ids: list[int]) -> None:
         .annotate(count=Count("pk"))
         .values_list("recipient_id", "count")
     )
-    for notification in notifications:
-        if notification.recipient_id and not _push(notification, unread):
-            break  # the channel layer is away: pages catch up when they reconnect
+    _send_to_groups(
+        [(n.recipient_id, _live_message(n, unread)) for n in notifications if n.recipient_id]
+    )
 
 
-def _send_to_group(user_id: int, message: dict) -> bool:
+def _send_to_groups(messages: list[tuple[int, dict]]) -> bool:
+    """Push to people's open pages, all on one event loop (an event can notify hundreds). If
+    the channel layer is away, the rest is dropped: pages catch up when they reconnect."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not messages:
         return False
 
-    async def send():
+    async def send(user_id, message):
         await asyncio.wait_for(
             layer.group_send(group_name(user_id), message), timeout=LIVE_TIMEOUT_SECONDS
         )
 
+    async def send_all():
+        for start in range(0, len(messages), LIVE_BATCH):
+            batch = messages[start : start + LIVE_BATCH]
+            await asyncio.gather(*(send(user_id, message) for user_id, message in batch))
+
     try:
-        async_to_sync(send)()
+        async_to_sync(send_all)()
     except Exception:  # noqa: BLE001 - live delivery is at most once; pages re-fetch
-        log.warning("Could not push to the page of user %s", user_id)
+        log.warning("Could not push to the pages of users %s", [m[0] for m in messages[:10]])
         return False
     return True
 
 
-def _push(notification: Notification, unread: dict[int, int]) -> bool:
+def _live_message(notification: Notification, unread: dict[int, int]) -> dict:
     with translation.override(notification.language):
         text = notification.message
-    return _send_to_group(
-        notification.recipient_id,
-        {
-            "type": "notification.created",
-            "id": notification.pk,
-            "kind": notification.kind,
-            "text": text,
-            "url": reverse("notifications:open", args=[notification.pk]),
-            "created": notification.created_at.isoformat(),
-            "unread": unread.get(notification.recipient_id, 0),
-        },
-    )
+    return {
+        "type": "notification.created",
+        "id": notification.pk,
+        "kind": notification.kind,
+        "text": text,
+        "url": reverse("notifications:open", args=[notification.pk]),
+        "created": notification.created_at.isoformat(),
+        "unread": unread.get(notification.recipient_id, 0),
+    }
 
 
 def push_unread_count(user_id: int) -> None:
-    _send_to_group(user_id, {"type": "notification.count", "unread": unread_count(user_id)})
+    _send_to_groups([(user_id, {"type": "notification.count", "unread": unread_count(user_id)})])
 
 
 # --- e-mail -----------------------------------------------------------------------------------

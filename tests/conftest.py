@@ -146,6 +146,7 @@ def celery_worker_on_redis(settings):
     import celery.contrib.testing.tasks  # noqa: F401 - the test worker expects its ping task
     from celery.contrib.testing.worker import start_worker
 
+    from tests.workers import connections_closed_after_each_task
     from workspace.celery import app
 
     queue = f"test-{uuid.uuid4().hex}"
@@ -156,7 +157,10 @@ def celery_worker_on_redis(settings):
     app.conf.broker_url = settings.REDIS_URL
     app.conf.task_default_queue = queue
     try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, pool="solo") as worker:
+        with (
+            connections_closed_after_each_task(),
+            start_worker(app, queues=[queue], perform_ping_check=False, pool="solo") as worker,
+        ):
             yield worker
     finally:
         app.conf.update(saved)

@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.settings")
 
@@ -31,3 +32,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
 }
+
+
+@task_postrun.connect
+def drop_broken_database_connections(**_kwargs) -> None:
+    """Workers keep their database connection between tasks (CELERY_DB_REUSE_MAX). One that
+    broke (the database restarted) is dropped after the task that found it broken, so that the
+    next task connects again instead of failing on it until Celery recycles it."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred and not connection.is_usable():
+            connection.close()

@@ -160,6 +160,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.3,
     "interval_max": 0.5,
 }
+# A worker keeps its database connection for this many tasks (Celery closes it after every task
+# otherwise, and connecting costs more than a notification's queries). See workspace/celery.py
+# for what happens to a connection that broke in between.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 # Notifications: a worker's claim on an e-mail expires after this long (then it is resent).

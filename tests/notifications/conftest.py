@@ -233,7 +233,12 @@ def in_process_worker(queue: str):
     import celery.contrib.testing.tasks  # noqa: F401 - the test worker expects its ping task
     from celery.contrib.testing.worker import start_worker
 
-    with start_worker(celery_app, queues=[queue], perform_ping_check=False, pool="solo") as worker:
+    from tests.workers import connections_closed_after_each_task
+
+    with (
+        connections_closed_after_each_task(),
+        start_worker(celery_app, queues=[queue], perform_ping_check=False, pool="solo") as worker,
+    ):
         yield worker
 
 
