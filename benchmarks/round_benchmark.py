@@ -649,14 +649,9 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
     # viewer, and the page around them rendered with the view's own context.
     review_round = selectors.get_round_for_user(request.user, round_id)
     page = selectors.round_page(review_round)
-    versions = list(review_round.document.versions.order_by("-number"))
-    viewer = page_cache.Viewer(
-        can_comment=context["can_comment"],
-        can_dispose=context["can_dispose"],
-        versions=tuple((v.pk, v.number, v.label) for v in versions),
+    viewer, versions = page_cache.viewer_of(
+        review_round, can_comment=context["can_comment"], can_dispose=context["can_dispose"]
     )
-    if not context["can_dispose"]:
-        versions = []
     organisations = list(views._acting_for(request.user))
 
     def render_in_memory():

@@ -112,6 +112,13 @@ class Viewer:
         )
 
 
+def viewer_of(review_round: ReviewRound, *, can_comment: bool, can_dispose: bool):
+    """The viewer, and the document's versions (newest first) offered to those who answer."""
+    versions = list(review_round.document.versions.order_by("-number")) if can_dispose else []
+    viewer = Viewer(can_comment, can_dispose, tuple((v.pk, v.number, v.label) for v in versions))
+    return viewer, versions
+
+
 def sections_of(
     request, review_round: ReviewRound, viewer: Viewer, versions: list, organisations: list
 ) -> tuple[SafeString, Summary, int]:
@@ -147,8 +154,7 @@ def refresh(round_id: int, *, can_comment: bool, can_dispose: bool) -> None:
     )
     if review_round is None:
         return
-    versions = list(review_round.document.versions.order_by("-number")) if can_dispose else []
-    viewer = Viewer(can_comment, can_dispose, tuple((v.pk, v.number, v.label) for v in versions))
+    viewer, versions = viewer_of(review_round, can_comment=can_comment, can_dispose=can_dispose)
     key = viewer.key(review_round)
     try:
         _set(key, render(review_round, viewer, versions, selectors.round_page(review_round)))

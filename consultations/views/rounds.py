@@ -104,13 +104,8 @@ def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
-    versions = (
-        list(review_round.document.versions.order_by("-number")) if context["can_dispose"] else []
-    )
-    viewer = page_cache.Viewer(
-        can_comment=context["can_comment"],
-        can_dispose=context["can_dispose"],
-        versions=tuple((v.pk, v.number, v.label) for v in versions),
+    viewer, versions = page_cache.viewer_of(
+        review_round, can_comment=context["can_comment"], can_dispose=context["can_dispose"]
     )
     sections_html, summary, sequence = page_cache.sections_of(
         request, review_round, viewer, versions, organisations=list(_acting_for(request.user))
