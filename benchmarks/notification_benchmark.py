@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -114,7 +115,9 @@ def wait_until(condition, timeout: float, what: str, worker=None, log=None) -> N
 # --- the run ----------------------------------------------------------------------------------
 
 
-def start_worker(queue: str, smtp_port: int, pool: str, concurrency: int, log: Path):
+def start_worker(
+    queue: str, smtp_port: int, pool: str, concurrency: int, log: Path, extra: Sequence[str] = ()
+):
     env = dict(os.environ, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", PYTHONUNBUFFERED="1")
     with log.open("wb") as output:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -139,6 +142,7 @@ def start_worker(queue: str, smtp_port: int, pool: str, concurrency: int, log: P
                 "--without-mingle",
                 "--without-gossip",
                 "--loglevel=WARNING",
+                *extra,
             ],
             cwd=ROOT,
             env=env,
@@ -260,6 +264,44 @@ def run_noops(key: str, count: int, worker, log) -> dict:
     return {"count": count, "seconds": time.perf_counter() - started}
 
 
+def cpu_seconds(worker) -> dict[str, dict[int, float]]:
+    """CPU time used so far, per process, by the worker (with its pool's processes), this
+    process (the SMTP sink and the publishing) and the database server: to see which of them a
+    rate is bound by. Linux only (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, dict[int, float]] = {"worker": {}, "benchmark": {}, "postgres": {}}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as file:
+                name, _, rest = file.read().partition(" (")[2].rpartition(")")
+                fields = rest.split()
+        except OSError:  # the process ended meanwhile
+            continue
+        pid, parent = int(entry), int(fields[1])
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        if pid == worker.pid or parent == worker.pid:
+            used["worker"][pid] = seconds
+        elif pid == os.getpid():
+            used["benchmark"][pid] = seconds
+        elif name.startswith("postgres"):
+            used["postgres"][pid] = seconds
+    return used
+
+
+def cpu_per_task(before: dict, after: dict, count: int) -> dict[str, float]:
+    """Milliseconds of CPU per task in each group; a process that ended meanwhile is left out,
+    one that started counts from zero."""
+    return {
+        group: round(
+            sum(s - before[group].get(pid, 0.0) for pid, s in after[group].items()) * 1000 / count,
+            2,
+        )
+        for group in after
+    }
+
+
 def queue_is_empty(queue: str) -> bool:
     return counter().llen(queue) == 0
 
@@ -277,7 +319,7 @@ def clean_up(prefix: str, queue: str, keys: list[str]) -> None:
     counter().delete(*keys, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
-def run(count: int, warmup: int, pool: str, concurrency: int) -> dict:
+def run(count: int, warmup: int, pool: str, concurrency: int, extra: Sequence[str] = ()) -> dict:
     import django
 
     django.setup()
@@ -302,16 +344,22 @@ def run(count: int, warmup: int, pool: str, concurrency: int) -> dict:
     worker = None
     try:
         people = make_people(prefix, warmup + count)
-        worker = start_worker(queue, smtp.port, pool, concurrency, log)
+        worker = start_worker(queue, smtp.port, pool, concurrency, log, extra)
         # Warm up: the worker's start, its database connections, templates, both task kinds.
         run_noops(keys[0], warmup, worker, log)
         send_emails(sink, people[:warmup], worker, log)
 
+        before = cpu_seconds(worker)
         emails = send_emails(sink, people[warmup:], worker, log)
+        emails["cpu_ms"] = cpu_per_task(before, cpu_seconds(worker), count)
         wait_until(lambda: queue_is_empty(queue), 30, "the queue to drain", worker, log)
+        before = cpu_seconds(worker)
         email_tasks = send_email_tasks(sink, people[warmup:], worker, log)
+        email_tasks["cpu_ms"] = cpu_per_task(before, cpu_seconds(worker), count)
         wait_until(lambda: queue_is_empty(queue), 30, "the queue to drain", worker, log)
+        before = cpu_seconds(worker)
         noops = run_noops(keys[1], count, worker, log)
+        noops["cpu_ms"] = cpu_per_task(before, cpu_seconds(worker), count)
         time.sleep(0.5)  # a late duplicate would arrive about now
         from notifications.models import Notification
 
@@ -385,6 +433,11 @@ def print_table(results: dict) -> None:
             "100%",
         )
     )
+    print("CPU time per task, ms:  worker  this process (sink, publishing)  PostgreSQL")
+    for label, part in (("e-mails", emails), ("e-mail tasks alone", tasks), ("no-ops", noops)):
+        cpu = part["cpu_ms"]
+        print(f"  {label:<20} {cpu['worker']:>6.2f}  {cpu['benchmark']:>6.2f}", end="")
+        print(f"  {cpu['postgres']:>6.2f}")
     verdict = "pass" if ratio >= RATIO_TARGET else "below target"
     print(f"E-mail rate / no-op rate: {ratio:.0%} (target >= {RATIO_TARGET:.0%}: {verdict})")
     duplicates = results["duplicates"]
@@ -399,12 +452,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=40, help="of each before timing (40)")
     parser.add_argument("--pool", choices=["threads", "prefork", "solo"], default="threads")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--worker-args", default="", help='more worker arguments, e.g. "--prefetch-multiplier 4"'
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     # Production settings, not the test ones; DEBUG stays off (it would record every query), so
     # a throwaway secret key stands in unless one is set.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    results = run(args.count, args.warmup, args.pool, args.concurrency)
+    results = run(
+        args.count, args.warmup, args.pool, args.concurrency, shlex.split(args.worker_args)
+    )
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()

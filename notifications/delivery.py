@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import smtplib
 import threading
@@ -20,6 +21,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as database
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
@@ -167,7 +169,8 @@ def _send(message: EmailMultiAlternatives) -> None:
         message.send()
 
 
-def build_email(notification: Notification) -> EmailMultiAlternatives:
+def build_email(notification: Notification, address: str | None = None) -> EmailMultiAlternatives:
+    """`address`: the recipient's, when the caller has it (saves loading the person)."""
     with translation.override(notification.language):
         context = {
             "notification": notification,
@@ -179,7 +182,7 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
         subject = f"Samverka: {notification.subject}"
         body = render_to_string("notifications/email/notification.txt", context)
         html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(subject, body, to=[notification.address])
+    message = EmailMultiAlternatives(subject, body, to=[address or notification.address])
     message.attach_alternative(html, "text/html")
     # The same notification always carries the same Message-ID: a mail system that sees it
     # twice can tell.
@@ -198,18 +201,64 @@ def _claim(queryset, *, claimed: str, attempts: str):
     return now if won else None
 
 
+# One statement claims the row and reads what the e-mail needs, one records the send: a worker
+# sends hundreds a minute after a big event, and each statement is a commit.
+_CLAIM_AND_READ = """
+UPDATE {notification} SET email_claimed_at = %(now)s, email_attempts = email_attempts + 1
+WHERE id = %(id)s AND channel = %(channel)s AND emailed_at IS NULL
+  AND email_attempts < %(max_attempts)s
+  AND (email_claimed_at IS NULL OR email_claimed_at < %(stale)s)
+RETURNING id, recipient_id, email, kind, context, url, language,
+  (SELECT person.email FROM {user} person WHERE person.id = {notification}.recipient_id)
+"""
+_RECORD_SENT = "UPDATE {notification} SET emailed_at = %s, email_error = '' WHERE id = %s"
+
+
+def _claim_and_read(notification_id: int) -> tuple[Notification, str, object] | None:
+    """Claim the row (as `_claim` does) and read it: the notification, its address and the
+    claim's time; None if another worker has it, it is sent, or it is not for e-mail."""
+    from django.contrib.auth import get_user_model
+
+    now = timezone.now()
+    quote, adapt = database.ops.quote_name, database.ops.adapt_datetimefield_value
+    sql = _CLAIM_AND_READ.format(
+        notification=quote(Notification._meta.db_table),
+        user=quote(get_user_model()._meta.db_table),
+    )
+    params = {
+        "now": adapt(now),
+        "id": notification_id,
+        "channel": Channel.IMMEDIATE.value,
+        "max_attempts": MAX_EMAIL_ATTEMPTS,
+        "stale": adapt(now - lease()),
+    }
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, recipient_id, email, kind, context, url, language, person_email = row
+    notification = Notification(
+        pk=pk,
+        recipient_id=recipient_id,
+        email=email,
+        kind=kind,
+        context=json.loads(context) if isinstance(context, str) else context,
+        url=url,
+        language=language,
+        channel=Channel.IMMEDIATE,
+    )
+    return notification, (person_email if recipient_id else email), now
+
+
 def send_one(notification_id: int) -> str:
     """Send one notification's e-mail unless it is sent, being sent, or not for e-mail."""
-    claim = _claim(
-        Notification.objects.filter(pk=notification_id, channel=Channel.IMMEDIATE),
-        claimed="email_claimed_at",
-        attempts="email_attempts",
-    )
-    if claim is None:
+    claimed = _claim_and_read(notification_id)
+    if claimed is None:
         return "skipped"
-    notification = Notification.objects.select_related("recipient", "actor").get(pk=notification_id)
+    notification, address, claim = claimed
     try:
-        _send(build_email(notification))
+        _send(build_email(notification, address))
     except Exception as error:
         failed = Notification.objects.filter(pk=notification_id, email_claimed_at=claim)
         message = f"{type(error).__name__}: {error}"[:500]
@@ -218,9 +267,11 @@ def send_one(notification_id: int) -> str:
             return "refused"
         failed.update(email_claimed_at=None, email_error=message)
         raise
-    Notification.objects.filter(pk=notification_id).update(
-        emailed_at=timezone.now(), email_error=""
-    )
+    with database.cursor() as cursor:
+        cursor.execute(
+            _RECORD_SENT.format(notification=database.ops.quote_name(Notification._meta.db_table)),
+            [database.ops.adapt_datetimefield_value(timezone.now()), notification_id],
+        )
     return "sent"
 
 
