@@ -9,8 +9,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from consultations.models import ReviewRound, RoundEvent
 
@@ -21,12 +20,17 @@ def group_name(round_id: int) -> str:
     return f"round.{round_id}"
 
 
+# The round's next number, in one statement (the UPDATE's row lock keeps the numbers in order).
+_NEXT_SEQUENCE = "UPDATE {table} SET sequence = sequence + 1 WHERE id = %s RETURNING sequence"
+
+
 def record(review_round_id: int, kind: str, comment_id: int | None = None) -> RoundEvent:
-    """`comment_id`: the comment concerned (kept as a plain number: the comment may be gone)."""
-    """Number the change (row lock on the round keeps the numbers in order) and schedule the
-    push for after the commit."""
-    ReviewRound.objects.filter(pk=review_round_id).update(sequence=F("sequence") + 1)
-    sequence = ReviewRound.objects.values_list("sequence", flat=True).get(pk=review_round_id)
+    """Number the change and schedule the push for after the commit. `comment_id`: the comment
+    concerned (kept as a plain number: the comment may be gone)."""
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(ReviewRound._meta.db_table)
+        cursor.execute(_NEXT_SEQUENCE.format(table=table), [review_round_id])
+        (sequence,) = cursor.fetchone()
     event = RoundEvent.objects.create(
         round_id=review_round_id, sequence=sequence, kind=kind, subject_id=comment_id
     )

@@ -27,8 +27,9 @@ from notifications.services import notify
 
 
 def _lock(review_round: ReviewRound) -> ReviewRound:
+    # With the document's network: the permission check starts from it.
     return (
-        ReviewRound.objects.select_related("document", "version")
+        ReviewRound.objects.select_related("document__network", "version")
         .select_for_update(of=("self",))
         .get(pk=review_round.pk)
     )

@@ -118,6 +118,18 @@ def test_each_person_sees_the_change_link_on_their_own_comments_only(client, ope
         assert edit_link(review_round, other) not in page
 
 
+def test_someone_with_several_comments_gets_the_link_to_each_of_them(client, open_world):
+    people, review_round = open_world["people"], open_world["round"]
+    mine = [
+        comment_services.add_comment(review_round, by_user=people["member"], body=f"Nr {n}")
+        for n in range(3)
+    ]
+    page = view(client, people["member"], review_round)
+    for comment in mine:
+        assert page.count(edit_link(review_round, comment)) == 1
+    assert str(page_cache._STAND_IN_ID) not in page
+
+
 def test_only_those_who_speak_for_an_organisation_get_to_choose_it(client, open_world):
     people, review_round = open_world["people"], open_world["round"]
     for viewer, expected in [
