@@ -7,9 +7,12 @@ Starts an SMTP sink (aiosmtpd on loopback, in this process) and one real `celery
 (`-P threads -c 4` unless told otherwise) on a queue of its own, with the production settings
 module. Creates COUNT throwaway people and, in one transaction, one notification for each
 through `notify()`, the way every event does; times from that commit until the sink holds all
-COUNT e-mails. Then times COUNT no-op tasks (each only increments a Redis counter so that their
-end can be seen) through the same worker. Both include publishing the tasks, and both are
-measured after a warm-up of the worker.
+COUNT e-mails. Then the same e-mail tasks alone (rows written, tasks published one by one); then
+the floor under any e-mail task: COUNT tasks that only hold the SMTP conversation for a ready-made
+message of about the same size; then COUNT no-op tasks (each only increments a Redis counter so
+that their end can be seen) through the same worker. All include publishing the tasks, and all
+are measured after a warm-up of the worker. For each, the CPU time per task of the worker, of
+this process and of PostgreSQL shows what the rate is bound by.
 
 Targets: e-mails at least 50 % of the no-op rate, and no duplicates (a Message-ID received more
 than once). This is a script, not a test: rates on shared machines are too noisy to fail a build
@@ -64,6 +67,28 @@ def counter():
 def noop(counter_key: str) -> None:
     """The baseline: a task that does nothing but say that it ran."""
     counter().incr(counter_key)
+
+
+FLOOR_FROM, FLOOR_TO = "noreply@samverka.localhost", "floor@example.org"
+FLOOR_MESSAGE = (
+    "From: {sender}\r\nTo: {recipient}\r\nSubject: Samverka\r\n"
+    "Message-ID: <floor.{run}.{n}@samverka>\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+)
+FLOOR_BODY = "\r\n".join(["Samverka: en rad text i ett meddelande av vanlig storlek."] * 40)
+
+
+@app.task(name="benchmarks.smtp_only", ignore_result=True)
+def smtp_only(run: str, n: int) -> None:
+    """The floor under an e-mail task: only the SMTP conversation for a ready-made message of
+    about the same size, on the connection the e-mail tasks use (no database, no templates, no
+    MIME). No e-mail task can be cheaper than this."""
+    from notifications import delivery
+
+    message = FLOOR_MESSAGE.format(
+        sender=FLOOR_FROM, recipient=FLOOR_TO, run=run, n=n, body=FLOOR_BODY
+    )
+    delivery._connection().connection.sendmail(FLOOR_FROM, [FLOOR_TO], message.encode())
 
 
 # --- the SMTP sink ----------------------------------------------------------------------------
@@ -248,6 +273,22 @@ def send_email_tasks(sink: Sink, people, worker, log) -> dict:
     return {"count": len(ids), "seconds": time.perf_counter() - started}
 
 
+def run_floor(sink: Sink, run_id: str, count: int, worker, log) -> dict:
+    """The SMTP conversation alone, one task each, published the way the no-ops are."""
+    wanted = {f"<floor.{run_id}.{n}@samverka>" for n in range(count)}
+    started = time.perf_counter()
+    for n in range(count):
+        smtp_only.delay(run_id, n)
+    wait_until(
+        lambda: sink.received(wanted) == len(wanted),
+        timeout=60 + count * 0.2,
+        what="every ready-made message",
+        worker=worker,
+        log=log,
+    )
+    return {"count": count, "seconds": time.perf_counter() - started}
+
+
 def run_noops(key: str, count: int, worker, log) -> dict:
     client = counter()
     client.delete(key)
@@ -358,6 +399,10 @@ def run(count: int, warmup: int, pool: str, concurrency: int, extra: Sequence[st
         email_tasks["cpu_ms"] = cpu_per_task(before, cpu_seconds(worker), count)
         wait_until(lambda: queue_is_empty(queue), 30, "the queue to drain", worker, log)
         before = cpu_seconds(worker)
+        floor = run_floor(sink, run_id, count, worker, log)
+        floor["cpu_ms"] = cpu_per_task(before, cpu_seconds(worker), count)
+        wait_until(lambda: queue_is_empty(queue), 30, "the queue to drain", worker, log)
+        before = cpu_seconds(worker)
         noops = run_noops(keys[1], count, worker, log)
         noops["cpu_ms"] = cpu_per_task(before, cpu_seconds(worker), count)
         time.sleep(0.5)  # a late duplicate would arrive about now
@@ -372,11 +417,13 @@ def run(count: int, warmup: int, pool: str, concurrency: int, extra: Sequence[st
             "concurrency": concurrency,
             "emails": emails,
             "email_tasks": email_tasks,
+            "smtp_only": floor,
             "noops": noops,
             "email_rate": emails["count"] / emails["seconds"],
             "email_task_rate": email_tasks["count"] / email_tasks["seconds"],
+            "smtp_only_rate": floor["count"] / floor["seconds"],
             "noop_rate": noops["count"] / noops["seconds"],
-            "duplicates": sink.duplicates(),
+            "duplicates": sink.duplicates(),  # the ready-made messages have ids of their own
             "received": sink.total(),
             "unrecorded": unsent,
         }
@@ -424,6 +471,16 @@ def print_table(results: dict) -> None:
             f"{results['email_task_rate'] / noop_rate:.0%}",
         )
     )
+    floor = results["smtp_only"]
+    print(
+        row.format(
+            "SMTP conversation alone (ready-made)",
+            floor["count"],
+            f"{floor['seconds']:.2f}",
+            f"{results['smtp_only_rate']:.1f}",
+            f"{results['smtp_only_rate'] / noop_rate:.0%}",
+        )
+    )
     print(
         row.format(
             "no-op tasks: publish -> done",
@@ -434,7 +491,8 @@ def print_table(results: dict) -> None:
         )
     )
     print("CPU time per task, ms:  worker  this process (sink, publishing)  PostgreSQL")
-    for label, part in (("e-mails", emails), ("e-mail tasks alone", tasks), ("no-ops", noops)):
+    parts = [("e-mails", emails), ("e-mail tasks alone", tasks)]
+    for label, part in [*parts, ("SMTP conversation alone", floor), ("no-ops", noops)]:
         cpu = part["cpu_ms"]
         print(f"  {label:<20} {cpu['worker']:>6.2f}  {cpu['benchmark']:>6.2f}", end="")
         print(f"  {cpu['postgres']:>6.2f}")
