@@ -59,6 +59,8 @@ def record_disposition(
     disposition.applied_in = applied_in
     disposition._history_user = by_user
     disposition.save()
+    # The comment is answered (its own history records what it says, not this).
+    Comment.objects.filter(pk=comment.pk).update(resolved=True)
     live.record(review_round.pk, "disposition", comment.pk)
     notify(
         kind=Kind.COMMENT_DISPOSITION,

@@ -313,10 +313,14 @@ def test_a_disposition_by_someone_outside_the_writing_group_is_refused(open_worl
                 made, by_user=open_world["people"][who], outcome="accepted", rationale="Ja"
             )
     assert snapshot() == before
+    made.refresh_from_db()
+    assert not made.resolved
     done = dispositions.record_disposition(
         made, by_user=open_world["people"]["writer"], outcome="rejected", rationale="Nej, för att…"
     )
     assert done.decided_by == open_world["people"]["writer"]
+    made.refresh_from_db()
+    assert made.resolved  # answered
 
 
 def test_a_change_proposal_is_applied_to_the_draft_in_one_step(open_world):
