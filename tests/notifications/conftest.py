@@ -31,6 +31,7 @@ from urllib.parse import quote
 import pytest
 from celery.signals import task_postrun
 
+from tests.services import missing
 from workspace.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -276,12 +277,6 @@ def forget_unacked(redis_url: str, queue: str) -> int:
     return dropped
 
 
-def _needs(what: str, reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run every test, but this one needs {what}: {reason}", pytrace=False)
-    pytest.skip(f"needs {what}: {reason}")
-
-
 # --- a Redis of the test's own ----------------------------------------------------------------
 
 
@@ -346,7 +341,7 @@ class ThrowawayRedis:
 def throwaway_redis():
     binary = shutil.which("redis-server")
     if binary is None:
-        _needs("the redis-server binary", "install the Debian package 'redis-server'")
+        missing("needs the redis-server binary: install the Debian package 'redis-server'")
     server = ThrowawayRedis(binary)
     server.start()
     try:

@@ -10,14 +10,11 @@ from pathlib import Path
 import polib
 import pytest
 
+from tests import services
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "locale"
 LANGUAGES = ["sv", "en"]
-
-needs_gettext = pytest.mark.skipif(
-    shutil.which("xgettext") is None and not os.environ.get("CI"),
-    reason="needs GNU gettext (xgettext) to extract the strings",
-)
 
 
 def entries(po):
@@ -25,8 +22,9 @@ def entries(po):
     return {(e.msgctxt, e.msgid, e.msgid_plural) for e in po if not e.obsolete}
 
 
-@needs_gettext
 def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
+    if shutil.which("xgettext") is None:
+        services.missing("needs GNU gettext (xgettext) to extract the strings: install 'gettext'")
     # makemessages writes into the locale folder it finds, so extract in a copy of the project.
     copy = tmp_path / "project"
     shutil.copytree(
