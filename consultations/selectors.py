@@ -7,25 +7,27 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from consultations.models import Comment, Consultee, Disposition, ReviewRound
+from consultations.models import Comment, Consultee, Decision, Disposition, ReviewRound
 from documents.selectors import RenderedSection, version_sections
 from networks.errors import NotFound
 from networks.permissions import Action, allowed_actions
+from networks.selectors import as_id
 
 REPLIES_SHOWN = 5  # longer threads show the latest replies and load the rest on request
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+def get_decision(document, pk) -> Decision:
+    """A decision recorded on this document (e.g. the one a new decision corrects)."""
+    decision = document.decisions.filter(pk=as_id(pk)).first()
+    if decision is None:
+        raise NotFound()
+    return decision
 
 
 def get_round_for_user(user, pk) -> ReviewRound:
     review_round = (
         ReviewRound.objects.select_related("document__network__parent", "version", "chair")
-        .filter(pk=_int(pk))
+        .filter(pk=as_id(pk))
         .first()
     )
     if review_round is None or Action.VIEW_ROUND not in allowed_actions(user, review_round):
@@ -36,7 +38,7 @@ def get_round_for_user(user, pk) -> ReviewRound:
 def get_consultee(review_round: ReviewRound, pk) -> Consultee:
     consultee = (
         Consultee.objects.select_related("network", "organisation", "person")
-        .filter(round=review_round, pk=_int(pk))
+        .filter(round=review_round, pk=as_id(pk))
         .first()
     )
     if consultee is None:
@@ -47,7 +49,7 @@ def get_consultee(review_round: ReviewRound, pk) -> Consultee:
 
 def get_comment(review_round: ReviewRound, pk) -> Comment:
     comment = (
-        Comment.objects.filter(round=review_round, pk=_int(pk)).select_related("author").first()
+        Comment.objects.filter(round=review_round, pk=as_id(pk)).select_related("author").first()
     )
     if comment is None:
         raise NotFound()

@@ -17,20 +17,14 @@ from documents.readability import Lix, combine, lix_of_markdown
 from networks.errors import NotFound
 from networks.models import Network
 from networks.permissions import Action, allowed_actions
+from networks.selectors import as_id
 
 CACHE_SECONDS = 60 * 60 * 24
 log = logging.getLogger(__name__)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-
-
 def get_network_for_documents(user, pk) -> Network:
-    network = Network.objects.select_related("parent__parent__parent").filter(pk=_int(pk)).first()
+    network = Network.objects.select_related("parent__parent__parent").filter(pk=as_id(pk)).first()
     if network is None or Action.VIEW_DOCUMENT not in allowed_actions(user, network):
         raise NotFound()
     return network
@@ -39,7 +33,7 @@ def get_network_for_documents(user, pk) -> Network:
 def get_document_for_user(user, pk) -> Document:
     document = (
         Document.objects.select_related("network__parent__parent__parent")
-        .filter(pk=_int(pk))
+        .filter(pk=as_id(pk))
         .first()
     )
     if document is None or Action.VIEW_DOCUMENT not in allowed_actions(user, document):
@@ -89,7 +83,7 @@ def list_versions(document: Document) -> list[Version]:
 def get_version(document: Document, number) -> Version:
     version = (
         document.versions.select_related("created_by")
-        .filter(number=_int(number))
+        .filter(number=as_id(number))
         .prefetch_related("sections")
         .first()
     )
@@ -219,7 +213,7 @@ def compare(old: Side, new: Side) -> DocumentDiff:
 
 
 def get_import_for_user(user, pk) -> DocxImport:
-    job = DocxImport.objects.select_related("network", "document").filter(pk=_int(pk)).first()
+    job = DocxImport.objects.select_related("network", "document").filter(pk=as_id(pk)).first()
     if job is None or job.created_by_id != getattr(user, "pk", None):
         raise NotFound()
     return job

@@ -41,6 +41,7 @@ class Action(StrEnum):
     COMMENT = "comment_round"
     RUN_ROUND = "run_round"
     DISPOSE = "dispose_comment"
+    EDIT_COMMENT = "edit_comment"  # change or remove one's own comment (while the round is open)
     RESPOND = "respond"
     APPROVE_RESPONSE = "approve_response"
     ENTER_RESPONSE = "enter_response"
@@ -367,7 +368,15 @@ def _allowed_actions(user, obj: Model) -> frozenset[Action]:
         return _sign_off_actions(user, obj)
     review_round = _round_of(obj)
     if review_round is not None:
-        return _round_actions(user, review_round)
+        actions = _round_actions(user, review_round)
+        if (
+            label == "consultations.Comment"
+            and obj.author_id == user.pk
+            and obj.deleted_at is None
+            and Action.VIEW_ROUND in actions
+        ):
+            actions |= {Action.EDIT_COMMENT}  # only the author; a removed comment is gone
+        return actions
     if isinstance(obj, Organisation):
         return _organisation_actions(user)
     if isinstance(obj, Network):

@@ -7,11 +7,26 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from networks.errors import NotFound
-from networks.models import Invitation, Membership, Network, Organisation, Role
+from networks.models import Affiliation, Invitation, Membership, Network, Organisation, Role
 from networks.permissions import visible_network_ids
 
 # Chairs first, then coordinators, …: the order people expect in a member list.
 ROLE_ORDER = [Role.CHAIR, Role.COORDINATOR, Role.WRITER, Role.MEMBER, Role.SIGNATORY, Role.OBSERVER]
+
+
+def as_id(value) -> int:
+    """An id from a URL or a form; anything that is not a number is simply not found."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def get_affiliation(organisation: Organisation, pk) -> Affiliation:
+    affiliation = Affiliation.objects.filter(organisation=organisation, pk=as_id(pk)).first()
+    if affiliation is None:
+        raise NotFound()
+    return affiliation
 
 
 def _active_members_count():

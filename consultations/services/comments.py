@@ -21,7 +21,7 @@ from consultations.errors import (
 from consultations.models import Comment, ReviewRound
 from networks.errors import NotAllowed, NotFound
 from networks.models import Affiliation, Membership, Organisation
-from networks.permissions import Action, require
+from networks.permissions import Action, allowed_actions, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -137,7 +137,7 @@ def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | N
     review_round = _lock(comment.round)
     _require_open(review_round, by_user)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if comment.author_id != by_user.pk or comment.is_deleted:
+    if Action.EDIT_COMMENT not in allowed_actions(by_user, comment):
         raise NotYourComment()
     comment.body = _clean_body(body)
     if proposed_text is not None and comment.kind == Comment.Kind.PROPOSAL:
@@ -159,7 +159,7 @@ def delete_comment(comment: Comment, *, by_user) -> None:
     review_round = _lock(comment.round)
     _require_open(review_round, by_user)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if comment.author_id != by_user.pk or comment.is_deleted:
+    if Action.EDIT_COMMENT not in allowed_actions(by_user, comment):
         raise NotYourComment()
     if hasattr(comment, "disposition"):
         raise AnsweredComment()

@@ -5,9 +5,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from consultations import selectors
 from consultations.forms import DecisionForm, SignForm, SignOffForm
 from consultations.models import Decision, Signature, SignOff
 from consultations.services import decisions as decision_services
@@ -82,11 +84,9 @@ def decision_new(request, pk):
     require(request.user, Action.RECORD_DECISION, document)
     corrects = None
     if request.GET.get("corrects") or request.POST.get("corrects"):
-        corrects = document.decisions.filter(
-            pk=request.GET.get("corrects") or request.POST.get("corrects")
-        ).first()
-        if corrects is None:
-            raise NotFound()
+        corrects = selectors.get_decision(
+            document, request.GET.get("corrects") or request.POST.get("corrects")
+        )
     networks = visible(request.user, Network.objects.all()).order_by("name")
     initial = {"version": document.versions.order_by("-number").first()}
     if corrects is not None:
@@ -148,7 +148,7 @@ def decision_minutes(request, pk):
         raise NotFound()
     document_selectors.get_document_for_user(request.user, decision.document_id)
     response = HttpResponse(bytes(decision.minutes), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{decision.minutes_name}"'
+    response["Content-Disposition"] = content_disposition_header(True, decision.minutes_name)
     return response
 
 

@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from consultations import report as reports
 from consultations import selectors
 from consultations.views.rounds import _round_context
+from networks.errors import NotFound
 
 
 @login_required
@@ -19,15 +21,16 @@ def report(request, pk):
 @login_required
 def report_file(request, pk, fmt):
     review_round = selectors.get_round_for_user(request.user, pk)
+    if fmt not in ("csv", "docx"):
+        raise NotFound()
     data = reports.build(review_round)
-    name = slugify(review_round.title)[:60] or "remiss"
+    name = f"{slugify(review_round.title)[:60] or 'remiss'}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(reports.to_csv(data), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    response = HttpResponse(
-        reports.to_docx(data),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    else:
+        response = HttpResponse(
+            reports.to_docx(data),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

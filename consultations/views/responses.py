@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -136,5 +137,5 @@ def attachment(request, pk, consultee_pk):
     ):
         raise NotFound()
     reply = HttpResponse(bytes(response.attachment), content_type="application/octet-stream")
-    reply["Content-Disposition"] = f'attachment; filename="{response.attachment_name}"'
+    reply["Content-Disposition"] = content_disposition_header(True, response.attachment_name)
     return reply

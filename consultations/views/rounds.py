@@ -194,6 +194,7 @@ def reply_add(request, pk, comment_pk):
 def comment_edit(request, pk, comment_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     comment = selectors.get_comment(review_round, comment_pk)
+    require(request.user, Action.EDIT_COMMENT, comment)  # others get "not allowed"
     form = ReplyForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST":
         action = request.POST.get("action")

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from networks import services
+from networks import selectors, services
 from networks.errors import NotFound
-from networks.models import Affiliation, Membership, Organisation, normalise_email
+from networks.models import Membership, Organisation, normalise_email
 from networks.permissions import Action, allowed_actions, require
 
 
@@ -40,11 +40,7 @@ def organisation_detail(request, pk):
     if request.method == "POST":
         require(request.user, Action.MANAGE_AFFILIATIONS, organisation)
         if request.POST.get("remove"):
-            affiliation = Affiliation.objects.filter(
-                organisation=organisation, pk=request.POST["remove"]
-            ).first()
-            if affiliation is None:
-                raise NotFound()
+            affiliation = selectors.get_affiliation(organisation, request.POST["remove"])
             services.remove_affiliation(affiliation, by_user=request.user)
             messages.success(request, _("The link was removed."))
             return redirect("networks:organisation", pk=organisation.pk)

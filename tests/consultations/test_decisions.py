@@ -10,6 +10,7 @@ from consultations.errors import (
     DecisionInFuture,
     NotASignatory,
     ReasonNeeded,
+    SignOffClosed,
     SignOffDuringRound,
     SupersededVersion,
     VersionOfAnotherDocument,
@@ -300,8 +301,10 @@ def test_the_requester_withdraws_a_pending_request(anchored):
     decisions.withdraw_sign_off(chain["sign_off"], by_user=chain["people"]["chair"])
     chain["sign_off"].refresh_from_db()
     assert chain["sign_off"].status == SignOff.Status.WITHDRAWN
-    with pytest.raises(Exception):
+    before = snapshot()
+    with pytest.raises(SignOffClosed):
         sign(chain, chain["signatories"][0])
+    assert snapshot() == before
 
 
 def test_sign_off_before_anchoring_is_refused_in_words(chain):

@@ -130,6 +130,31 @@ def test_recording_a_decision(client, setup, visitor):
     assert (snapshot() != before) is (visitor in RUNNERS)
 
 
+@pytest.mark.parametrize("corrects", ["abc", "999999", "1.5"])
+def test_correcting_a_decision_that_is_not_there_is_not_found(client, setup, corrects):
+    login(client, setup, "chair")
+    url = reverse("consultations:decision_new", args=[setup["document"].pk])
+    before = snapshot()
+    assert client.get(url, {"corrects": corrects}).status_code == 404
+    assert client.post(url, {"corrects": corrects, "text": "Rättelse"}).status_code == 404
+    assert snapshot() == before
+
+
+def test_minutes_keep_their_name_when_downloaded(client, setup):
+    decision = setup["decision"]
+    Decision.objects.filter(pk=decision.pk).update(
+        minutes=b"%PDF-1.4", minutes_name='Protokoll "§ 12" för nämnden.pdf'
+    )
+    login(client, setup, "member")
+    response = client.get(reverse("consultations:decision_minutes", args=[decision.pk]))
+    assert response.status_code == 200
+    assert response.content == b"%PDF-1.4"
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename*=utf-8''")
+    assert '"' not in header  # the quotes in the name cannot end the header's value
+    assert "Protokoll%20%22%C2%A7%2012%22" in header
+
+
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_withdrawing(client, setup, visitor):
     login(client, setup, visitor)
@@ -162,14 +187,24 @@ def test_pages_do_not_grow_with_the_record(client, setup, name):
         return len(queries)
 
     few = count()
-    for n in range(15):
-        decisions.record_decision(
-            setup["document"],
-            by_user=setup["people"]["coordinator"],
-            version=setup["version"],
-            kind="endorsement",
-            decided_on=timezone.localdate(),
-            text=f"Beslut {n}",
-            body_name=f"Nämnd {n}",
-        )
+    if name == "decisions":  # the record grows
+        for n in range(15):
+            decisions.record_decision(
+                setup["document"],
+                by_user=setup["people"]["coordinator"],
+                version=setup["version"],
+                kind="endorsement",
+                decided_on=timezone.localdate(),
+                text=f"Beslut {n}",
+                body_name=f"Nämnd {n}",
+            )
+    else:  # the sign-off grows: 15 more signatories, and their signatures
+        sign_off = setup["sign_off"]
+        SignOff.objects.filter(pk=sign_off.pk).update(required=100)  # nobody adopts it here
+        kcrd = setup["people"]["signatory"].memberships.get().network
+        for _n in range(15):
+            person = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
+            sign_off.signatories.add(person)
+            decisions.sign(sign_off, by_user=person, verdict="approve", password=PASSWORD)
+        assert sign_off.signatures.count() == 15
     assert count() == few

@@ -87,9 +87,9 @@ def pages(w):
             ROUND_READERS,
             ROUND_READERS,
         ),
-        "edit_comment": (
+        "edit_comment": (  # the member's comment: only its author may change it
             reverse("consultations:comment_edit", args=[r.pk, c.pk]),
-            ROUND_READERS,
+            {"member"},
             ROUND_READERS,
         ),
         "respond": (
@@ -113,6 +113,11 @@ def pages(w):
             ROUND_READERS,
             ROUND_READERS,
         ),
+        "report_in_no_format_we_make": (
+            reverse("consultations:report_file", args=[r.pk, "pdf"]),
+            set(),
+            set(),
+        ),
         "step_close": (reverse("consultations:step", args=[r.pk, "close"]), RUNNERS, ROUND_READERS),
         "step_extend": (
             reverse("consultations:step", args=[r.pk, "extend"]),
@@ -133,6 +138,7 @@ PAGES = [
     "report",
     "report_docx",
     "report_csv",
+    "report_in_no_format_we_make",
     "step_close",
     "step_extend",
 ]
