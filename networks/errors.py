@@ -31,6 +31,12 @@ class NotAllowed(DomainError):
 ACCESS_REFUSALS = (NotFound, NotAllowed)
 
 
+class OwnAffiliation(DomainError):
+    default_message = _(
+        "You cannot change your own link to an organisation. Ask another coordinator."
+    )
+
+
 class LastChair(DomainError):
     default_message = _(
         "A network must always have at least one chair. Appoint another chair first."

@@ -323,13 +323,24 @@ def written_by_my_groups(memberships, action: Action) -> set[int]:
     }
 
 
-def _organisation_actions(user) -> frozenset[Action]:
-    roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
-    actions: set[Action] = set()
-    if roles:
-        actions.add(Action.VIEW_ORGANISATION)
-    if Role.COORDINATOR in roles:
-        actions.add(Action.MANAGE_AFFILIATIONS)
+def _organisation_actions(user, organisation: Organisation) -> frozenset[Action]:
+    """Every member of a network sees the organisations. Who speaks and approves for one is set
+    by a coordinator of a network the organisation takes part in (through its members): not by
+    coordinators of unrelated networks, whose word would then count in its responses."""
+    if not Membership.objects.active().filter(user=user).exists():
+        return frozenset()
+    actions = {Action.VIEW_ORGANISATION}
+    if organisation.pk is not None:
+        coordinated = Membership.objects.active().filter(user=user, role=Role.COORDINATOR)
+        if (
+            Membership.objects.active()
+            .filter(
+                organisation=organisation,
+                network_id__in=coordinated.values("network_id"),
+            )
+            .exists()
+        ):
+            actions.add(Action.MANAGE_AFFILIATIONS)
     return frozenset(actions)
 
 
@@ -378,7 +389,7 @@ def _allowed_actions(user, obj: Model) -> frozenset[Action]:
             actions |= {Action.EDIT_COMMENT}  # only the author; a removed comment is gone
         return actions
     if isinstance(obj, Organisation):
-        return _organisation_actions(user)
+        return _organisation_actions(user, obj)
     if isinstance(obj, Network):
         actions = _role_actions(user, obj) | _granted_actions(user, obj)
         if obj.archived:

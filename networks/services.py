@@ -20,6 +20,7 @@ from networks.errors import (
     InvitationWithdrawn,
     LastChair,
     MembershipEnded,
+    OwnAffiliation,
 )
 from networks.models import (
     Affiliation,
@@ -207,9 +208,11 @@ def set_affiliation(
     """Link a person to an organisation, and say whether they approve its formal responses.
     Recorded in the history with who changed it."""
     require(by_user, Action.MANAGE_AFFILIATIONS, organisation)
-    affiliation = Affiliation.objects.select_for_update().filter(
+    if user.pk == by_user.pk:
+        raise OwnAffiliation()  # nobody names themselves the one who approves
+    affiliation, _created = Affiliation.objects.select_for_update().get_or_create(
         organisation=organisation, user=user
-    ).first() or Affiliation(organisation=organisation, user=user)
+    )
     affiliation.can_approve = can_approve
     affiliation.title = (title or "").strip()[:200]
     affiliation._history_user = by_user
@@ -220,5 +223,7 @@ def set_affiliation(
 @transaction.atomic
 def remove_affiliation(affiliation: Affiliation, *, by_user) -> None:
     require(by_user, Action.MANAGE_AFFILIATIONS, affiliation.organisation)
+    if affiliation.user_id == by_user.pk:
+        raise OwnAffiliation()
     affiliation._history_user = by_user
     affiliation.delete()

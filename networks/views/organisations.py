@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from networks import selectors, services
-from networks.errors import NotFound
+from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.models import Membership, Organisation, normalise_email
 from networks.permissions import Action, allowed_actions, require
 
@@ -39,25 +39,30 @@ def organisation_detail(request, pk):
     error = ""
     if request.method == "POST":
         require(request.user, Action.MANAGE_AFFILIATIONS, organisation)
-        if request.POST.get("remove"):
-            affiliation = selectors.get_affiliation(organisation, request.POST["remove"])
-            services.remove_affiliation(affiliation, by_user=request.user)
-            messages.success(request, _("The link was removed."))
-            return redirect("networks:organisation", pk=organisation.pk)
-        email = normalise_email(request.POST.get("email", ""))
-        person = get_user_model().objects.filter(email=email, is_active=True).first()
-        if person is None:
-            error = _("There is no account for that e-mail address.")
-        else:
-            services.set_affiliation(
-                organisation,
-                by_user=request.user,
-                user=person,
-                can_approve=bool(request.POST.get("can_approve")),
-                title=request.POST.get("title", ""),
-            )
-            messages.success(request, _("Saved."))
-            return redirect("networks:organisation", pk=organisation.pk)
+        try:
+            if request.POST.get("remove"):
+                affiliation = selectors.get_affiliation(organisation, request.POST["remove"])
+                services.remove_affiliation(affiliation, by_user=request.user)
+                messages.success(request, _("The link was removed."))
+                return redirect("networks:organisation", pk=organisation.pk)
+            email = normalise_email(request.POST.get("email", ""))
+            person = get_user_model().objects.filter(email=email, is_active=True).first()
+            if person is None:
+                error = _("There is no account for that e-mail address.")
+            else:
+                services.set_affiliation(
+                    organisation,
+                    by_user=request.user,
+                    user=person,
+                    can_approve=bool(request.POST.get("can_approve")),
+                    title=request.POST.get("title", ""),
+                )
+                messages.success(request, _("Saved."))
+                return redirect("networks:organisation", pk=organisation.pk)
+        except ACCESS_REFUSALS:
+            raise  # the 404 and 403 pages
+        except DomainError as refusal:
+            error = refusal.message
     affiliations = list(
         organisation.affiliations.select_related("user").order_by("user__full_name")
     )
