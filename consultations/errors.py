@@ -96,6 +96,10 @@ class NotClosedYet(DomainError):
     default_message = _("Comments are answered once the round has closed.")
 
 
+class ReportPublished(DomainError):
+    default_message = _("The report is published: the answers in it no longer change.")
+
+
 class AnsweredComment(DomainError):
     default_message = _("A comment that has been answered cannot be removed.")
 

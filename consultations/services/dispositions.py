@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from consultations import live
 from consultations.errors import (
@@ -12,23 +13,31 @@ from consultations.errors import (
     OnlyWritingGroup,
     PassageNotInDraft,
     RationaleNeeded,
+    ReportPublished,
 )
 from consultations.models import Comment, Disposition, ReviewRound
 from documents import services as documents_services
 from documents.models import Section, Version
 from networks.errors import NotFound
-from networks.permissions import Action, allowed_actions, require
+from networks.permissions import Action, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
 
 def _check(comment: Comment, by_user) -> ReviewRound:
-    review_round = ReviewRound.objects.select_related("document__network").get(pk=comment.round_id)
-    require(by_user, Action.VIEW_ROUND, review_round)
-    if Action.DISPOSE not in allowed_actions(by_user, review_round):
+    # Locked: the chair publishing the report at the same moment waits, or goes first.
+    review_round = (
+        ReviewRound.objects.select_related("document__network")
+        .select_for_update(of=("self",))
+        .get(pk=comment.round_id)
+    )
+    actions = require(by_user, Action.VIEW_ROUND, review_round)
+    if Action.DISPOSE not in actions:
         raise OnlyWritingGroup()
     if review_round.status in (ReviewRound.Status.PLANNED, ReviewRound.Status.OPEN):
         raise NotClosedYet()
+    if review_round.status == ReviewRound.Status.REPORTED:
+        raise ReportPublished()
     if comment.parent_id is not None or comment.is_deleted:
         raise NotFound()  # replies and removed comments are not answered one by one
     return review_round
@@ -108,5 +117,6 @@ def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
         comment,
         by_user=by_user,
         outcome=Disposition.Outcome.ACCEPTED,
-        rationale=rationale or comment.body,
+        # The writing group's words; the commenter's own are not an answer to them.
+        rationale=(rationale or "").strip() or gettext("Applied to the working draft as proposed."),
     )

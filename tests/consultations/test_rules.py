@@ -16,6 +16,7 @@ from consultations.errors import (
     OnlyWritingGroup,
     OpenRoundExists,
     QuoteNotInSection,
+    ReportPublished,
     ResponseExists,
     RoundClosed,
     WrongVersion,
@@ -321,6 +322,43 @@ def test_a_disposition_by_someone_outside_the_writing_group_is_refused(open_worl
     assert done.decided_by == open_world["people"]["writer"]
     made.refresh_from_db()
     assert made.resolved  # answered
+
+
+def test_once_the_report_is_published_its_answers_no_longer_change(open_world):
+    people = open_world["people"]
+    made = comment(open_world, "member")
+    round_services.close_round(open_world["round"], by_user=people["chair"])
+    dispositions.record_disposition(
+        made, by_user=people["writer"], outcome="noted", rationale="Noterat."
+    )
+    round_services.publish_report(open_world["round"], by_user=people["chair"])
+    before = snapshot()
+    with pytest.raises(ReportPublished):
+        dispositions.record_disposition(
+            made, by_user=people["writer"], outcome="rejected", rationale="Ändrat oss."
+        )
+    assert snapshot() == before
+    made.refresh_from_db()
+    assert made.disposition.outcome == Disposition.Outcome.NOTED
+
+
+def test_applying_a_proposal_without_words_of_ones_own_does_not_answer_with_the_comment(
+    open_world,
+):
+    people, section = open_world["people"], open_world["section"]
+    proposal = comment(
+        open_world,
+        "member",
+        kind="proposal",
+        section_key=section.key,
+        quote=anchoring.Anchor("barnets hela uppväxt"),
+        proposed_text="barnets hela uppväxt, 0–18 år",
+        body="Förtydliga åldrarna, tack.",
+    )
+    round_services.close_round(open_world["round"], by_user=people["chair"])
+    done = dispositions.apply_proposal(proposal, by_user=people["writer"], rationale="  ")
+    assert done.rationale == "Infört i arbetsutkastet som föreslaget."
+    assert done.decided_by == people["writer"]
 
 
 def test_a_change_proposal_is_applied_to_the_draft_in_one_step(open_world):
