@@ -120,6 +120,12 @@ def record_decision(
         raise NotFound()
     if document.is_locked and kind != Decision.Kind.ADOPTED and corrects is None:
         raise DocumentLocked()
+    if (
+        kind in (Decision.Kind.RETURNED, Decision.Kind.ADOPTED)
+        and corrects is None
+        and SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists()
+    ):
+        raise PendingSignOff()  # the signatories decide that one; or withdraw it first
     decision = Decision(
         document=document,
         version=version,
@@ -228,6 +234,8 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
     document = _lock_document(sign_off.document)
     if latest_version(document).pk != sign_off.version_id:
         raise SupersededVersion()
+    if document.status != Status.AWAITING_SIGN_OFF:
+        raise SignOffClosed()  # the document has moved on since
     verdict = Signature.Verdict(verdict)
     reason = (reason or "").strip()
     if verdict == Signature.Verdict.REJECT and not reason:

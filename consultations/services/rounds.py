@@ -20,8 +20,9 @@ from consultations.errors import (
     InvalidTransition,
     NothingToConsult,
     OpenRoundExists,
+    PendingSignOff,
 )
-from consultations.models import Consultee, Question, ReviewRound
+from consultations.models import Consultee, Question, ReviewRound, SignOff
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
 from networks.models import Affiliation, Membership, Network, Organisation
@@ -205,6 +206,8 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
     document = Document.objects.select_for_update().get(pk=review_round.document_id)
     if document.is_locked:
         raise DocumentLocked()
+    if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
+        raise PendingSignOff()  # a version waiting for signatures is not sent out again
     _move(review_round, ReviewRound.Status.OPEN)
     if not review_round.consultees.exists():
         raise NothingToConsult()

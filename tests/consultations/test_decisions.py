@@ -9,6 +9,7 @@ from consultations.errors import (
     AlreadySigned,
     DecisionInFuture,
     NotASignatory,
+    PendingSignOff,
     ReasonNeeded,
     SignOffClosed,
     SignOffDuringRound,
@@ -316,3 +317,35 @@ def test_sign_off_before_anchoring_is_refused_in_words(chain):
     message = str(refused.value.message).lower()
     assert "anchor" in message or "förankra" in message
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("kind", ["returned", "adopted"])
+def test_a_pending_sign_off_is_not_overtaken_by_a_decision(anchored, kind):
+    chain = anchored
+    chain["sign_off"] = ask(chain)
+    before = snapshot()
+    with pytest.raises(PendingSignOff):
+        endorse(chain, kind=kind)
+    assert snapshot() == before
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF
+
+
+def test_no_round_opens_on_a_version_waiting_for_signatures(anchored):
+    chain = anchored
+    chain["sign_off"] = ask(chain)
+    chair = chain["people"]["chair"]
+    second = round_services.create_round(
+        chain["document"],
+        by_user=chair,
+        version=chain["version"],
+        title="En remiss till",
+        closes_at=timezone.now() + timedelta(days=5),
+    )
+    round_services.add_consultees(second, by_user=chair, organisations=[chain["kumla"]])
+    before = snapshot()
+    with pytest.raises(PendingSignOff):
+        round_services.open_round(second, by_user=chair)
+    assert snapshot() == before
+    chain["document"].refresh_from_db()
+    assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF
