@@ -59,8 +59,15 @@ def test_the_tasks_run_the_scans(open_world):
     from django.utils import timezone
 
     now = timezone.now()
-    ReviewRound.objects.filter(pk=open_world["round"].pk).update(
-        opens_at=now - timedelta(days=2), closes_at=now - timedelta(minutes=1)
+    rounds = ReviewRound.objects.filter(pk=open_world["round"].pk)
+    rounds.update(opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=2, hours=23))
+    assert send_deadline_reminders() > 0
+    assert {open_world["people"]["manager"].pk, open_world["people"]["expert"].pk} <= reminded(
+        Kind.DEADLINE_IN_3_DAYS
     )
+    assert send_deadline_reminders() == 0  # once per threshold
+
+    rounds.update(closes_at=now - timedelta(minutes=1))
     assert close_due_rounds() == 1
-    assert send_deadline_reminders() == 0
+    assert rounds.get().status == ReviewRound.Status.CLOSED
+    assert close_due_rounds() == 0

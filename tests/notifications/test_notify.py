@@ -11,6 +11,7 @@ from notifications import delivery, services
 from notifications.kinds import TEXTS, Channel, Kind, render
 from notifications.models import Digest, Notification, Preference
 from tests.factories import UserFactory
+from tests.racing import race
 
 pytestmark = pytest.mark.django_db
 
@@ -249,13 +250,27 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(monkeypatch, settings):
     assert delivery.send_one(row.pk) == "skipped"
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_two_scans_naming_people_in_other_orders_do_not_deadlock():
-    people = [UserFactory() for _ in range(5)]
-    for order in (people, people[::-1]):
-        services.notify(
-            kind=Kind.DEADLINE_IN_1_DAY,
-            recipients=order,
-            context={"round": "R", "deadline": "d"},
-            key="round:9:deadline:1d",
-        )
-    assert Notification.objects.filter(key="round:9:deadline:1d").count() == 5
+    """Two scans at the same moment, each telling the same 60 people in its own transaction, one
+    from the first person and one from the last: without one order for every caller they would
+    wait on each other's rows in the middle, and PostgreSQL would kill one of them."""
+    people = [UserFactory() for _ in range(60)]
+
+    def scan(order):
+        def run():
+            with transaction.atomic():
+                services.notify(
+                    kind=Kind.DEADLINE_IN_1_DAY,
+                    recipients=order,
+                    context={"round": "R", "deadline": "d"},
+                    key="round:9:deadline:1d",
+                )
+
+        return run
+
+    assert race(scan(people), scan(people[::-1]), refused=()) == ["done", "done"]
+    told = Notification.objects.filter(key="round:9:deadline:1d")
+    assert told.count() == 60
+    assert set(told.values_list("recipient", flat=True)) == {p.pk for p in people}
