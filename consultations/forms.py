@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment, Decision, Disposition, Response, Signature
+from consultations.services.responses import MAX_ATTACHMENT_BYTES
 from networks.models import Network, Organisation, normalise_email
 
 
@@ -192,7 +193,7 @@ class EnteredResponseForm(ResponseForm):
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
-        if upload and upload.size > 20 * 1024 * 1024:
+        if upload and upload.size > MAX_ATTACHMENT_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
 
@@ -249,7 +250,7 @@ class DecisionForm(forms.Form):
 
     def clean_minutes(self):
         upload = self.cleaned_data.get("minutes")
-        if upload and upload.size > 20 * 1024 * 1024:
+        if upload and upload.size > MAX_ATTACHMENT_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
 

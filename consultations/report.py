@@ -165,7 +165,9 @@ def to_docx(report: Report) -> bytes:
     document.add_paragraph(
         _("Open %(opens)s – %(closes)s. %(answered)s of %(total)s comments answered.")
         % {
-            "opens": date_format(timezone.localtime(review_round.opens_at), "DATE_FORMAT"),
+            "opens": date_format(
+                timezone.localtime(review_round.opened_at or review_round.opens_at), "DATE_FORMAT"
+            ),
             "closes": date_format(timezone.localtime(closed), "DATE_FORMAT"),
             "answered": report.answered,
             "total": report.total,

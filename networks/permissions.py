@@ -101,17 +101,6 @@ LOCKED_REMOVES = frozenset({Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION, Action
 # After adoption a chair may still start a new revision cycle (RECORD_DECISION stays for the
 # corrections of the record).
 DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE
-ROUND_ACTIONS = frozenset(
-    {
-        Action.VIEW_ROUND,
-        Action.COMMENT,
-        Action.RUN_ROUND,
-        Action.DISPOSE,
-        Action.RESPOND,
-        Action.APPROVE_RESPONSE,
-        Action.ENTER_RESPONSE,
-    }
-)
 # What a consulted party's people may do in the round they are consulted in (and nothing else).
 CONSULTED = frozenset({Action.VIEW_ROUND, Action.COMMENT})
 

@@ -211,7 +211,6 @@ WHERE id = %(id)s AND channel = %(channel)s AND emailed_at IS NULL
 RETURNING id, recipient_id, email, kind, context, url, language,
   (SELECT person.email FROM {user} person WHERE person.id = {notification}.recipient_id)
 """
-_RECORD_SENT = "UPDATE {notification} SET emailed_at = %s, email_error = '' WHERE id = %s"
 
 
 def _claim_and_read(notification_id: int) -> tuple[Notification, str, object] | None:
@@ -267,11 +266,9 @@ def send_one(notification_id: int) -> str:
             return "refused"
         failed.update(email_claimed_at=None, email_error=message)
         raise
-    with database.cursor() as cursor:
-        cursor.execute(
-            _RECORD_SENT.format(notification=database.ops.quote_name(Notification._meta.db_table)),
-            [database.ops.adapt_datetimefield_value(timezone.now()), notification_id],
-        )
+    Notification.objects.filter(pk=notification_id).update(
+        emailed_at=timezone.now(), email_error=""
+    )
     return "sent"
 
 

@@ -153,7 +153,7 @@ def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | N
 
 
 @transaction.atomic
-def delete_comment(comment: Comment, *, by_user) -> None:
+def delete_comment(comment: Comment, *, by_user) -> int | None:
     """Removed for good, unless others replied: then a visible "deleted" placeholder stays so
     the thread still makes sense (the text remains in the history)."""
     review_round = _lock(comment.round)

@@ -247,9 +247,8 @@ def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) 
     review_round._history_user = by_user  # the history keeps the earlier deadline
     review_round.save(update_fields=["closes_at"])
     if review_round.is_open:
-        waiting = [
-            c for c in review_round.consultees.all() if c.status != Consultee.Status.SUBMITTED
-        ]
+        answered = (Consultee.Status.SUBMITTED, Consultee.Status.DECLINED)
+        waiting = [c for c in review_round.consultees.all() if c.status not in answered]
         _tell(Kind.DEADLINE_EXTENDED, review_round, people_of(review_round, waiting), by_user)
     return review_round
 
