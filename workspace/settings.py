@@ -231,9 +231,12 @@ USE_TZ = True
 
 # --- Static files (served by the app itself with ServeStatic; no CDN) ------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-SERVESTATIC_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
+# DEBUG alone decides, never whether STATIC_ROOT exists yet: otherwise the first `collectstatic`
+# of a fresh clone (no STATIC_ROOT when its settings load) would write no manifest, and the
+# server started after it would look for one and fail on every page.
+SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
