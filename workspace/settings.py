@@ -214,7 +214,10 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form field
 AXES_USERNAME_CALLABLE = "networks.views.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "networks.views.auth.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# Behind PROXY_COUNT proxies the client's address is read from X-Forwarded-For (login throttling,
+# password-reset throttling): workspace/client_address.py.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "workspace.client_address.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
