@@ -149,6 +149,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_TASK_EAGER_PROPAGATES = True
+# With eager Celery (no REDIS_URL) the web server runs the periodic jobs of workspace/celery.py
+# itself (workspace/periodic.py), since there is no beat; never with Redis.
+PERIODIC_JOBS_IN_PROCESS = env.bool("PERIODIC_JOBS_IN_PROCESS", default=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
