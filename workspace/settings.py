@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workspace.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workspace.idle.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
+                "workspace.idle.session_timeout",
             ],
         },
     },
@@ -210,6 +212,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# A session ends after this long without activity (pages warn two minutes before; see
+# workspace/idle.py), and in any case after SESSION_COOKIE_AGE (Django's two weeks).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_IDLE_WARNING_SECONDS = 120
 # Reset links: at most this many an hour to one address, and asked for from one client address.
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
 PASSWORD_RESET_PER_ADDRESS = 3

@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from networks.views.auth import LoginView, PasswordResetView
-from workspace import health, views
+from workspace import health, idle, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("session/", idle.session_status, name="session_status"),
     path("language/", views.set_language, name="set_language"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
