@@ -62,8 +62,10 @@ def wait_until_closed(review_round, seconds):
     return False
 
 
-def test_the_server_closes_a_round_whose_deadline_passed(overdue_round):
+def test_the_server_closes_a_round_whose_deadline_passed(overdue_round, settings):
     from workspace.asgi import application
+
+    settings.PERIODIC_JOBS_IN_PROCESS = True  # the default, whatever this shell has set
 
     assert celery_app.conf.task_always_eager
     server, thread, sock = serve(application, lifespan="on")
