@@ -20,6 +20,7 @@ from networks.errors import (
     InvitationWithdrawn,
     LastChair,
     MembershipEnded,
+    OrganisationOutsideNetwork,
     OwnAffiliation,
 )
 from networks.models import (
@@ -31,7 +32,7 @@ from networks.models import (
     Role,
     normalise_email,
 )
-from networks.permissions import Action, require
+from networks.permissions import Action, representable_organisations, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -62,9 +63,15 @@ def invite_member(
     organisation: Organisation | None = None,
 ) -> Invitation:
     """Send a single-use link that lets the person join with the role. A newer one replaces an
-    older pending invitation to the same address."""
+    older pending invitation to the same address. The person may represent only an organisation
+    that takes part in the network's tree (networks.permissions.representable_organisations)."""
     network = _lock_network(network)
     require(by_user, Action.MANAGE_MEMBERS, network)
+    if (
+        organisation is not None
+        and not representable_organisations(network).filter(pk=organisation.pk).exists()
+    ):
+        raise OrganisationOutsideNetwork()
     email = normalise_email(email)
     if Membership.objects.active().filter(network=network, user__email=email).exists():
         raise AlreadyMember()
