@@ -53,6 +53,10 @@ def _refuse_losing_last_chair(membership: Membership) -> None:
         raise LastChair()
 
 
+def _represents_in(network: Network, organisation: Organisation) -> bool:
+    return representable_organisations(network).filter(pk=organisation.pk).exists()
+
+
 @transaction.atomic
 def invite_member(
     network: Network,
@@ -67,10 +71,7 @@ def invite_member(
     that takes part in the network's tree (networks.permissions.representable_organisations)."""
     network = _lock_network(network)
     require(by_user, Action.MANAGE_MEMBERS, network)
-    if (
-        organisation is not None
-        and not representable_organisations(network).filter(pk=organisation.pk).exists()
-    ):
+    if organisation is not None and not _represents_in(network, organisation):
         raise OrganisationOutsideNetwork()
     email = normalise_email(email)
     if Membership.objects.active().filter(network=network, user__email=email).exists():
@@ -143,11 +144,16 @@ def accept_invitation(token: str, *, user) -> Membership:
     _lock_network(invitation.network)
     membership = Membership.objects.active().filter(network=invitation.network, user=user).first()
     if membership is None:
+        organisation = invitation.organisation
+        if organisation is not None and not _represents_in(invitation.network, organisation):
+            # Sent before the rule, or the organisation has since left the tree: join, but
+            # without speaking for it.
+            organisation = None
         membership = Membership(
             user=user,
             network=invitation.network,
             role=invitation.role,
-            organisation=invitation.organisation,
+            organisation=organisation,
         )
         membership._history_user = user
         membership.save()
