@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -25,12 +23,10 @@ from consultations.errors import (
 from consultations.models import Consultee, Question, ReviewRound, SignOff
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
-from networks.models import Affiliation, Membership, Network, Organisation
-from networks.permissions import Action, grant, require
+from networks.models import Membership, Network, Organisation
+from networks.permissions import Action, grant, require, speakers
 from notifications.kinds import Kind
 from notifications.services import notify
-
-User = get_user_model()
 
 
 def _lock(review_round: ReviewRound) -> ReviewRound:
@@ -70,22 +66,10 @@ def deadline_text(review_round: ReviewRound) -> str:
 
 
 def people_of(review_round: ReviewRound, consultees=None) -> list:
-    """Everyone who speaks for a consulted party: the person, the network's active members,
-    or the people who act for the organisation (affiliated, or representing it)."""
+    """Everyone who speaks for a consulted party (networks.permissions.speakers decides: not
+    observers, and an organisation's representatives only in networks the round reaches)."""
     consultees = list(consultees if consultees is not None else review_round.consultees.all())
-    person_ids = {c.person_id for c in consultees if c.person_id}
-    network_ids = {c.network_id for c in consultees if c.network_id}
-    organisation_ids = {c.organisation_id for c in consultees if c.organisation_id}
-    members = Membership.objects.active().filter(
-        Q(network_id__in=network_ids) | Q(organisation_id__in=organisation_ids)
-    )
-    user_ids = person_ids | set(members.values_list("user_id", flat=True))
-    user_ids |= set(
-        Affiliation.objects.filter(organisation_id__in=organisation_ids).values_list(
-            "user_id", flat=True
-        )
-    )
-    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+    return list(speakers(review_round, consultees))
 
 
 def _round_context(review_round: ReviewRound) -> dict:

@@ -29,8 +29,8 @@ def _networks_for(user):
     return visible(user, Network.objects.filter(archived=False)).order_by("name")
 
 
-def _acting_for(user):
-    return Organisation.objects.filter(pk__in=acting_for(user)).order_by("name")
+def _acting_for(user, review_round):
+    return Organisation.objects.filter(pk__in=acting_for(user, review_round)).order_by("name")
 
 
 @login_required
@@ -108,7 +108,11 @@ def round_detail(request, pk):
         review_round, can_comment=context["can_comment"], can_dispose=context["can_dispose"]
     )
     sections_html, summary, sequence = page_cache.sections_of(
-        request, review_round, viewer, versions, organisations=list(_acting_for(request.user))
+        request,
+        review_round,
+        viewer,
+        versions,
+        organisations=list(_acting_for(request.user, review_round)),
     )
     context.update(
         {
@@ -128,7 +132,7 @@ def round_detail(request, pk):
 @require_POST
 def comment_add(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
-    form = CommentForm(request.POST, organisations=_acting_for(request.user))
+    form = CommentForm(request.POST, organisations=_acting_for(request.user, review_round))
     if form.is_valid():
         data = form.cleaned_data
         quote = None
