@@ -16,8 +16,14 @@ from consultations.services import decisions as decision_services
 from documents import selectors as document_selectors
 from documents.selectors import version_sections
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
-from networks.models import Membership, Network, Role
-from networks.permissions import Action, allowed_actions, require, visible, visible_network_ids
+from networks.models import Network
+from networks.permissions import (
+    Action,
+    allowed_actions,
+    require,
+    signing_memberships,
+    visible,
+)
 
 
 def _context(request, document):
@@ -152,14 +158,25 @@ def decision_minutes(request, pk):
     return response
 
 
-def _candidates(user):
-    networks = visible_network_ids(user)
-    ids = (
-        Membership.objects.active()
-        .filter(network_id__in=networks, role__in=[Role.SIGNATORY, Role.CHAIR])
-        .values_list("user_id", flat=True)
+def _signatory_choices(document):
+    """Who may be asked to sign (networks.permissions decides), and for each of them the roles
+    and bodies they would sign in, to show after their name (two queries in all)."""
+    memberships = signing_memberships(document).select_related("network", "organisation")
+    roles: dict[int, list[str]] = {}
+    for membership in memberships.order_by("network__name"):
+        text = _("%(role)s, %(body)s") % {
+            "role": membership.get_role_display(),
+            "body": membership.network.name,
+        }
+        if membership.organisation_id:
+            text += f" ({membership.organisation.name})"
+        roles.setdefault(membership.user_id, []).append(text)
+    candidates = (
+        get_user_model()
+        .objects.filter(pk__in=memberships.values("user_id"))
+        .order_by("full_name", "email")
     )
-    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+    return candidates, {pk: "; ".join(texts) for pk, texts in roles.items()}
 
 
 @login_required
@@ -167,8 +184,14 @@ def _candidates(user):
 def sign_off_new(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
     require(request.user, Action.RUN_ROUND, document)
+    latest = document.versions.order_by("-number").first()
+    candidates, roles = _signatory_choices(document)
     form = SignOffForm(
-        request.POST or None, document=document, candidates=_candidates(request.user)
+        request.POST or None,
+        document=document,
+        candidates=candidates,
+        roles=roles,
+        initial={"version": latest},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,7 +210,7 @@ def sign_off_new(request, pk):
             messages.success(request, _("The signatories have been asked to sign."))
             return redirect(sign_off)
     context = _context(request, document)
-    context["form"] = form
+    context.update({"form": form, "latest": latest})
     return render(
         request, "consultations/sign_off_new.html", context, status=400 if form.errors else 200
     )

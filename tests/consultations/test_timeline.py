@@ -23,7 +23,14 @@ from consultations.services import rounds as round_services
 from consultations.timeline import build_timeline, by_month, decided_at
 from documents import services as document_services
 from documents.models import Section, Version
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from networks.models import Network, Role
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +95,17 @@ def chain(open_world):
         minutes_reference="§ 14",
         corrects=endorsement,
     )
-    signatories = [UserFactory(full_name="Kim Direktör"), UserFactory(full_name="Ulla Region")]
+    kcrd = NetworkFactory(name="KC/RD", kind=Network.Kind.MANAGEMENT_GROUP)
+    region = open_world["group"].memberships.get(user=chair).organisation  # shared: may sign
+    signatories = [
+        MembershipFactory(
+            network=kcrd,
+            role=Role.SIGNATORY,
+            organisation=region,
+            user=UserFactory(full_name=name),
+        ).user
+        for name in ("Kim Direktör", "Ulla Region")
+    ]
     sign_off = decision_services.request_sign_off(
         document, by_user=chair, version=revised, signatories=signatories, required=None
     )
