@@ -162,6 +162,10 @@ class BadSignatories(DomainError):
     )
 
 
+class CannotBeAskedToSign(DomainError):
+    default_message = _("That person cannot be asked to sign this document.")
+
+
 class PendingSignOff(DomainError):
     default_message = _("A sign-off of this document is already waiting for signatures.")
 

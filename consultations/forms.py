@@ -3,6 +3,7 @@ from datetime import datetime, time
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment, Decision, Disposition, Response, Signature
@@ -255,10 +256,26 @@ class DecisionForm(forms.Form):
         return upload
 
 
+NOT_OFFERED = _(
+    "One of the people chosen cannot be asked to sign this document. Choose among those listed."
+)
+
+
 class SignOffForm(forms.Form):
-    version = forms.ModelChoiceField(label=_("Version to sign"), queryset=None, empty_label=None)
+    """The version is the newest one, shown as text; it travels in a hidden field so that a
+    version published while the page was open is refused (SupersededVersion), never signed
+    unseen."""
+
+    version = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     signatories = forms.ModelMultipleChoiceField(
-        label=_("Signatories"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Signatories"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one signatory."),
+            "invalid_choice": NOT_OFFERED,
+            "invalid_pk_value": NOT_OFFERED,
+        },
     )
     required = forms.IntegerField(
         label=_("Approvals needed"),
@@ -267,10 +284,19 @@ class SignOffForm(forms.Form):
         help_text=_("Leave empty when all must approve."),
     )
 
-    def __init__(self, *args, document, candidates, **kwargs):
+    def __init__(self, *args, document, candidates, roles, **kwargs):
+        """`candidates`: the people who may be asked; `roles`: what to show after each name
+        (their roles and bodies), by person id."""
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = document.versions.order_by("-number")[:1]
-        self.fields["signatories"].queryset = candidates
+        self.fields["version"].queryset = document.versions.all()
+        self.fields["version"].error_messages["invalid_choice"] = _(
+            "The version shown is no longer there. Reload the page."
+        )
+        field = self.fields["signatories"]
+        field.queryset = candidates
+        field.label_from_instance = lambda person: format_html(
+            '{} <span class="meta">{}</span>', person.get_full_name(), roles.get(person.pk, "")
+        )
 
 
 class SignForm(forms.Form):

@@ -14,6 +14,9 @@ A membership speaks for the organisation it represents only in rounds that reach
 (see "who speaks for whom" below), and a person can only be invited to represent an organisation
 that takes part in the inviting network's tree (`representable_organisations`).
 
+Who may be asked to sign a document is decided here too (`signing_memberships`): its network's
+own people, and the signatories and chairs of the networks that share an organisation with it.
+
 Anyone who may not view a network gets the same "not found" as for a network that does not exist.
 """
 
@@ -478,6 +481,39 @@ def _sign_off_actions(user, sign_off) -> frozenset[Action]:
     if runs and sign_off.status == "pending":
         actions.add(Action.RUN_ROUND)
     return frozenset(actions)
+
+
+# The roles that sign for a body outside the document's own network (KC/RD's municipal
+# directors are its signatories, the regional director its chair).
+SIGNING_ROLES = frozenset({Role.SIGNATORY, Role.CHAIR})
+
+
+def signing_memberships(document) -> QuerySet[Membership]:
+    """The active memberships that let a person be asked to sign a version of this document,
+    in one query (each row also says in which role and for which body they would sign):
+
+    - everyone in the document's own network, except its observers (they watch, never decide);
+    - the signatories and chairs of the networks above and below it (the document's tree);
+    - the signatories and chairs of any other network that shares an organisation with the tree,
+      that is, where an active member acts for an organisation that an active member of the tree
+      also acts for. So the working group reaches KC/RD of its own county, whose directors come
+      from the same municipalities and region, and never a network of another county, which
+      shares no organisation with it.
+
+    Only active people in networks that are not archived. Requesting a sign-off asks this too: a
+    person outside it is refused, whatever the form sent.
+    """
+    network = document.network
+    tree = Q(network_id__in=[network.pk, *_ancestor_ids(network)]) | Q(
+        network__parent_id=network.pk
+    )
+    active = Membership.objects.active()
+    organisations = active.filter(tree, organisation__isnull=False).values("organisation_id")
+    sharing = active.filter(organisation_id__in=organisations).values("network_id")
+    return active.filter(user__is_active=True, network__archived=False).filter(
+        (Q(network_id=network.pk) & ~Q(role=Role.OBSERVER))
+        | (Q(role__in=SIGNING_ROLES) & (tree | Q(network_id__in=sharing)))
+    )
 
 
 def network_ids_with(memberships, action: Action) -> set[int]:
