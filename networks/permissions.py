@@ -45,6 +45,7 @@ class Action(StrEnum):
     RESPOND = "respond"
     APPROVE_RESPONSE = "approve_response"
     ENTER_RESPONSE = "enter_response"
+    VIEW_RESPONSE = "view_response"  # read a party's response and its original, read-only
     # decisions and sign-off
     RECORD_DECISION = "record_decision"
     VIEW_SIGN_OFF = "view_sign_off"
@@ -105,6 +106,9 @@ DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE
 CONSULTED = frozenset({Action.VIEW_ROUND, Action.COMMENT})
 
 MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
+# Those who run a round or answer its comments (the writing group) read every party's response;
+# a party's own people read theirs.
+READS_EVERY_RESPONSE = frozenset({Action.RUN_ROUND, Action.DISPOSE})
 
 
 def _is_person(user) -> bool:
@@ -242,6 +246,8 @@ def _consultee_actions(user, consultee) -> frozenset[Action]:
             actions.add(Action.APPROVE_RESPONSE)
     if Action.RUN_ROUND in actions:
         actions.add(Action.ENTER_RESPONSE)
+    if speaks_for or approves or actions & READS_EVERY_RESPONSE:
+        actions.add(Action.VIEW_RESPONSE)
     return frozenset(actions)
 
 
@@ -261,6 +267,26 @@ def speaks_for(user, consultees) -> list:
         ):
             mine.append(consultee)
     return mine
+
+
+def responses_readable(user, review_round, consultees) -> set[int]:
+    """The ids of the consulted parties, of a list on one round, whose response this person may
+    read (VIEW_RESPONSE, as `_consultee_actions` decides it), in one batch."""
+    if not _is_person(user):
+        return set()
+    actions = allowed_actions(user, review_round)
+    if Action.VIEW_ROUND not in actions:
+        return set()
+    if actions & READS_EVERY_RESPONSE:
+        return {consultee.pk for consultee in consultees}
+    networks, organisations = _networks_and_organisations(user)
+    return {
+        consultee.pk
+        for consultee in consultees
+        if consultee.person_id == user.pk
+        or consultee.network_id in networks
+        or consultee.organisation_id in organisations
+    }
 
 
 def acting_for(user) -> set[int]:
