@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from consultations.services import comments, dispositions, responses
 from consultations.services import rounds as round_services
 from networks.permissions import Action, can, responses_readable
 from notifications.models import Notification
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -490,3 +492,47 @@ def test_the_csv_neutralises_cells_that_would_be_read_as_formulas(client, open_w
     assert "Helt vanlig text." in cells  # ordinary text as typed
     dangerous_start = ("=", "+", "-", "@", "\t", "\r")
     assert not [cell for cell in cells if cell.startswith(dangerous_start)]
+
+
+# --- What the pages cost ----------------------------------------------------------------------
+
+
+def _enter_letters(world, count):
+    """Organisations consulted and answered by letter, with the letter attached."""
+    people, review_round = world["people"], world["round"]
+    for _n in range(count):
+        party = review_round.consultees.create(organisation=OrganisationFactory())
+        party.round = review_round
+        responses.enter_on_behalf(
+            party,
+            by_user=people["coordinator"],
+            position="supports",
+            summary="Per brev.",
+            via="letter",
+            received_at=timezone.now(),
+            answers={str(review_round.questions.get().pk): "Ja."},
+            attachment=("brev.pdf", "application/pdf", LETTER),
+        )
+
+
+@pytest.mark.parametrize("name", ["report", "round", "respond"])
+def test_the_pages_that_link_originals_do_not_grow_with_the_parties(client, open_world, name):
+    review_round = open_world["round"]
+    client.force_login(open_world["people"]["writer"])
+    urls = {
+        "report": reverse("consultations:report", args=[review_round.pk]),
+        "round": review_round.get_absolute_url(),
+        "respond": reverse("consultations:respond", args=[review_round.pk, kumla(open_world).pk]),
+    }
+
+    def count():
+        client.get(urls[name])
+        with CaptureQueriesContext(connection) as queries:
+            reply = client.get(urls[name])
+        assert reply.status_code == 200
+        return len(queries)
+
+    _enter_letters(open_world, 2)
+    few = count()
+    _enter_letters(open_world, 20)
+    assert count() == few
