@@ -55,6 +55,7 @@ class Action(StrEnum):
     RESPOND = "respond"
     APPROVE_RESPONSE = "approve_response"
     ENTER_RESPONSE = "enter_response"
+    VIEW_RESPONSE = "view_response"  # read a party's response and its original, read-only
     # decisions and sign-off
     RECORD_DECISION = "record_decision"
     VIEW_SIGN_OFF = "view_sign_off"
@@ -116,6 +117,9 @@ DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE
 CONSULTED = frozenset({Action.VIEW_ROUND, Action.COMMENT})
 
 MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
+# Those who run a round or answer its comments (the writing group) read every party's response;
+# a party's own people read theirs.
+READS_EVERY_RESPONSE = frozenset({Action.RUN_ROUND, Action.DISPOSE})
 
 
 def _is_person(user) -> bool:
@@ -395,6 +399,8 @@ def _consultee_actions(user, consultee) -> frozenset[Action]:
             actions.add(Action.APPROVE_RESPONSE)
     if Action.RUN_ROUND in actions:
         actions.add(Action.ENTER_RESPONSE)
+    if speaks_for or approves or actions & READS_EVERY_RESPONSE:
+        actions.add(Action.VIEW_RESPONSE)
     return frozenset(actions)
 
 
@@ -464,6 +470,26 @@ def speakers(review_round, consultees) -> QuerySet:
         | Q(pk__in=affiliated.values("user_id")),
         is_active=True,
     )
+
+
+def responses_readable(user, review_round, consultees) -> set[int]:
+    """The ids of the consulted parties, of a list on one round, whose response this person may
+    read (VIEW_RESPONSE, as `_consultee_actions` decides it), in one batch."""
+    if not _is_person(user):
+        return set()
+    actions = allowed_actions(user, review_round)
+    if Action.VIEW_ROUND not in actions:
+        return set()
+    if actions & READS_EVERY_RESPONSE:
+        return {consultee.pk for consultee in consultees}
+    standing = _standing(user, review_round)
+    return {
+        consultee.pk
+        for consultee in consultees
+        if consultee.person_id == user.pk
+        or consultee.network_id in standing.speaks_networks
+        or consultee.organisation_id in standing.speaks_organisations
+    }
 
 
 def _sign_off_actions(user, sign_off) -> frozenset[Action]:

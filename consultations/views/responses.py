@@ -35,8 +35,12 @@ def respond(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
     actions = allowed_actions(request.user, consultee)
-    if Action.RESPOND not in actions and Action.ENTER_RESPONSE not in actions:
-        require(request.user, Action.RESPOND, consultee)
+    if Action.RESPOND not in actions:
+        # Those who run the round or answer its comments read a party's response, and the
+        # party's own people theirs after the round: read-only.
+        require(request.user, Action.VIEW_RESPONSE, consultee)
+        if request.method == "POST":
+            require(request.user, Action.RESPOND, consultee)
     response = Response.objects.filter(consultee=consultee).defer("attachment").first()
     questions = list(review_round.questions.all())
     form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
@@ -77,6 +81,13 @@ def respond(request, pk, consultee_pk):
             "can_respond": Action.RESPOND in actions,
             "can_enter": Action.ENTER_RESPONSE in actions,
             "approvers": response_services.approvers(consultee),
+            "submitted": response is not None and response.state == Response.State.SUBMITTED,
+            "answers": [
+                (question, str(response.answers.get(str(question.pk), "")))
+                for question in questions
+            ]
+            if response is not None
+            else [],
         }
     )
     status = 400 if form.errors else 200
@@ -129,6 +140,7 @@ def enter_response(request, pk, consultee_pk):
 def attachment(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
+    require(request.user, Action.VIEW_RESPONSE, consultee)
     response = Response.objects.filter(consultee=consultee).first()
     if response is None or not response.attachment_name:
         raise NotFound()

@@ -22,7 +22,15 @@ from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.models import Network, Organisation
-from networks.permissions import Action, acting_for, allowed_actions, require, speaks_for, visible
+from networks.permissions import (
+    Action,
+    acting_for,
+    allowed_actions,
+    require,
+    responses_readable,
+    speaks_for,
+    visible,
+)
 
 
 def _networks_for(user):
@@ -121,6 +129,8 @@ def round_detail(request, pk):
             "summary": summary,
             "consultees": consultees,
             "my_parties": speaks_for(request.user, consultees),
+            # Not in the cached part of the page: whose response (and original) this person reads.
+            "readable": responses_readable(request.user, review_round, consultees),
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if c.status not in ("submitted", "declined")],
         }
