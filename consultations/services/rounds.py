@@ -226,9 +226,16 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         document.status = Document.Status.IN_CONSULTATION
         document._history_user = by_user
         document.save(update_fields=["status"])
-    consultees = list(review_round.consultees.all())
-    _tell_consulted(review_round, consultees, by_user)
-    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    # One notification each: those asked to answer are told so; the document's other readers
+    # that the round is open.
+    consulted = people_of(review_round)
+    _tell(Kind.CONSULTEE_ADDED, review_round, consulted, by_user)
+    readers = (
+        Membership.objects.active()
+        .filter(network=document.network)
+        .exclude(user__in=[person.pk for person in consulted])
+        .select_related("user")
+    )
     _tell(Kind.ROUND_OPENED, review_round, [m.user for m in readers], by_user)
     return review_round
 

@@ -102,3 +102,12 @@ def fill(form: _Form, changes: dict | None = None, press: tuple[str, str] | None
     if press is not None:
         data[press[0]] = [press[1]]
     return data
+
+
+def form_posting_to(html: str, action: str = "") -> _Form:
+    """The page's POST form whose action is `action` ("" for the page itself)."""
+    for form in forms_of(html):
+        posts = form.attrs.get("method", "").lower() == "post"
+        if posts and form.attrs.get("action", "") == action:
+            return form
+    raise AssertionError(f"No form posting to {action!r} on the page")
