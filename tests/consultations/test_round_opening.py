@@ -154,3 +154,41 @@ def test_people_the_chair_can_see_are_consulted_by_name(world, client):
     review_round = ReviewRound.objects.get(title="Remiss Y")
     named = set(review_round.consultees.values_list("person_id", flat=True))
     assert named == {people["member"].pk, people["approver"].pk}
+
+
+def _party_badges(page: str) -> dict[str, str]:
+    """Each consulted party's status badge, as the round page lists them."""
+    found = re.findall(
+        r'<li class="party">\s*<span>([^<]+)</span>\s*<span class="badge[^"]*">([^<]+)</span>', page
+    )
+    return {party.strip(): badge.strip() for party, badge in found}
+
+
+def test_closing_early_does_not_call_the_silent_parties_late(open_world, client):
+    people = open_world["people"]
+    client.force_login(people["chair"])
+    review_round = open_world["round"]
+    url = reverse("consultations:step", args=[review_round.pk, "close"])
+    form = form_posting_to(client.get(url).content.decode())
+    assert client.post(url, fill(form)).status_code == 302
+
+    page = client.get(review_round.get_absolute_url()).content.decode()
+    badges = _party_badges(page)
+    assert badges["Kumla kommun"] == "Svarade inte – rundan stängdes i förtid"
+    assert "Försenad" not in page
+    assert "stängdes i förtid, den" in page
+
+
+def test_parties_silent_at_the_deadline_are_late(open_world, client):
+    from consultations.services import rounds as round_services
+
+    review_round = open_world["round"]
+    ReviewRound.objects.filter(pk=review_round.pk).update(
+        opens_at=timezone.now() - timedelta(days=10),
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    round_services.close_due_rounds()
+    client.force_login(open_world["people"]["chair"])
+    page = client.get(review_round.get_absolute_url()).content.decode()
+    assert _party_badges(page)["Kumla kommun"] == "Försenad"
+    assert "i förtid" not in page
