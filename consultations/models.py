@@ -309,6 +309,9 @@ class Disposition(models.Model):
     applied_in = models.ForeignKey(
         Version, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The proposal's text was put into the working draft: the next published version carries
+    # it, and publishing fills `applied_in` with that version.
+    applied_to_draft = models.BooleanField(default=False)
 
     history = HistoricalRecords()
 
