@@ -213,6 +213,8 @@ class Standing:
     version: Version  # the latest published version of the document
     state: str  # "current" (no newer version), or a CarriedComment state
     passage: str = ""  # a passage comment: the passage as it reads now (when it is still there)
+    before: str = ""  # and the words around it now (an applied addition may follow it)
+    after: str = ""
     old_wording: str = ""  # a passage comment whose passage changed: what it said, and now says
     new_wording: str = ""
     section_heading: str = ""  # a section comment: its section as it reads now
@@ -277,7 +279,9 @@ def _standing(comment: Comment, version: Version, carried: dict, texts: dict) ->
     if stored is not None:
         result = anchoring.Carried(
             stored.state,
-            anchoring.Anchor(stored.quote_exact) if stored.quote_exact else None,
+            anchoring.Anchor(stored.quote_exact, stored.quote_prefix, stored.quote_suffix)
+            if stored.quote_exact
+            else None,
             stored.old_wording,
             stored.new_wording,
         )
@@ -296,7 +300,12 @@ def _standing(comment: Comment, version: Version, carried: dict, texts: dict) ->
     standing = Standing(version, result.state)
     if comment.quote_exact:
         if result.state == anchoring.ANCHORED:
-            standing.passage = result.anchor.exact if result.anchor else comment.quote_exact
+            anchor = result.anchor or anchoring.Anchor(comment.quote_exact)
+            standing.passage, standing.before, standing.after = (
+                anchor.exact,
+                anchor.prefix,
+                anchor.suffix,
+            )
         elif result.state == anchoring.TEXT_CHANGED:
             standing.old_wording, standing.new_wording = result.old_wording, result.new_wording
     elif new is not None:

@@ -213,3 +213,30 @@ def test_the_page_does_not_grow_with_the_comments(open_world, answered, client):
     few = queries()
     more(30)
     assert queries() == few
+
+
+def test_an_unchanged_passage_is_shown_with_the_words_around_it_now(open_world, client):
+    w, people = open_world, open_world["people"]
+    section = w["section"]
+    comment = comments.add_comment(
+        w["round"],
+        by_user=people["member"],
+        body="Vilka föräldrar?",
+        section_key=section.key,
+        quote=anchoring.Anchor("Alla föräldrar"),
+    )
+    from documents import services as document_services
+
+    document_services.save_section(
+        w["document"],
+        key=section.key,
+        by_user=people["writer"],
+        heading=section.heading,
+        body="Alla föräldrar i länet ska erbjudas stöd under barnets hela uppväxt.",
+        base_revision=section.revision,
+    )
+    publish(client, w)
+    client.force_login(people["member"])
+    mine = card(client.get(reverse("consultations:my_comments")).content.decode(), comment)
+    assert "Oförändrat" in mine
+    assert "<mark>Alla föräldrar</mark> i länet ska erbjudas" in mine
