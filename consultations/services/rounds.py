@@ -176,7 +176,10 @@ def add_consultees(
                 grant(party, Action.VIEW_ROUND, review_round)
                 grant(party, Action.COMMENT, review_round)
     if added and review_round.is_open:
-        _tell_consulted(review_round, added, by_user)
+        # Those already asked through another party were told when it was added.
+        told = {person.pk for person in people_of(review_round, existing)} if existing else set()
+        newly = [p for p in people_of(review_round, added) if p.pk not in told]
+        _tell(Kind.CONSULTEE_ADDED, review_round, newly, by_user)
     return added
 
 
@@ -193,10 +196,6 @@ def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=N
             key=key,
         )
     )
-
-
-def _tell_consulted(review_round: ReviewRound, consultees: list[Consultee], by_user) -> None:
-    _tell(Kind.CONSULTEE_ADDED, review_round, people_of(review_round, consultees), by_user)
 
 
 @transaction.atomic

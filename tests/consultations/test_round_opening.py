@@ -75,6 +75,33 @@ def test_opening_a_round_tells_each_person_once(world, client):
     assert kinds[both.pk] == "consultee_added"  # asked to answer, not merely "it opened"
 
 
+def test_a_party_added_to_an_open_round_does_not_tell_those_already_asked(open_world, client):
+    """The drafter acts for Kumla (consulted at the start) and is in the writing group too:
+    consulting the writing group tells only its other members."""
+    from networks.models import Network
+
+    people = open_world["people"]
+    writing = Network.objects.get(name="Skrivargruppen")
+    MembershipFactory(network=writing, user=people["drafter"])
+    review_round = open_world["round"]
+
+    def told():
+        return Counter(
+            Notification.objects.filter(target_id=str(review_round.pk)).values_list(
+                "recipient_id", flat=True
+            )
+        )
+
+    before = told()
+    assert before[people["drafter"].pk] == 1
+    client.force_login(people["chair"])
+    url = reverse("consultations:step", args=[review_round.pk, "consult"])
+    form = form_with(client.get(url).content.decode(), "people")
+    assert client.post(url, fill(form, {"networks": [str(writing.pk)]})).status_code == 302
+    assert review_round.consultees.filter(network=writing).exists()
+    assert told() - before == Counter({people["writer"].pk: 1})
+
+
 def test_the_suggested_title_does_not_give_remiss_twice_in_the_subject(world, client):
     people = world["people"]
     client.force_login(people["chair"])
