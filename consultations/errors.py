@@ -51,8 +51,8 @@ class ResponseExists(DomainError):
 
 class NeedsApproval(DomainError):
     default_message = _(
-        "The response must be approved by the person who approves for the organisation before it "
-        "is submitted."
+        "Only the person who approves for the party can submit its response. Nothing was "
+        "saved: save your text as a draft, or send it for approval."
     )
 
 

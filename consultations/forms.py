@@ -1,7 +1,6 @@
 from datetime import datetime, time
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.models import Comment, Decision, Disposition, Response, Signature
 from consultations.services.responses import MAX_ATTACHMENT_BYTES
 from networks.models import Network, Organisation, normalise_email
+from networks.permissions import people_within_reach
 
 
 class RoundForm(forms.Form):
@@ -49,10 +49,11 @@ class RoundForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, document, networks, **kwargs):
+    def __init__(self, *args, document, networks, chair, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = document.versions.order_by("-number")
         self.fields["networks"].queryset = networks
+        self.chair = chair
 
     def clean_closes_on(self):
         day = self.cleaned_data["closes_on"]
@@ -65,11 +66,16 @@ class RoundForm(forms.Form):
             normalise_email(line) for line in self.cleaned_data["people"].replace(",", "\n").split()
         ]
         addresses = [a for a in addresses if a]
-        users = list(get_user_model().objects.filter(email__in=addresses, is_active=True))
+        # Only people the chair can already see: an account out of their reach gets the very
+        # answer an address without one gets, so the form tells nobody who has an account.
+        users = list(people_within_reach(self.chair).filter(email__in=addresses))
         unknown = sorted(set(addresses) - {u.email for u in users})
         if unknown:
             raise forms.ValidationError(
-                _("There is no account for %(addresses)s. Invite them to a network first.")
+                _(
+                    "No one you can consult by name has the address %(addresses)s. Invite them "
+                    "to a network first."
+                )
                 % {"addresses": ", ".join(unknown)}
             )
         return users
@@ -99,9 +105,10 @@ class ConsulteesForm(forms.Form):
     people = RoundForm.base_fields["people"]
     clean_people = RoundForm.clean_people
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks, chair, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["networks"].queryset = networks
+        self.chair = chair
 
 
 class DeadlineForm(forms.Form):

@@ -715,6 +715,22 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(id__in=visible_network_ids(user))
 
 
+def people_within_reach(user) -> QuerySet:
+    """The people this person can already see in the workspace, and so may name (consult by
+    name in a round they run): the active members of the networks they see, and the people
+    named on the organisations' pages. To them anyone else is an address without an account:
+    a form must answer for such an address exactly as for an unknown one."""
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(is_active=True)
+    if not _is_person(user):
+        return people.none()
+    members = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
+    return people.filter(
+        Q(pk__in=members.values("user_id")) | Q(pk__in=Affiliation.objects.values("user_id"))
+    )
+
+
 def grant(user, action: Action, obj: Model) -> None:
     """Let one person do one thing on one object, outside any role (recorded by guardian)."""
     assign_perm(action.value, user, obj)

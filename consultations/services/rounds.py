@@ -160,7 +160,10 @@ def add_consultees(
                 grant(party, Action.VIEW_ROUND, review_round)
                 grant(party, Action.COMMENT, review_round)
     if added and review_round.is_open:
-        _tell_consulted(review_round, added, by_user)
+        # Those already asked through another party were told when it was added.
+        told = {person.pk for person in people_of(review_round, existing)} if existing else set()
+        newly = [p for p in people_of(review_round, added) if p.pk not in told]
+        _tell(Kind.CONSULTEE_ADDED, review_round, newly, by_user)
     return added
 
 
@@ -177,10 +180,6 @@ def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=N
             key=key,
         )
     )
-
-
-def _tell_consulted(review_round: ReviewRound, consultees: list[Consultee], by_user) -> None:
-    _tell(Kind.CONSULTEE_ADDED, review_round, people_of(review_round, consultees), by_user)
 
 
 @transaction.atomic
@@ -210,9 +209,16 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         document.status = Document.Status.IN_CONSULTATION
         document._history_user = by_user
         document.save(update_fields=["status"])
-    consultees = list(review_round.consultees.all())
-    _tell_consulted(review_round, consultees, by_user)
-    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    # One notification each: those asked to answer are told so; the document's other readers
+    # that the round is open.
+    consulted = people_of(review_round)
+    _tell(Kind.CONSULTEE_ADDED, review_round, consulted, by_user)
+    readers = (
+        Membership.objects.active()
+        .filter(network=document.network)
+        .exclude(user__in=[person.pk for person in consulted])
+        .select_related("user")
+    )
     _tell(Kind.ROUND_OPENED, review_round, [m.user for m in readers], by_user)
     return review_round
 

@@ -46,24 +46,30 @@ def respond(request, pk, consultee_pk):
     form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
     if request.method == "POST" and form.is_valid():
         step = request.POST.get("step", "save")
+        draft = response_services.Draft(
+            position=form.cleaned_data["position"],
+            summary=form.cleaned_data["summary"],
+            answers=form.answers(),
+        )
         try:
-            response_services.save_draft(
-                consultee,
-                by_user=request.user,
-                position=form.cleaned_data["position"],
-                summary=form.cleaned_data["summary"],
-                answers=form.answers(),
-            )
+            # One service call per step: a refused step writes nothing, not even the draft.
             if step == "ask":
-                response_services.ask_for_approval(consultee, by_user=request.user)
+                response_services.ask_for_approval(consultee, by_user=request.user, draft=draft)
                 messages.success(
                     request, _("The response waits for approval. The approver has been told.")
                 )
             elif step == "submit":
-                response_services.approve_and_submit(consultee, by_user=request.user)
+                response_services.approve_and_submit(consultee, by_user=request.user, draft=draft)
                 messages.success(request, _("The response is submitted as the party's answer."))
                 return redirect(review_round)
             else:
+                response_services.save_draft(
+                    consultee,
+                    by_user=request.user,
+                    position=draft.position,
+                    summary=draft.summary,
+                    answers=draft.answers,
+                )
                 messages.success(request, _("The draft is saved."))
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form

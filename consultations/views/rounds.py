@@ -50,6 +50,7 @@ def round_new(request, pk):
         request.POST or None,
         document=document,
         networks=_networks_for(request.user),
+        chair=request.user,
         initial={"title": _("Consultation on %(title)s") % {"title": document.title}},
     )
     if request.method == "POST" and form.is_valid():
@@ -268,7 +269,9 @@ def round_step(request, pk, step):
         initial={"closes_on": timezone.localtime(review_round.closes_at).date()},
     )
     consultees_form = ConsulteesForm(
-        request.POST if posted and step == "consult" else None, networks=_networks_for(request.user)
+        request.POST if posted and step == "consult" else None,
+        networks=_networks_for(request.user),
+        chair=request.user,
     )
     if request.method == "POST":
         try:
