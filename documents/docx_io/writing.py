@@ -15,6 +15,7 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 
+from documents.adoption import Adoption
 from documents.docx_io.styles import TITLE_PAGE_STYLE
 
 # The same Markdown as the pages (documents/markdown.py): tables and strikethrough on, raw HTML
@@ -33,12 +34,15 @@ def build_docx(
     content_hash: str,
     sections: Sequence[tuple[str, str]],
     language: str = "sv",
+    adoption: Adoption | None = None,
 ) -> bytes:
     """A Word file of one version: a title page, then each section (Heading 1 and its body).
 
     The title page labels are in the active language (the caller activates the reader's).
     `language` is the language of the text itself: Word uses it for spelling and hyphenation.
     Pass a local date: a datetime is shown as its date, without converting time zones.
+    `adoption`, for an adopted version, puts "Adopted" with its date and signatories (or the
+    deciding body) on the title page.
     """
     day = date.date() if isinstance(date, datetime.datetime) else date
     document = docx.Document()
@@ -50,6 +54,7 @@ def build_docx(
         version_number=version_number,
         day=day,
         content_hash=content_hash,
+        adoption=adoption,
     )
     writer = _WordWriter(document)
     for index, (heading, body) in enumerate(sections):
@@ -58,12 +63,16 @@ def build_docx(
             paragraph.paragraph_format.page_break_before = True  # after the title page
         writer.write(body)
     _set_properties(document, title, version_label, version_number, day, content_hash)
+    if adoption is not None:
+        document.core_properties.content_status = gettext("Adopted")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _write_title_page(document, *, title, version_label, version_number, day, content_hash):
+def _write_title_page(
+    document, *, title, version_label, version_number, day, content_hash, adoption
+):
     style = document.styles.add_style(TITLE_PAGE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles["Normal"]
     style.font.size = Pt(12)
@@ -76,13 +85,23 @@ def _write_title_page(document, *, title, version_label, version_number, day, co
         if size:
             run.font.size = Pt(size)
 
+    # The words are looked up outside f-strings: xgettext does not see into them, and a label
+    # it does not see is not in the catalogue, so it stays English in every language.
     if version_label:
         line(version_label, size=16, bold=True)
     line(gettext("Version %(number)s") % {"number": version_number})
-    line(f"{gettext('Date')}: {day.isoformat()}")
+    line(gettext("Date: %(date)s") % {"date": day.isoformat()})
+    if adoption is not None:
+        line(gettext("Adopted %(date)s") % {"date": adoption.adopted_on.isoformat()}, bold=True)
+        if adoption.signatories:
+            line(gettext("Signed by:"))
+            for signatory in adoption.signatories:
+                line(f"{signatory.name}, {signatory.signed_on.isoformat()}")
+        elif adoption.decided_by:
+            line(gettext("Decided by: %(body)s") % {"body": adoption.decided_by})
     digest = content_hash.strip().lower()
     grouped = " ".join(digest[i : i + 4] for i in range(0, min(16, len(digest)), 4))
-    line(f"{gettext('Checksum (SHA-256)')}: {grouped} …")
+    line(gettext("Checksum (SHA-256): %(start)s …") % {"start": grouped})
     line(digest, size=8)
 
 

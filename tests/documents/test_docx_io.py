@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from markdown_it import MarkdownIt
 
+from documents.adoption import Adoption, Signatory
 from documents.docx_io import (
     MAX_BYTES,
     PROGRESS_EVERY,
@@ -774,3 +775,24 @@ def test_an_imported_strategy_round_trips_through_word():
     again = parse_docx(export(sections=sections))
 
     assert [(s.heading, s.body) for s in again.sections] == sections
+
+
+def test_an_adopted_version_says_so_on_the_title_page_with_date_and_signatories():
+    adoption = Adoption(
+        adopted_on=datetime.date(2022, 12, 14),
+        signatories=(
+            Signatory("Anna Andersson", datetime.date(2022, 12, 13)),
+            Signatory("Bo Berg", datetime.date(2022, 12, 14)),
+        ),
+    )
+    document = docx.Document(io.BytesIO(export(adoption=adoption)))
+    texts = [p.text for p in document.paragraphs]
+
+    assert texts[texts.index("Adopted 2022-12-14") + 1 :][:3] == [
+        "Signed by:",
+        "Anna Andersson, 2022-12-13",
+        "Bo Berg, 2022-12-14",
+    ]
+    assert document.core_properties.content_status == "Adopted"
+    not_adopted = docx.Document(io.BytesIO(export()))
+    assert not any(p.text.startswith("Adopted") for p in not_adopted.paragraphs)
