@@ -430,11 +430,23 @@ def _labels(label: Node, control: Node) -> bool:
     return label in control.ancestors()
 
 
-def find_form(response, *, action: str | None = None, button: str | None = None, **kwargs) -> Form:
+def find_form(
+    response,
+    *,
+    action: str | None = None,
+    button: str | None = None,
+    inside: str | None = None,
+    **kwargs,
+) -> Form:
     """The one form on the page whose action resolves to URL name `action` (and URL kwargs
-    `kwargs`), and/or that has a button reading `button`."""
+    `kwargs`), and/or that has a button reading `button`, and/or that stands inside the element
+    with the id `inside` (the section a person sees it under)."""
     candidates = []
     for form in forms_on(response):
+        if inside is not None and not any(
+            a.attrs.get("id") == inside for a in form.node.ancestors()
+        ):
+            continue
         if action is not None:
             match = resolve(urlsplit(form.action_url()).path)
             if match.view_name != action:
@@ -446,7 +458,7 @@ def find_form(response, *, action: str | None = None, button: str | None = None,
         ):
             continue
         candidates.append(form)
-    where = f"action={action!r} {kwargs or ''} button={button!r}"
+    where = f"action={action!r} {kwargs or ''} button={button!r} inside={inside!r}"
     assert candidates, f"no form on {response.request['PATH_INFO']} with {where}"
     assert len(candidates) == 1, f"{len(candidates)} forms with {where}: say which"
     return candidates[0]
@@ -461,10 +473,12 @@ def submit_form(
     fields: dict[str, object] | None = None,
     follow: bool = True,
     form_kwargs: dict[str, object] | None = None,
+    inside: str | None = None,
     **extra,
 ):
-    """Find the form on `page`, fill `fields`, press `button` (or the form's first button)."""
-    form = find_form(page, action=action, button=button, **(form_kwargs or {}))
+    """Find the form on `page` (see find_form; `form_kwargs` are the URL kwargs of its action),
+    fill `fields`, press `button` (or the form's first button)."""
+    form = find_form(page, action=action, button=button, inside=inside, **(form_kwargs or {}))
     form.fill(fields or {})
     return form.submit(client, button=button, follow=follow, **extra)
 
