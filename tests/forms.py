@@ -405,6 +405,7 @@ def forms_on(response) -> list[Form]:
     nodes = [n for n in root.walk() if n.tag == "form"]
     by_id = {n.attrs["id"]: n for n in nodes if n.attrs.get("id")}
     labels = [n for n in root.walk() if n.tag == "label"]
+    ids = {n.attrs["id"]: n for n in root.walk() if n.attrs.get("id")}
     owned: dict[int, list[Control]] = {id(n): [] for n in nodes}
     for node in root.walk():
         if node.tag not in CONTROLS:
@@ -418,6 +419,9 @@ def forms_on(response) -> list[Form]:
         texts = [_squash(lab.text()) for lab in labels if _labels(lab, node)]
         if node.attrs.get("aria-label"):
             texts.append(node.attrs["aria-label"])
+        if node.attrs.get("aria-labelledby"):
+            parts = [ids[i].text() for i in node.attrs["aria-labelledby"].split() if i in ids]
+            texts.append(_squash(" ".join(parts)))
         owned[id(owner)].append(Control(node, texts))
     url = _page_url(response)
     return [Form(n, owned[id(n)], url) for n in nodes]

@@ -158,7 +158,7 @@ def test_the_chair_closes_an_open_round(open_world):
 
 
 @pytest.mark.xfail(strict=True, reason=REPORT_URL_SHADOWS_STEP)
-@submits("consultations:step", step="report")
+@submits("consultations:step")
 def test_the_chair_publishes_the_report_of_a_closed_round(closed_world):
     client = browser_client(closed_world["people"]["chair"])
     page = follow_link(
