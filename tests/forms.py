@@ -400,7 +400,9 @@ def _page_url(response) -> str:
 
 def forms_on(response) -> list[Form]:
     """Every form on the page the response shows."""
-    assert response.status_code == 200, f"the page answered {response.status_code}"
+    # A page that refused a form (400, 409) shows it again: a person corrects it and resends.
+    assert response.status_code in (200, 400, 409), f"the page answered {response.status_code}"
+    assert response["Content-Type"].startswith("text/html"), response["Content-Type"]
     root = parse(response.content.decode())
     nodes = [n for n in root.walk() if n.tag == "form"]
     by_id = {n.attrs["id"]: n for n in nodes if n.attrs.get("id")}

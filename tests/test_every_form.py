@@ -189,6 +189,9 @@ class _Page:
     content = PAGE.encode()
     request = {"PATH_INFO": "/documents/1/", "QUERY_STRING": ""}
 
+    def __getitem__(self, header):
+        return {"Content-Type": "text/html; charset=utf-8"}[header]
+
 
 def test_the_entry_list_is_what_a_browser_sends():
     form = find_form(_Page(), button="Spara")

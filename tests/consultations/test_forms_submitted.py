@@ -516,3 +516,159 @@ def test_a_new_revision_starts_from_the_adopted_version(pending):
     assert "En ny revidering har påbörjats." in page_text(response)
     document.refresh_from_db()
     assert document.status == "revising"
+
+
+# -- a refused form comes back as typed: correct one field and send it again ---------------------
+
+
+@submits("consultations:round_new")
+def test_a_round_with_a_past_last_day_comes_back_as_typed_and_is_saved_once_corrected(world):
+    people, document = world["people"], world["document"]
+    client = browser_client(people["chair"])
+    page = client.get(reverse("consultations:round_new", args=[document.pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Spara remissrundan som planerad",
+        fields={
+            "Namn på remissrundan": "Remiss hösten",
+            "Instruktioner till remissinstanserna": "Svara per avsnitt.",
+            "Särskilda frågor": "Saknas något?",
+            "Sista svarsdag": in_days(-1),
+            "Kumla kommun": True,
+            "Namngivna personer": people["expert"].email,
+        },
+    )
+    assert refused.status_code == 400
+    assert "Sista svarsdag kan inte ligga bakåt i tiden." in page_text(refused)
+    assert not ReviewRound.objects.filter(title="Remiss hösten").exists()
+
+    response = submit_form(
+        client,
+        refused,
+        button="Spara remissrundan som planerad",
+        fields={"Sista svarsdag": in_days(20)},
+    )
+
+    assert "Remissrundan är planerad." in page_text(response)
+    review_round = ReviewRound.objects.get(title="Remiss hösten")
+    assert review_round.instructions == "Svara per avsnitt."
+    assert [q.text for q in review_round.questions.all()] == ["Saknas något?"]
+    parties = {str(c.party) for c in Consultee.objects.filter(round=review_round)}
+    assert parties == {"Kumla kommun", str(people["expert"])}
+
+
+@submits("consultations:decision_new")
+def test_a_decision_without_a_body_comes_back_as_typed_and_is_recorded_once_corrected(
+    closed_world,
+):
+    document = closed_world["document"]
+    client = browser_client(closed_world["people"]["coordinator"])
+    page = client.get(reverse("consultations:decision_new", args=[document.pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Registrera",
+        fields={
+            "Typ av beslut": "Synpunkter lämnade",
+            "Datum för beslutet": timezone.localdate().isoformat(),
+            "Beslutet": "Chefsgruppen har lämnat synpunkter.",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Ange vilket organ som fattade beslutet" in page_text(refused)
+    assert not Decision.objects.exists()
+
+    response = submit_form(
+        client, refused, button="Registrera", fields={"Eller organets namn": "Chefsgruppen"}
+    )
+
+    assert "Beslutet är registrerat." in page_text(response)
+    decision = Decision.objects.get()
+    assert (decision.kind, decision.text) == ("views", "Chefsgruppen har lämnat synpunkter.")
+
+
+@submits("consultations:decision_new")
+def test_a_decision_is_corrected_by_a_new_record_from_its_correct_link(closed_world):
+    document, people = closed_world["document"], closed_world["people"]
+    wrong = decision_services.record_decision(
+        document,
+        by_user=people["coordinator"],
+        version=closed_world["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Synpunkter lämnade.",
+        body_name="Chefsgrupen",
+    )
+    client = browser_client(people["coordinator"])
+    decisions_page = client.get(reverse("consultations:decisions", args=[document.pk]))
+    page = follow_link(client, decisions_page, "Rätta Chefsgrupen")
+
+    response = submit_form(
+        client, page, button="Registrera", fields={"Eller organets namn": "Chefsgruppen"}
+    )
+
+    assert "Beslutet är registrerat." in page_text(response)
+    correction = Decision.objects.exclude(pk=wrong.pk).get()
+    assert (correction.corrects, correction.body_name) == (wrong, "Chefsgruppen")
+    assert correction.text == "Synpunkter lämnade."  # what was not corrected is carried over
+
+
+@submits("consultations:enter_response")
+def test_an_entered_response_without_a_position_comes_back_as_typed(open_world):
+    client = browser_client(open_world["people"]["chair"])
+    consultee = open_world["round"].consultees.get(network=open_world["managers"])
+    page = client.get(
+        reverse("consultations:enter_response", args=[open_world["round"].pk, consultee.pk])
+    )
+
+    refused = submit_form(
+        client,
+        page,
+        button="Registrera remissvaret",
+        fields={"Sammanfattning av remissvaret": "Inkom per brev.", "Hur det kom in": "Via brev"},
+    )
+    assert refused.status_code == 400
+    assert "Välj remissinstansens ställningstagande." in page_text(refused)
+    assert not Response.objects.filter(consultee=consultee).exists()
+
+    response = submit_form(
+        client, refused, button="Registrera remissvaret", fields={"position": "Tillstyrker"}
+    )
+
+    assert "Remissvaret är registrerat som remissinstansens svar." in page_text(response)
+    saved = Response.objects.get(consultee=consultee)
+    assert (saved.summary, saved.received_via) == ("Inkom per brev.", "letter")
+
+
+@submits("consultations:sign_off")
+def test_a_signatory_refuses_with_a_reason_and_the_document_goes_back_to_revising(pending):
+    stina, document = pending["people"]["stina"], pending["document"]
+    client = browser_client(stina)
+    page = client.get(pending["sign_off"].get_absolute_url())
+
+    refused = submit_form(
+        client,
+        page,
+        button="Skriv under",
+        fields={"Avböjt": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
+    )
+    assert refused.status_code == 400
+    assert not Signature.objects.exists()
+
+    response = submit_form(
+        client,
+        refused,
+        button="Skriv under",
+        fields={
+            "Motivering": "Målen saknar finansiering.",
+            "Ditt lösenord, för att bekräfta att det är du": PASSWORD,
+        },
+    )
+
+    assert "Din underskrift är registrerad." in page_text(response)
+    assert Signature.objects.get(signer=stina).verdict == Signature.Verdict.REJECT
+    document.refresh_from_db()
+    assert document.status == "revising"

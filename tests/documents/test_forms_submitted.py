@@ -185,3 +185,67 @@ def test_the_publish_form_offers_the_editorial_box_only_after_a_first_version(dr
     url = reverse("documents:publish", args=[document.pk])
     form = find_form(client.get(url), button="Publicera")
     assert "editorial" not in {c.name for c in form.controls}
+
+
+# -- a refused form comes back: correct it and send it again -------------------------------------
+
+
+@submits("documents:section_edit")
+def test_a_second_editor_gets_both_texts_and_saves_the_merged_one(draft):
+    document, writer = draft["document"], draft["writer"]
+    colleague = MembershipFactory(network=draft["network"], role=Role.WRITER).user
+    client = browser_client(writer)
+    page = follow_link(client, client.get(document.get_absolute_url()), "Redigera: Inledning")
+    other = browser_client(colleague)
+    other_page = follow_link(other, other.get(document.get_absolute_url()), "Redigera: Inledning")
+    submit_form(other, other_page, button="Spara", fields={"Text": "Kollegans text."})
+
+    conflict = submit_form(client, page, button="Spara", fields={"Text": "Min text."})
+
+    assert conflict.status_code == 409
+    assert "Någon annan sparade det här avsnittet medan du redigerade det." in page_text(conflict)
+    assert "Kollegans text." in page_text(conflict) and "Min text." in page_text(conflict)
+    assert document.sections.get(heading="Inledning").body == "Kollegans text."
+
+    response = submit_form(
+        client,
+        conflict,
+        button="Spara min sammanslagna text",
+        fields={"Text": "Kollegans text. Min text."},
+    )
+
+    assert "Avsnittet ”Inledning” har sparats." in page_text(response)
+    assert document.sections.get(heading="Inledning").body == "Kollegans text. Min text."
+
+
+@submits("documents:import")
+def test_a_file_that_is_not_word_is_refused_and_the_right_one_imported(
+    draft, django_capture_on_commit_callbacks
+):
+    client = browser_client(draft["writer"])
+    page = client.get(reverse("documents:import", args=[draft["network"].pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Importera",
+        fields={
+            "Word-fil (.docx)": ("strategi.doc", b"\xd0\xcf\x11\xe0 an old Word file"),
+            "Titel": "Strategin",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Filen är inte ett Word-dokument (.docx)." in page_text(refused)
+    assert not Document.objects.filter(title="Strategin").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_form(
+            client,
+            refused,  # the title is kept; a file must be chosen again, as in every browser
+            button="Importera",
+            fields={"Word-fil (.docx)": ("strategi.docx", make_strategy_docx())},
+            follow=False,
+        )
+
+    assert response.status_code == 302
+    assert headings(Document.objects.get(title="Strategin")) == STRATEGY_HEADINGS

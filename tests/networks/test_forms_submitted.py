@@ -97,7 +97,7 @@ def test_someone_logged_in_with_another_account_logs_out_and_then_logs_in_to_joi
 
 
 @submits("networks:members")
-def test_a_chair_invites_someone_from_the_members_page(group, mailoutbox):
+def test_a_chair_invites_someone_from_the_members_page(group):
     kumla = OrganisationFactory(name="Kumla kommun")
     client = browser_client(group["chair"])
     page = client.get(reverse("networks:members", args=[group["network"].pk]))
@@ -205,3 +205,90 @@ def test_a_coordinator_removes_a_link_to_an_organisation(kumla):
 
     assert "Kopplingen har tagits bort." in page_text(response)
     assert not Affiliation.objects.filter(user=head).exists()
+
+
+# -- a refused form comes back as typed: correct it and send it again ----------------------------
+
+
+@submits("networks:invitation")
+def test_two_different_passwords_are_refused_and_the_name_is_kept():
+    network = NetworkFactory(name="Skrivargruppen")
+    invitation = InvitationFactory(network=network, email="nina@example.org")
+    client = browser_client()
+    page = client.get(reverse("networks:invitation", args=[invitation.token]))
+    fields = {"Ditt namn": "Nina Ny", "Välj ett lösenord": "ett långt lösenord"}
+
+    refused = submit_form(
+        client,
+        page,
+        button="Skapa konto och gå med",
+        fields={**fields, "Upprepa lösenordet": "ett annat lösenord"},
+    )
+    assert refused.status_code == 400
+    assert "De två lösenorden är inte samma." in page_text(refused)
+    assert not Membership.objects.filter(user__email="nina@example.org").exists()
+
+    response = submit_form(
+        client,
+        refused,  # the name is kept; passwords are typed again, as on every site
+        button="Skapa konto och gå med",
+        fields={
+            "Välj ett lösenord": "ett långt lösenord",
+            "Upprepa lösenordet": "ett långt lösenord",
+        },
+    )
+
+    assert "Välkommen till Skrivargruppen." in page_text(response)
+    assert Membership.objects.get(user__email="nina@example.org").user.full_name == "Nina Ny"
+
+
+@submits("networks:members")
+def test_a_mistyped_address_comes_back_as_typed_and_is_invited_once_corrected(group):
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Skicka inbjudan",
+        fields={"E-postadress": "ny.example.org", "Roll": "Ordförande"},
+    )
+    assert refused.status_code == 400
+    assert "Fyll i en giltig e-postadress." in page_text(refused)
+    assert not Invitation.objects.exists()
+
+    response = submit_form(
+        client, refused, button="Skicka inbjudan", fields={"E-postadress": "ny@example.org"}
+    )
+
+    assert "En inbjudan har skickats till ny@example.org." in page_text(response)
+    assert Invitation.objects.get().role == Role.CHAIR
+
+
+@submits("networks:organisation")
+def test_an_address_without_an_account_comes_back_as_typed(kumla):
+    head = UserFactory(email="socialchef@example.org")
+    client = browser_client(kumla["coordinator"])
+    page = client.get(reverse("networks:organisation", args=[kumla["kumla"].pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Spara",
+        fields={
+            "E-postadress": "socialchef@exampel.org",
+            "Titel": "Socialchef",
+            "Godkänner organisationens remissvar": True,
+        },
+    )
+    assert refused.status_code == 400
+    assert "Det finns inget konto för den e-postadressen." in page_text(refused)
+    assert not Affiliation.objects.exists()
+
+    response = submit_form(
+        client, refused, button="Spara", fields={"E-postadress": "socialchef@example.org"}
+    )
+
+    assert "Sparat." in page_text(response)
+    affiliation = Affiliation.objects.get(user=head)
+    assert affiliation.can_approve and affiliation.title == "Socialchef"
