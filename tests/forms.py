@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import resolve
+from django.urls import Resolver404, resolve
 
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -247,7 +247,8 @@ class Form:
                 if control.checked:
                     pairs.append((control.name, control.value))
             elif control.tag == "select":
-                pairs.extend((control.name, control.option_value(o)) for o in control.selected)
+                chosen = [o for o in control.selected if not o.has("disabled")]
+                pairs.extend((control.name, control.option_value(o)) for o in chosen)
             elif control.type == "file":
                 for upload in control.files:
                     pairs.append((control.name, upload))
@@ -454,7 +455,10 @@ def find_form(
         ):
             continue
         if action is not None:
-            match = resolve(urlsplit(form.action_url()).path)
+            try:
+                match = resolve(urlsplit(form.action_url()).path)
+            except Resolver404:
+                continue
             if match.view_name != action:
                 continue
             if any(str(match.kwargs.get(k)) != str(v) for k, v in kwargs.items()):
