@@ -250,9 +250,10 @@ class Form:
                 chosen = [o for o in control.selected if not o.has("disabled")]
                 pairs.extend((control.name, control.option_value(o)) for o in chosen)
             elif control.type == "file":
-                for upload in control.files:
-                    pairs.append((control.name, upload))
-                if not control.files and not self.multipart(submitter):
+                multipart = self.multipart(submitter)
+                for upload in control.files:  # without multipart only the file's name is sent
+                    pairs.append((control.name, upload if multipart else upload.name))
+                if not control.files and not multipart:
                     pairs.append((control.name, ""))
             else:
                 pairs.append((control.name, control.value))

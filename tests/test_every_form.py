@@ -265,3 +265,27 @@ def test_a_refused_submission_does_not_count():
             refused()
     finally:
         DECLARED["documents:publish"].remove(refused)
+
+
+class _Strict(_Page):
+    content = b"""<form method="post" action="/documents/1/import/">
+      <label for="f">Fil</label><input type="file" id="f" name="file" required>
+      <label for="t">Titel</label><input id="t" name="title" required>
+      <select name="kind"><option value="a" disabled selected>A</option><option>b</option></select>
+      <button>Skicka</button></form>"""
+
+
+def test_a_required_field_left_empty_stops_the_form_as_a_browser_does():
+    form = find_form(_Strict(), button="Skicka")
+    with pytest.raises(AssertionError, match="would not send the form"):
+        form._check_required(form.button())
+    form.fill({"Titel": "Strategin", "Fil": ("a.docx", b"PK")})
+    form._check_required(form.button())
+
+
+def test_a_form_without_multipart_sends_only_the_files_name_and_no_disabled_option():
+    form = find_form(_Strict(), button="Skicka").fill({"Fil": ("a.docx", b"PK")})
+    assert form.entries() == [
+        ("file", "a.docx"),
+        ("title", ""),
+    ]
