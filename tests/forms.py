@@ -215,6 +215,10 @@ class Form:
     def _button_names(self) -> list[str]:
         return [sorted(_button_texts(b.node)) for b in self.buttons]
 
+    def button_texts(self) -> set[str]:
+        """What the form's buttons read (visible text and accessible names)."""
+        return {text for b in self.buttons for text in _button_texts(b.node)}
+
     def action_url(self, submitter: Control | None = None) -> str:
         action = self.node.attrs.get("action", "")
         if submitter is not None and submitter.node.has("formaction"):

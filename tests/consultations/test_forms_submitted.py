@@ -22,7 +22,7 @@ from consultations.services import decisions as decision_services
 from consultations.services import rounds as round_services
 from networks.models import Role
 from tests.factories import PASSWORD, MembershipFactory
-from tests.forms import browser_client, follow_link, page_text, submit_form, submits
+from tests.forms import browser_client, follow_link, forms_on, page_text, submit_form, submits
 
 pytestmark = pytest.mark.django_db
 
@@ -161,9 +161,9 @@ def test_the_chair_closes_an_open_round(open_world):
 @submits("consultations:step")
 def test_the_chair_publishes_the_report_of_a_closed_round(closed_world):
     client = browser_client(closed_world["people"]["chair"])
-    page = follow_link(
-        client, client.get(closed_world["round"].get_absolute_url()), "Publicera sammanställningen"
-    )
+    page = client.get(closed_world["round"].get_absolute_url())
+    if "Publicera sammanställningen" not in {b for f in forms_on(page) for b in f.button_texts()}:
+        page = follow_link(client, page, "Publicera sammanställningen")  # the step's own page
 
     response = submit_form(client, page, button="Publicera sammanställningen")
 
