@@ -347,16 +347,42 @@ class Form:
             if control.node.has("required") and not control.disabled and control.name not in sent:
                 raise AssertionError(f"the browser would not send the form: {control} is empty")
 
-    def submit(self, client: Client, *, button: str | None = None, follow: bool = True, **extra):
+    def _htmx(self, submitter: Control | None) -> tuple[str, str, dict[str, str]]:
+        """Where and how htmx sends the form when JavaScript runs (hx-post/hx-get on the button
+        or the form), with the headers it adds."""
+        for node in (submitter.node if submitter else None, self.node):
+            for verb in ("post", "get"):
+                if node is not None and node.has(f"hx-{verb}"):
+                    url = urljoin(self.page_url, node.attrs[f"hx-{verb}"] or self.page_url)
+                    headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": self.page_url}
+                    target = self.node.attrs.get("hx-target", "")
+                    if target.startswith("#"):
+                        headers["HTTP_HX_TARGET"] = target[1:]
+                    return url, verb, headers
+        raise AssertionError("the form has no hx-post or hx-get: htmx does not send it")
+
+    def submit(
+        self,
+        client: Client,
+        *,
+        button: str | None = None,
+        follow: bool = True,
+        htmx: bool = False,
+        **extra,
+    ):
+        """Press `button` (or the default one). With `htmx`, send it as htmx does when
+        JavaScript runs; otherwise as a browser without JavaScript does."""
         submitter = self.button(button)
         self._check_required(submitter)
-        url = self.action_url(submitter)
+        if htmx:
+            url, method, headers = self._htmx(submitter)
+        else:
+            url, method, headers = self.action_url(submitter), self.method(submitter), {}
         parts = urlsplit(url)
         page = urlsplit(self.page_url)
         assert parts.netloc in ("", page.netloc), f"the form leaves the site: {url}"
         pairs = self.entries(submitter)
-        method = self.method(submitter)
-        headers = {"HTTP_ORIGIN": "http://testserver", **extra}
+        headers = {"HTTP_ORIGIN": "http://testserver", **headers, **extra}
         if method == "get":
             query = urlencode([(n, v) for n, v in pairs if isinstance(v, str)])
             response = client.get(f"{parts.path}?{query}", follow=follow, **headers)
@@ -489,13 +515,14 @@ def submit_form(
     follow: bool = True,
     form_kwargs: dict[str, object] | None = None,
     inside: str | None = None,
+    htmx: bool = False,
     **extra,
 ):
     """Find the form on `page` (see find_form; `form_kwargs` are the URL kwargs of its action),
     fill `fields`, press `button` (or the form's first button)."""
     form = find_form(page, action=action, button=button, inside=inside, **(form_kwargs or {}))
     form.fill(fields or {})
-    return form.submit(client, button=button, follow=follow, **extra)
+    return form.submit(client, button=button, follow=follow, htmx=htmx, **extra)
 
 
 def browser_client(user=None) -> Client:

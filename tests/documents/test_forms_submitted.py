@@ -249,3 +249,25 @@ def test_a_file_that_is_not_word_is_refused_and_the_right_one_imported(
 
     assert response.status_code == 302
     assert headings(Document.objects.get(title="Strategin")) == STRATEGY_HEADINGS
+
+
+@submits("documents:section_edit")
+def test_with_javascript_a_section_is_edited_in_place(draft):
+    document = draft["document"]
+    section = document.sections.get(heading="Inledning")
+    client = browser_client(draft["writer"])
+    client.get(document.get_absolute_url())
+    # "Redigera" fetches the form into the page (hx-get), and the form is sent by htmx.
+    editor = client.get(
+        reverse("documents:section_edit", args=[document.pk, section.key]), HTTP_HX_REQUEST="true"
+    )
+
+    response = submit_form(
+        client, editor, button="Spara", fields={"Text": "Ny text på plats."}, htmx=True
+    )
+
+    assert response.status_code == 200
+    assert f'id="section-{section.key}"' in response.content.decode()
+    assert "Ny text på plats." in page_text(response) and "Sparat." in page_text(response)
+    section.refresh_from_db()
+    assert section.body == "Ny text på plats."

@@ -292,3 +292,25 @@ def test_an_address_without_an_account_comes_back_as_typed(kumla):
     assert "Sparat." in page_text(response)
     affiliation = Affiliation.objects.get(user=head)
     assert affiliation.can_approve and affiliation.title == "Socialchef"
+
+
+@submits("networks:change_role")
+def test_with_javascript_the_role_changes_in_place(group):
+    member = group["member"]
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    row = submit_form(
+        client,
+        page,
+        action="networks:change_role",
+        form_kwargs={"membership_pk": member.pk},
+        fields={"Roll för Mats Medlem": "Skribent"},
+        htmx=True,
+    )
+
+    assert row.status_code == 200
+    assert row.content.decode().lstrip().startswith(f'<tr id="member-{member.pk}"')
+    assert "Sparat." in page_text(row)
+    member.refresh_from_db()
+    assert member.role == Role.WRITER

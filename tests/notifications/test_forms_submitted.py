@@ -97,3 +97,18 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page():
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.read_at is not None and second.read_at is None
+
+
+@submits("notifications:mark_all_read")
+def test_with_javascript_the_list_is_marked_read_in_place():
+    person = UserFactory()
+    notify(person)
+    client = browser_client(person)
+    page = client.get(reverse("notifications:list"))
+
+    response = submit_form(client, page, button="Markera alla som lästa", htmx=True)
+
+    assert response.status_code == 200
+    assert response.content.decode().startswith('<div id="notification-list"')
+    assert "Oläst" not in page_text(response)
+    assert not Notification.objects.filter(recipient=person, read_at__isnull=True).exists()
