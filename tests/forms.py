@@ -4,8 +4,18 @@ A test opens the page a person uses, finds the form (by the URL name its action 
 by the visible text of its button), fills what a person would fill (by label or by name), and
 presses the button:
 
+    client = browser_client(writer)
     page = client.get(reverse("documents:publish", args=[document.pk]))
-    response = submit_form(client, page, button="Publicera", fields={"Etikett": "Remissversion"})
+    response = submit_form(
+        client, page, button="Publicera", fields={"Versionens namn": "Remissversion"}
+    )
+    assert "Version 1 har publicerats." in page_text(response)  # after the redirect
+
+A form is chosen by `action=` (URL name, with `form_kwargs` for its URL kwargs), `button=` (what
+the button reads, or its accessible name), or `inside=` (the id of the element it stands in);
+`follow_link` clicks a link by its text. A refused form (400, 409) can be corrected and sent
+again from the response that shows it. `htmx=True` sends the form as htmx does when JavaScript
+runs (hx-post, the HX-Request header); without it, as a browser without JavaScript does.
 
 The data sent is what the rendered HTML holds, read the way a browser builds a form's entry list
 (HTML Living Standard, "constructing the entry list"): hidden inputs (the CSRF token too), checked
