@@ -64,6 +64,12 @@ class DeadlineInPast(DomainError):
     default_message = _("The deadline must be in the future.")
 
 
+class DeadlineNotLater(DomainError):
+    default_message = _(
+        "An extension moves the last day later. Choose a day after the present last day."
+    )
+
+
 class DatesOutOfOrder(DomainError):
     default_message = _("The round must close after it opens.")
 

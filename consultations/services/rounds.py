@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.errors import (
     DatesOutOfOrder,
     DeadlineInPast,
+    DeadlineNotLater,
     InvalidTransition,
     NothingToConsult,
     OpenRoundExists,
@@ -233,6 +234,8 @@ def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) 
         raise DeadlineInPast()
     if closes_at <= review_round.opens_at:
         raise DatesOutOfOrder()
+    if review_round.is_open and closes_at <= review_round.closes_at:
+        raise DeadlineNotLater()  # the parties were told a day; it is never taken back
     review_round.closes_at = closes_at
     review_round._history_user = by_user  # the history keeps the earlier deadline
     review_round.save(update_fields=["closes_at"])

@@ -64,7 +64,8 @@
     ask({ credentials: "same-origin", headers: { Accept: "application/json" } });
   }
 
-  stay.addEventListener("click", function () {
+  box.querySelector("[data-session-form]").addEventListener("submit", function (event) {
+    event.preventDefault();
     ask({
       method: "POST",
       credentials: "same-origin",
