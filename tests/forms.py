@@ -553,14 +553,20 @@ def page_text(response) -> str:
 
 
 def follow_link(client: Client, page, text: str):
-    """GET the one link on `page` whose text reads `text` (what a person clicks)."""
+    """GET the one link on `page` whose text or accessible name reads `text` (what a person
+    clicks, or what a screen reader announces)."""
     root = parse(page.content.decode())
     links = [
         n
         for n in root.walk()
         if n.tag == "a"
         and n.attrs.get("href")
-        and _squash(text) in {_squash(n.text(visible=True)), _squash(n.text())}
+        and _squash(text)
+        in {
+            _squash(n.text(visible=True)),
+            _squash(n.text()),
+            _squash(n.attrs.get("aria-label", "")),
+        }
     ]
     assert links, f"no link {text!r} on {page.request['PATH_INFO']}"
     hrefs = {n.attrs["href"] for n in links}

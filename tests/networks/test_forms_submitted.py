@@ -99,6 +99,8 @@ def test_someone_logged_in_with_another_account_logs_out_and_then_logs_in_to_joi
 @submits("networks:members")
 def test_a_chair_invites_someone_from_the_members_page(group):
     kumla = OrganisationFactory(name="Kumla kommun")
+    # Kumla takes part in the network (the form offers only organisations of its tree).
+    MembershipFactory(network=group["network"], organisation=kumla)
     client = browser_client(group["chair"])
     page = client.get(reverse("networks:members", args=[group["network"].pk]))
 
@@ -168,12 +170,14 @@ def kumla():
     kumla = OrganisationFactory(name="Kumla kommun")
     coordinator = MembershipFactory(role=Role.COORDINATOR)
     MembershipFactory(network=coordinator.network, organisation=kumla)
-    return {"kumla": kumla, "coordinator": coordinator.user}
+    return {"kumla": kumla, "coordinator": coordinator.user, "network": coordinator.network}
 
 
 @submits("networks:organisation")
 def test_a_coordinator_names_who_approves_an_organisations_responses(kumla):
     head = UserFactory(email="socialchef@example.org", full_name="Sara Socialchef")
+    # A coordinator links people of the networks they see.
+    MembershipFactory(network=kumla["network"], user=head, organisation=kumla["kumla"])
     client = browser_client(kumla["coordinator"])
     page = client.get(reverse("networks:organisation", args=[kumla["kumla"].pk]))
 
@@ -268,6 +272,7 @@ def test_a_mistyped_address_comes_back_as_typed_and_is_invited_once_corrected(gr
 @submits("networks:organisation")
 def test_an_address_without_an_account_comes_back_as_typed(kumla):
     head = UserFactory(email="socialchef@example.org")
+    MembershipFactory(network=kumla["network"], user=head, organisation=kumla["kumla"])
     client = browser_client(kumla["coordinator"])
     page = client.get(reverse("networks:organisation", args=[kumla["kumla"].pk]))
 
@@ -282,7 +287,7 @@ def test_an_address_without_an_account_comes_back_as_typed(kumla):
         },
     )
     assert refused.status_code == 400
-    assert "Det finns inget konto för den e-postadressen." in page_text(refused)
+    assert "Ingen med den e-postadressen deltar i dina nätverk." in page_text(refused)
     assert not Affiliation.objects.exists()
 
     response = submit_form(
