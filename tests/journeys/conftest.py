@@ -2,11 +2,14 @@
 it, on PostgreSQL and Redis with a real Celery worker, DEBUG off and collected static files.
 
 - `journey`: starts everything and hands the test a `Journey` (its base URL, the e-mails the
-  SMTP sink received, and `as_person(email)` for a logged-in browser page of one person).
-  At the end it asserts that no log of the server, the worker or the browser saw an error.
-- The server is a fresh ASGI application (not the module-level one of workspace.asgi), built
-  after the settings switch to the collected files, so ServeStatic serves them from the
-  manifest exactly as in production.
+  SMTP sink received, `as_person(email)` for a logged-in browser page of one person, axe).
+  `journey.finish()` at the end asserts that no log of the server or the worker, and no
+  browser, saw an error (a server error logged by django.request or uvicorn, a failed task, a
+  console or script error, a stylesheet or script that did not load).
+- Static files: `manage.py collectstatic` runs once, as a deployment runs it, into a directory
+  of its own; the server then uses the storage the settings choose with DEBUG off (ServeStatic's
+  manifest). The server is a fresh ASGI application (not the module-level one of
+  workspace.asgi), built after that switch, so that ServeStatic's middleware reads it.
 
 Without PostgreSQL, Redis or Chromium the tests are skipped with the reason; under CI=true they
 fail instead (tests/services.missing).
@@ -16,12 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from networks.demo import DEMO_PASSWORD
@@ -32,6 +37,7 @@ browser_type_launch_args = browser_fixtures.browser_type_launch_args
 live_server_url = browser_fixtures.live_server_url
 axe = browser_fixtures.axe
 
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 15_000
 MANIFEST_STORAGE = "servestatic.storage.CompressedManifestStaticFilesStorage"
 # Loggers whose records do not reach the root logger: uvicorn's own.
@@ -52,10 +58,23 @@ def _static_settings(root) -> dict:
 
 @pytest.fixture(scope="session")
 def collected_static(tmp_path_factory):
-    """`collectstatic` once per run into a directory of its own, with the manifest storage."""
+    """`manage.py collectstatic` once per run, as a deployment runs it (README: production
+    settings, DEBUG off), into a directory of its own."""
     root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(**_static_settings(root)):
-        call_command("collectstatic", interactive=False, verbosity=0)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "workspace.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "journey-" + "x" * 50,
+        "STATIC_ROOT": str(root),
+    }
+    subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity=0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     return root
 
 
