@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,25 @@ class Journey:
         if then is None:
             expect(page.get_by_role("heading", level=1)).to_have_text("Mitt arbete")
         return page
+
+    def links_mailed_to(self, address: str, *, containing: str, timeout: float = 15.0):
+        """The links to this server in the plain-text e-mails the SMTP sink has received for
+        `address` that contain `containing`; waits until there is one (the worker sends them)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            links = [
+                link.rstrip(">).,;")
+                for recipients, mail in list(self.inbox.messages)
+                if address in recipients
+                for link in re.findall(
+                    rf"{re.escape(self.base)}/\S+",
+                    mail.get_body(preferencelist=("plain",)).get_content(),
+                )
+                if containing in link
+            ]
+            if links or time.monotonic() > deadline:
+                return links
+            time.sleep(0.1)
 
     def finish(self):
         """No log of the server or the worker, and no browser, saw an error."""

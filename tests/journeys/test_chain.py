@@ -271,19 +271,13 @@ def member_drafts_and_approver_approves(journey, chain: Chain, member):
     member.get_by_label("Tillstyrker med reservation").check()
     member.get_by_label("Sammanfattning av remissvaret").fill(KUMLA_SUMMARY)
     member.get_by_label(QUESTION).fill(KUMLA_ANSWER)
-    already = len(journey.inbox.messages)
     member.get_by_role("button", name="Skicka för godkännande").click()
     expect(message(member)).to_contain_text("Remissvaret väntar på godkännande")
     axe(member, "Kumla's response, awaiting approval")
 
     # The worker e-mails the approver; she follows the link in it.
-    messages = journey.inbox.wait_for(already + 1)
-    to_approver = [m for rcpt, m in messages[already:] if APPROVER in rcpt]
-    assert to_approver, f"no e-mail to {APPROVER}: {[r for r, _m in messages]}"
-    text = to_approver[0].get_body(preferencelist=("plain",)).get_content()
-    links = re.findall(rf"{re.escape(journey.base)}/\S+", text)
-    respond_links = [link for link in links if "/respond/" in link]
-    assert respond_links, f"no link to the response in the e-mail:\n{text}"
+    respond_links = journey.links_mailed_to(APPROVER, containing="/respond/")
+    assert respond_links, f"no e-mail to {APPROVER} links to the response"
 
     approver = journey.new_page(APPROVER)
     approver.goto(respond_links[0])
@@ -709,6 +703,8 @@ def outsider_finds_nothing(journey, chain: Chain):
     journey.axe(outsider, "not found, as the outsider")
 
 
+# About two minutes on an idle 2-core machine; the suite's default of 300 s is too close under load.
+@pytest.mark.timeout(600)
 @pytest.mark.xfail(
     strict=True,
     reason="defects of the issue not yet fixed on main: collectstatic of a fresh clone writes no "
