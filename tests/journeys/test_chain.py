@@ -115,7 +115,10 @@ def writer_imports_and_publishes(journey, chain: Chain) -> None:
     writer.get_by_label("Word-fil (.docx)").set_input_files(str(docx_path))
     writer.get_by_role("button", name="Importera").click()
     # The real worker reads the file; the progress page ends with a link to the document.
-    writer.get_by_role("link", name="Öppna dokumentet").click()
+    open_it = writer.get_by_role("link", name="Öppna dokumentet")
+    expect(open_it).to_be_visible()
+    axe(writer, "the import, done")
+    open_it.click()
     expect(writer.get_by_role("heading", level=1)).to_have_text(STRATEGY_TITLE)
     for heading in STRATEGY_HEADINGS:
         expect(writer.get_by_role("heading", name=heading, level=2)).to_be_visible()
@@ -561,6 +564,7 @@ def signatories_sign(journey, chain: Chain, sign_off):
     axe = journey.axe
     first = journey.as_person(SIGNATORIES[0])
     waiting = first.get_by_role("region", name="Väntar på din underskrift")
+    axe(first, "Mitt arbete, a signature waits")
     waiting.get_by_role("link", name=STRATEGY_TITLE).click()
     expect(first.get_by_role("heading", level=1)).to_have_text(STRATEGY_TITLE)
     axe(first, "the sign-off, as a signatory")
