@@ -1,5 +1,7 @@
 # Samverka: `make run` serves the workspace, `make test` runs the whole suite.
-# Without DATABASE_URL / REDIS_URL: SQLite, in-memory channel layer, eager Celery.
+# Without DATABASE_URL / REDIS_URL: SQLite, in-memory channel layer, eager Celery, and the server
+# runs the periodic jobs itself (workspace/periodic.py); with REDIS_URL run `make worker` and
+# `make beat` as well.
 
 PYTHON ?= python3.11
 VENV := .venv

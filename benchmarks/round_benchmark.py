@@ -658,7 +658,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
     viewer, versions = page_cache.viewer_of(
         review_round, can_comment=context["can_comment"], can_dispose=context["can_dispose"]
     )
-    organisations = list(views._acting_for(request.user))
+    organisations = list(views._acting_for(request.user, review_round))
 
     def render_in_memory():
         entry = page_cache.render(review_round, viewer, versions, page)

@@ -51,8 +51,8 @@ class ResponseExists(DomainError):
 
 class NeedsApproval(DomainError):
     default_message = _(
-        "The response must be approved by the person who approves for the organisation before it "
-        "is submitted."
+        "Only the person who approves for the party can submit its response. Nothing was "
+        "saved: save your text as a draft, or send it for approval."
     )
 
 
@@ -160,6 +160,10 @@ class BadSignatories(DomainError):
     default_message = _(
         "Choose at least one signatory, and no more approvals than there are signatories."
     )
+
+
+class CannotBeAskedToSign(DomainError):
+    default_message = _("That person cannot be asked to sign this document.")
 
 
 class PendingSignOff(DomainError):

@@ -1,13 +1,14 @@
 from datetime import datetime, time
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment, Decision, Disposition, Response, Signature
 from consultations.services.responses import MAX_ATTACHMENT_BYTES
 from networks.models import Network, Organisation, normalise_email
+from networks.permissions import people_within_reach
 
 
 class RoundForm(forms.Form):
@@ -48,10 +49,11 @@ class RoundForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, document, networks, **kwargs):
+    def __init__(self, *args, document, networks, chair, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = document.versions.order_by("-number")
         self.fields["networks"].queryset = networks
+        self.chair = chair
 
     def clean_closes_on(self):
         day = self.cleaned_data["closes_on"]
@@ -64,11 +66,16 @@ class RoundForm(forms.Form):
             normalise_email(line) for line in self.cleaned_data["people"].replace(",", "\n").split()
         ]
         addresses = [a for a in addresses if a]
-        users = list(get_user_model().objects.filter(email__in=addresses, is_active=True))
+        # Only people the chair can already see: an account out of their reach gets the very
+        # answer an address without one gets, so the form tells nobody who has an account.
+        users = list(people_within_reach(self.chair).filter(email__in=addresses))
         unknown = sorted(set(addresses) - {u.email for u in users})
         if unknown:
             raise forms.ValidationError(
-                _("There is no account for %(addresses)s. Invite them to a network first.")
+                _(
+                    "No one you can consult by name has the address %(addresses)s. Invite them "
+                    "to a network first."
+                )
                 % {"addresses": ", ".join(unknown)}
             )
         return users
@@ -98,9 +105,10 @@ class ConsulteesForm(forms.Form):
     people = RoundForm.base_fields["people"]
     clean_people = RoundForm.clean_people
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks, chair, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["networks"].queryset = networks
+        self.chair = chair
 
 
 class DeadlineForm(forms.Form):
@@ -255,10 +263,26 @@ class DecisionForm(forms.Form):
         return upload
 
 
+NOT_OFFERED = _(
+    "One of the people chosen cannot be asked to sign this document. Choose among those listed."
+)
+
+
 class SignOffForm(forms.Form):
-    version = forms.ModelChoiceField(label=_("Version to sign"), queryset=None, empty_label=None)
+    """The version is the newest one, shown as text; it travels in a hidden field so that a
+    version published while the page was open is refused (SupersededVersion), never signed
+    unseen."""
+
+    version = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     signatories = forms.ModelMultipleChoiceField(
-        label=_("Signatories"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Signatories"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one signatory."),
+            "invalid_choice": NOT_OFFERED,
+            "invalid_pk_value": NOT_OFFERED,
+        },
     )
     required = forms.IntegerField(
         label=_("Approvals needed"),
@@ -267,10 +291,19 @@ class SignOffForm(forms.Form):
         help_text=_("Leave empty when all must approve."),
     )
 
-    def __init__(self, *args, document, candidates, **kwargs):
+    def __init__(self, *args, document, candidates, roles, **kwargs):
+        """`candidates`: the people who may be asked; `roles`: what to show after each name
+        (their roles and bodies), by person id."""
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = document.versions.order_by("-number")[:1]
-        self.fields["signatories"].queryset = candidates
+        self.fields["version"].queryset = document.versions.all()
+        self.fields["version"].error_messages["invalid_choice"] = _(
+            "The version shown is no longer there. Reload the page."
+        )
+        field = self.fields["signatories"]
+        field.queryset = candidates
+        field.label_from_instance = lambda person: format_html(
+            '{} <span class="meta">{}</span>', person.get_full_name(), roles.get(person.pk, "")
+        )
 
 
 class SignForm(forms.Form):

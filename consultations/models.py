@@ -85,6 +85,11 @@ class ReviewRound(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def closed_early(self) -> bool:
+        """Closed by its chair before the deadline: parties that had not answered were not late."""
+        return self.closed_at is not None and self.closed_at < self.closes_at
+
 
 class Question(models.Model):
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="questions")
@@ -304,6 +309,9 @@ class Disposition(models.Model):
     applied_in = models.ForeignKey(
         Version, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The proposal's text was put into the working draft: the next published version carries
+    # it, and publishing fills `applied_in` with that version.
+    applied_to_draft = models.BooleanField(default=False)
 
     history = HistoricalRecords()
 

@@ -2,6 +2,11 @@
 moved, closed, report), responses received, decisions and endorsements, sign-off requests,
 signatures and the outcome of each sign-off.
 
+Order: by the day, then by the time where there is one. A decision is known by its date only: it
+stands after the timed events of its day, or, when it was recorded in Samverka on that same day,
+where it was recorded (it was taken before that). It never stands before the version it is about,
+nor a correction before the record it corrects, whatever the dates typed.
+
 It costs the same seven queries (one per kind of record) however long the chain is. Who may read
 it is decided by the caller (the document's readers: Action.VIEW_DOCUMENT).
 """
@@ -23,9 +28,10 @@ from django.utils.translation import ngettext
 from consultations.models import Decision, Response, ReviewRound, Signature, SignOff
 from documents.models import Document, Version
 
-# A decision is dated, not timed: it is placed at noon, Swedish time, on its day.
+# A decision is dated, not timed: its moment is noon, Swedish time, on its day (shown as the date).
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DECISION_HOUR = time(12, 0)
+END_OF_DAY = time.max
 
 # Order of things that happen at the same moment: the version before the round on it, the last
 # response before the close, the close before the report, the request before the signatures.
@@ -59,6 +65,11 @@ class Event:
     url: str | None = None
     who: str = ""
     date_only: bool = False  # decisions are known by their date, not the hour
+    placed_at: datetime | None = None  # where a date-only event stands in the order
+
+    @property
+    def order_at(self) -> datetime:
+        return self.placed_at or self.at
 
 
 @dataclass
@@ -68,21 +79,22 @@ class Month:
 
 
 def build_timeline(document: Document) -> list[Event]:
-    """Every event of the document's chain, sorted by time (ties in the order of ORDER)."""
+    """Every event of the document's chain, oldest first (ties in the order of ORDER)."""
     events: list[Event] = []
     events += _versions(document)
     events += _rounds(document)
     events += _responses(document)
     events += _decisions(document)
     events += _sign_offs(document)
-    return sorted(events, key=lambda e: (e.at, RANK[e.kind]))
+    return sorted(events, key=lambda e: (e.order_at, RANK[e.kind]))
 
 
 def by_month(events: list[Event]) -> list[Month]:
-    """The events under year-month headings (local time), in the order given."""
+    """The events under year-month headings (local time), in the order given: a decision that
+    stands after its later version is under that version's month."""
     months: list[Month] = []
     for event in events:
-        first = timezone.localtime(event.at).date().replace(day=1)
+        first = timezone.localtime(event.order_at).date().replace(day=1)
         if not months or months[-1].first != first:
             months.append(Month(first))
         months[-1].events.append(event)
@@ -301,20 +313,33 @@ DECISION_TITLES = {
 
 
 def decided_at(day: date) -> datetime:
-    """Where a decision of that day stands on the timeline: noon in Stockholm."""
+    """The moment of a decision of that day: noon in Stockholm (it is shown as the date)."""
     return datetime.combine(day, DECISION_HOUR, tzinfo=STOCKHOLM)
 
 
+def placed_at(decision: Decision, corrected: datetime | None = None) -> datetime:
+    """Where a decision stands among the timed events: at the end of its day, or where it was
+    recorded if that was on the same day; never before its version, nor before the record it
+    corrects (`corrected`: where that one stands)."""
+    end_of_day = datetime.combine(decision.decided_on, END_OF_DAY, tzinfo=STOCKHOLM)
+    moment = min(decision.recorded_at, end_of_day)
+    return max(moment, decision.version.created_at, corrected or moment)
+
+
 def _decisions(document: Document) -> list[Event]:
+    # Oldest record first: a correction comes after the record it corrects.
     decisions = list(
         Decision.objects.filter(document=document)
         .select_related("version", "body_network", "recorded_by", "corrects")
         .defer("minutes", "corrects__minutes")
+        .order_by("recorded_at", "pk")
     )
     corrected_by: dict[int, Decision] = {}
+    placed: dict[int, datetime] = {}
     for decision in decisions:
         if decision.corrects_id:
             corrected_by.setdefault(decision.corrects_id, decision)
+        placed[decision.pk] = placed_at(decision, placed.get(decision.corrects_id))
     events = []
     for decision in decisions:
         title = DECISION_TITLES[decision.kind]() % {"body": decision.body}
@@ -348,6 +373,7 @@ def _decisions(document: Document) -> list[Event]:
                 url=decision.version.get_absolute_url(),
                 who=_name(decision.recorded_by),
                 date_only=True,
+                placed_at=placed[decision.pk],
             )
         )
     return events

@@ -39,6 +39,9 @@ urlpatterns = [
         name="attachment",
     ),
     path("rounds/<int:pk>/report/", report.report, name="report"),
+    # Publishing is the round's step "report"; it has a path of its own, because the step's
+    # general path would be the report page's.
+    path("rounds/<int:pk>/publish/", rounds.round_step, {"step": "report"}, name="publish"),
     path("rounds/<int:pk>/report.<str:fmt>", report.report_file, name="report_file"),
     path("rounds/<int:pk>/<str:step>/", rounds.round_step, name="step"),
 ]

@@ -156,6 +156,12 @@ PEOPLE = [
         login=True,
     ),
     Person(
+        "kerstin.socialchef@example.org",
+        "Kerstin Socialchef",
+        "Kumla kommun",
+        (),  # no network: her link to Kumla (consultations.demo) makes her its approver
+    ),  # a demo login too, listed by seed_demo with that link rather than with roles
+    Person(
         "outsider@example.org",
         "Otto Utomstående",
         "Region Kronoberg",
@@ -270,6 +276,11 @@ def seed_demo() -> dict[str, int]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             created["people"] += 1
+        elif not user.password:
+            # An earlier seed created this account without a password (an empty one, which no
+            # login matches): give it the demo password, once.
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
         seen_networks = set()
         for network_name, role in person.roles:
             if network_name in seen_networks:

@@ -47,6 +47,13 @@ class AlreadyMember(DomainError):
     default_message = _("That person is already a member of this network.")
 
 
+class OrganisationOutsideNetwork(DomainError):
+    default_message = _(
+        "That organisation does not take part in this network or the networks it belongs with. "
+        "Choose one of the organisations in the list."
+    )
+
+
 class InvitationInvalid(DomainError):
     default_message = _("This invitation link is not valid.")
 

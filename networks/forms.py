@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from networks.errors import OrganisationOutsideNetwork
 from networks.models import Organisation, Role
 
 
@@ -32,10 +33,20 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
     organisation = forms.ModelChoiceField(
         label=_("Represents"),
-        queryset=Organisation.objects.order_by("name"),
+        queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("— no organisation —"),
+        help_text=_(
+            "Only organisations that take part in this network, the networks above it or the "
+            "groups under it."
+        ),
+        error_messages={"invalid_choice": OrganisationOutsideNetwork.default_message},
     )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations.order_by("name")
 
 
 class RoleForm(forms.Form):

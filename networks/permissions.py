@@ -9,13 +9,23 @@ Access can also be granted on a single object with django-guardian (`grant`), fo
 the network who are let in to one thing (e.g. a consultee of one review round). Nothing else
 grants access: staff and superusers use the admin site, not the workspace pages.
 
+Observers read: they never comment, and never speak or answer for a network or an organisation.
+A membership speaks for the organisation it represents only in rounds that reach its network
+(see "who speaks for whom" below), and a person can only be invited to represent an organisation
+that takes part in the inviting network's tree (`representable_organisations`).
+
+Who may be asked to sign a document is decided here too (`signing_memberships`): its network's
+own people, and the signatories and chairs of the networks that share an organisation with it.
+
 Anyone who may not view a network gets the same "not found" as for a network that does not exist.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_user_perms, remove_perm
@@ -45,12 +55,14 @@ class Action(StrEnum):
     RESPOND = "respond"
     APPROVE_RESPONSE = "approve_response"
     ENTER_RESPONSE = "enter_response"
+    VIEW_RESPONSE = "view_response"  # read a party's response and its original, read-only
     # decisions and sign-off
     RECORD_DECISION = "record_decision"
     VIEW_SIGN_OFF = "view_sign_off"
     SIGN = "sign"
     # organisations
     VIEW_ORGANISATION = "view_organisation"
+    VIEW_ORGANISATION_PEOPLE = "view_organisation_people"  # who is linked to it, who represents it
     MANAGE_AFFILIATIONS = "manage_affiliations"
 
 
@@ -105,6 +117,9 @@ DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | DISPOSE
 CONSULTED = frozenset({Action.VIEW_ROUND, Action.COMMENT})
 
 MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
+# Those who run a round or answer its comments (the writing group) read every party's response;
+# a party's own people read theirs.
+READS_EVERY_RESPONSE = frozenset({Action.RUN_ROUND, Action.DISPOSE})
 
 
 def _is_person(user) -> bool:
@@ -171,28 +186,173 @@ def _round_of(obj: Model):
     return None
 
 
-def _networks_and_organisations(user) -> tuple[set[int], set[int]]:
-    """The networks a person is an active member of, and the organisations they act for."""
-    return _cached(user, ("parties",), lambda: _load_networks_and_organisations(user))
+# --------------------------------------------------------------- who speaks for whom
+#
+# A person speaks for a network they are a member of (not as an observer: an observer reads),
+# and for an organisation through one of two ties:
+# - an Affiliation, which only coordinators of networks the organisation takes part in set;
+# - a membership that represents it, but only in a round whose consultation reaches that
+#   membership's network: the document's network, the networks above it and the groups under
+#   it, or a consulted network. A membership elsewhere (another county's network, whose chair
+#   chose the organisation) speaks for it nowhere here.
 
 
-def _load_networks_and_organisations(user) -> tuple[set[int], set[int]]:
+@dataclass(frozen=True)
+class _Tie:
+    """One active membership: its network, the networks above it, the organisation it
+    represents, and whether it speaks (an observer's does not)."""
+
+    network_id: int
+    ancestors: tuple[int, ...]
+    organisation_id: int | None
+    speaks: bool
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """The networks a round's consultation reaches."""
+
+    network_id: int  # the document's network
+    ancestors: tuple[int, ...]
+    consulted: frozenset[int]
+
+    def includes(self, tie: _Tie) -> bool:
+        return (
+            tie.network_id in self.consulted
+            or tie.network_id == self.network_id
+            or tie.network_id in self.ancestors
+            or self.network_id in tie.ancestors
+        )
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """What a person is in one round: the parties they speak for, and those they only read."""
+
+    speaks_networks: frozenset[int]
+    reads_networks: frozenset[int]
+    speaks_organisations: frozenset[int]
+    reads_organisations: frozenset[int]
+
+
+def _ancestor_fields(prefix: str) -> list[str]:
+    """`prefix`parent_id, `prefix`parent__parent_id, … MAX_DEPTH levels up."""
+    return [f"{prefix}{'parent__' * level}parent_id" for level in range(MAX_DEPTH)]
+
+
+def _chain(ids) -> tuple[int, ...]:
+    chain: list[int] = []
+    for pk in ids:
+        if pk is None:
+            break
+        chain.append(pk)
+    return tuple(chain)
+
+
+def lineage(network: Network, field: str = "network") -> Q:
+    """A filter on `field` (a network) for this network's tree: the network, the networks above
+    it and the groups under it (MAX_DEPTH levels each way)."""
+    ancestors = _ancestor_ids(network)
+    rule = Q(**{f"{field}_id__in": [network.pk, *ancestors]})
+    path = field
+    for _level in range(MAX_DEPTH):
+        path += "__parent"
+        rule |= Q(**{f"{path}_id": network.pk})
+    return rule
+
+
+def representable_organisations(network: Network) -> QuerySet:
+    """The organisations a person invited into this network may represent: those that take part
+    in its tree, i.e. that an active member of the network, of a network above it or of a
+    group under it represents. A network whose tree has no such members offers none."""
+    taking_part = Membership.objects.active().filter(lineage(network), organisation__isnull=False)
+    return Organisation.objects.filter(pk__in=taking_part.values("organisation_id"))
+
+
+def _ties(user) -> tuple[tuple[_Tie, ...], frozenset[int]]:
+    """The person's active memberships and the organisations they are affiliated with."""
+    return _cached(user, ("ties",), lambda: _load_ties(user))
+
+
+def _load_ties(user) -> tuple[tuple[_Tie, ...], frozenset[int]]:
     rows = (
-        Membership.objects.active().filter(user=user).values_list("network_id", "organisation_id")
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("network_id", "role", "organisation_id", *_ancestor_fields("network__"))
     )
-    networks = {network for network, _organisation in rows}
-    organisations = {organisation for _network, organisation in rows if organisation}
-    organisations |= set(
-        Affiliation.objects.filter(user=user).values_list("organisation_id", flat=True)
+    ties = tuple(
+        _Tie(network_id, _chain(above), organisation_id, role != Role.OBSERVER)
+        for network_id, role, organisation_id, *above in rows
     )
-    return networks, organisations
+    affiliated = Affiliation.objects.filter(user=user).values_list("organisation_id", flat=True)
+    return ties, frozenset(affiliated)
 
 
-def _is_consulted(user, review_round) -> bool:
-    networks, organisations = _networks_and_organisations(user)
-    return review_round.consultees.filter(
-        Q(person=user) | Q(network_id__in=networks) | Q(organisation_id__in=organisations)
-    ).exists()
+def _reaches(rounds) -> dict[int, _Reach]:
+    """The reach of each round: one query for any number of rounds (a row per consulted party,
+    with the document's network and the networks above it)."""
+    rounds = list(rounds)
+    if not rounds:
+        return {}
+    rows = (
+        type(rounds[0])
+        ._default_manager.filter(pk__in={r.pk for r in rounds})
+        .values_list(
+            "pk",
+            "consultees__network_id",
+            "document__network_id",
+            *_ancestor_fields("document__network__"),
+        )
+    )
+    networks: dict[int, tuple[int, tuple[int, ...]]] = {}
+    consulted: dict[int, set[int]] = {}
+    for pk, consulted_id, network_id, *above in rows:
+        networks[pk] = (network_id, _chain(above))
+        consulted.setdefault(pk, set()).add(consulted_id)
+    return {
+        pk: _Reach(network_id, above, frozenset(consulted[pk] - {None}))
+        for pk, (network_id, above) in networks.items()
+    }
+
+
+def _standing(user, review_round) -> _Standing:
+    return _cached(user, ("standing", review_round.pk), lambda: _load_standing(user, review_round))
+
+
+def _load_standing(user, review_round) -> _Standing:
+    ties, affiliated = _ties(user)
+    reach = _reaches([review_round]).get(review_round.pk)
+    reached = [t for t in ties if t.organisation_id and reach is not None and reach.includes(t)]
+    return _Standing(
+        speaks_networks=frozenset(t.network_id for t in ties if t.speaks),
+        reads_networks=frozenset(t.network_id for t in ties),
+        speaks_organisations=affiliated | {t.organisation_id for t in reached if t.speaks},
+        reads_organisations=affiliated | {t.organisation_id for t in reached},
+    )
+
+
+def _consulted_actions(user, review_round) -> frozenset[Action]:
+    """A consulted party's people read the round and comment; an observer among them only reads;
+    a person granted the round does what the grant says."""
+    standing = _standing(user, review_round)
+    speaks = reads = False
+    for person_id, network_id, organisation_id in review_round.consultees.values_list(
+        "person_id", "network_id", "organisation_id"
+    ):
+        if (
+            person_id == user.pk
+            or network_id in standing.speaks_networks
+            or organisation_id in standing.speaks_organisations
+        ):
+            speaks = True
+        elif (
+            network_id in standing.reads_networks or organisation_id in standing.reads_organisations
+        ):
+            reads = True
+    if speaks:
+        return CONSULTED
+    granted = _granted_actions(user, review_round) & CONSULTED
+    return granted | {Action.VIEW_ROUND} if reads else granted
 
 
 def _round_actions(user, review_round) -> frozenset[Action]:
@@ -206,10 +366,7 @@ def _round_actions(user, review_round) -> frozenset[Action]:
         actions |= {Action.VIEW_ROUND, Action.RUN_ROUND}
     # Being consulted adds nothing for those who already see and comment as readers.
     if review_round.status != "planned" and not actions >= CONSULTED:
-        if _is_consulted(user, review_round):
-            actions |= CONSULTED
-        else:
-            actions |= _granted_actions(user, review_round) & CONSULTED
+        actions |= _consulted_actions(user, review_round)
     if review_round.status != "open":
         actions.discard(Action.COMMENT)
     return frozenset(actions)
@@ -220,18 +377,18 @@ def _consultee_actions(user, consultee) -> frozenset[Action]:
     actions = set(_round_actions(user, consultee.round))
     if Action.VIEW_ROUND not in actions:
         return frozenset()
-    networks, organisations = _networks_and_organisations(user)
+    standing = _standing(user, consultee.round)
     if consultee.person_id:
         speaks_for = approves = consultee.person_id == user.pk
     elif consultee.network_id:
-        speaks_for = consultee.network_id in networks
+        speaks_for = consultee.network_id in standing.speaks_networks
         approves = (
             Membership.objects.active()
             .filter(user=user, network_id=consultee.network_id, role__in=MANAGING_ROLES)
             .exists()
         )
     else:
-        speaks_for = consultee.organisation_id in organisations
+        speaks_for = consultee.organisation_id in standing.speaks_organisations
         approves = Affiliation.objects.filter(
             user=user, organisation_id=consultee.organisation_id, can_approve=True
         ).exists()
@@ -242,30 +399,97 @@ def _consultee_actions(user, consultee) -> frozenset[Action]:
             actions.add(Action.APPROVE_RESPONSE)
     if Action.RUN_ROUND in actions:
         actions.add(Action.ENTER_RESPONSE)
+    if speaks_for or approves or actions & READS_EVERY_RESPONSE:
+        actions.add(Action.VIEW_RESPONSE)
     return frozenset(actions)
 
 
 def speaks_for(user, consultees) -> list:
-    """The consulted parties, of a list, whose response this person may write (one batch)."""
+    """The consulted parties, of a list, whose response this person may write (a batch: a few
+    queries for any number of parties and rounds)."""
     if not _is_person(user):
         return []
-    networks, organisations = _networks_and_organisations(user)
-    mine = []
-    for consultee in consultees:
-        if consultee.round.status != "open":
-            continue
-        if (
-            consultee.person_id == user.pk
-            or consultee.network_id in networks
-            or consultee.organisation_id in organisations
-        ):
-            mine.append(consultee)
-    return mine
+    ties, affiliated = _ties(user)
+    networks = {t.network_id for t in ties if t.speaks}
+    represented = {t.organisation_id for t in ties if t.speaks and t.organisation_id}
+    consultees = [c for c in consultees if c.round.status == "open"]
+    # An organisation spoken for through a membership: only in rounds that reach it.
+    through_membership = [
+        c
+        for c in consultees
+        if c.organisation_id in represented and c.organisation_id not in affiliated
+    ]
+    reaches = _reaches({c.round_id: c.round for c in through_membership}.values())
+
+    def through_reached_membership(consultee) -> bool:
+        reach = reaches.get(consultee.round_id)
+        return reach is not None and any(
+            t.speaks and t.organisation_id == consultee.organisation_id and reach.includes(t)
+            for t in ties
+        )
+
+    return [
+        c
+        for c in consultees
+        if c.person_id == user.pk
+        or c.network_id in networks
+        or c.organisation_id in affiliated
+        or through_reached_membership(c)
+    ]
 
 
-def acting_for(user) -> set[int]:
-    """The organisations a person may speak for (membership or affiliation)."""
-    return set(_networks_and_organisations(user)[1]) if _is_person(user) else set()
+def acting_for(user, review_round) -> set[int]:
+    """The organisations a person may comment for in this round (affiliation, or a membership
+    the round reaches; never as an observer)."""
+    if not _is_person(user):
+        return set()
+    return set(_standing(user, review_round).speaks_organisations)
+
+
+def speakers(review_round, consultees) -> QuerySet:
+    """The people who speak for these consulted parties of the round (who are told about it):
+    the person; the members of a network, not its observers; the people affiliated with an
+    organisation, and its representatives in networks the round reaches."""
+    User = get_user_model()
+    consultees = list(consultees)
+    person_ids = {c.person_id for c in consultees if c.person_id}
+    network_ids = {c.network_id for c in consultees if c.network_id}
+    organisation_ids = {c.organisation_id for c in consultees if c.organisation_id}
+    reached = lineage(review_round.document.network) | Q(
+        network_id__in=review_round.consultees.filter(network__isnull=False).values("network_id")
+    )
+    members = (
+        Membership.objects.active()
+        .exclude(role=Role.OBSERVER)
+        .filter(Q(network_id__in=network_ids) | (Q(organisation_id__in=organisation_ids) & reached))
+    )
+    affiliated = Affiliation.objects.filter(organisation_id__in=organisation_ids)
+    return User.objects.filter(
+        Q(pk__in=person_ids)
+        | Q(pk__in=members.values("user_id"))
+        | Q(pk__in=affiliated.values("user_id")),
+        is_active=True,
+    )
+
+
+def responses_readable(user, review_round, consultees) -> set[int]:
+    """The ids of the consulted parties, of a list on one round, whose response this person may
+    read (VIEW_RESPONSE, as `_consultee_actions` decides it), in one batch."""
+    if not _is_person(user):
+        return set()
+    actions = allowed_actions(user, review_round)
+    if Action.VIEW_ROUND not in actions:
+        return set()
+    if actions & READS_EVERY_RESPONSE:
+        return {consultee.pk for consultee in consultees}
+    standing = _standing(user, review_round)
+    return {
+        consultee.pk
+        for consultee in consultees
+        if consultee.person_id == user.pk
+        or consultee.network_id in standing.speaks_networks
+        or consultee.organisation_id in standing.speaks_organisations
+    }
 
 
 def _sign_off_actions(user, sign_off) -> frozenset[Action]:
@@ -283,6 +507,39 @@ def _sign_off_actions(user, sign_off) -> frozenset[Action]:
     if runs and sign_off.status == "pending":
         actions.add(Action.RUN_ROUND)
     return frozenset(actions)
+
+
+# The roles that sign for a body outside the document's own network (KC/RD's municipal
+# directors are its signatories, the regional director its chair).
+SIGNING_ROLES = frozenset({Role.SIGNATORY, Role.CHAIR})
+
+
+def signing_memberships(document) -> QuerySet[Membership]:
+    """The active memberships that let a person be asked to sign a version of this document,
+    in one query (each row also says in which role and for which body they would sign):
+
+    - everyone in the document's own network, except its observers (they watch, never decide);
+    - the signatories and chairs of the networks above and below it (the document's tree);
+    - the signatories and chairs of any other network that shares an organisation with the tree,
+      that is, where an active member acts for an organisation that an active member of the tree
+      also acts for. So the working group reaches KC/RD of its own county, whose directors come
+      from the same municipalities and region, and never a network of another county, which
+      shares no organisation with it.
+
+    Only active people in networks that are not archived. Requesting a sign-off asks this too: a
+    person outside it is refused, whatever the form sent.
+    """
+    network = document.network
+    tree = Q(network_id__in=[network.pk, *_ancestor_ids(network)]) | Q(
+        network__parent_id=network.pk
+    )
+    active = Membership.objects.active()
+    organisations = active.filter(tree, organisation__isnull=False).values("organisation_id")
+    sharing = active.filter(organisation_id__in=organisations).values("network_id")
+    return active.filter(user__is_active=True, network__archived=False).filter(
+        (Q(network_id=network.pk) & ~Q(role=Role.OBSERVER))
+        | (Q(role__in=SIGNING_ROLES) & (tree | Q(network_id__in=sharing)))
+    )
 
 
 def network_ids_with(memberships, action: Action) -> set[int]:
@@ -313,22 +570,23 @@ def written_by_my_groups(memberships, action: Action) -> set[int]:
 
 
 def _organisation_actions(user, organisation: Organisation) -> frozenset[Action]:
-    """Every member of a network sees the organisations. Who speaks and approves for one is set
-    by a coordinator of a network the organisation takes part in (through its members): not by
-    coordinators of unrelated networks, whose word would then count in its responses."""
+    """Every member of a network sees the organisations' public facts (name, kind). Their people
+    are seen by those who work with the organisation: in a network they may view where it takes
+    part (through its members), or through their own affiliation with it. Who speaks and
+    approves for one is set by a coordinator of a network the organisation takes part in: not
+    by coordinators of unrelated networks, whose word would then count in its responses."""
     if not Membership.objects.active().filter(user=user).exists():
         return frozenset()
     actions = {Action.VIEW_ORGANISATION}
     if organisation.pk is not None:
-        coordinated = Membership.objects.active().filter(user=user, role=Role.COORDINATOR)
+        takes_part = Membership.objects.active().filter(organisation=organisation)
         if (
-            Membership.objects.active()
-            .filter(
-                organisation=organisation,
-                network_id__in=coordinated.values("network_id"),
-            )
-            .exists()
+            organisation.pk in _ties(user)[1]
+            or takes_part.filter(network_id__in=visible_network_ids(user)).exists()
         ):
+            actions.add(Action.VIEW_ORGANISATION_PEOPLE)
+        coordinated = Membership.objects.active().filter(user=user, role=Role.COORDINATOR)
+        if takes_part.filter(network_id__in=coordinated.values("network_id")).exists():
             actions.add(Action.MANAGE_AFFILIATIONS)
     return frozenset(actions)
 
@@ -444,11 +702,33 @@ def visible_network_ids(user) -> set[int]:
     return ids
 
 
+def visible_people(user) -> QuerySet:
+    """The people this person may see: the active members of the networks they may view."""
+    members = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
+    return get_user_model().objects.filter(pk__in=members.values("user_id"))
+
+
 def visible(user, queryset: QuerySet) -> QuerySet:
     """The part of a queryset of networks this person may view."""
     if queryset.model is not Network:
         raise TypeError(f"No visibility rules for {queryset.model.__name__}")
     return queryset.filter(id__in=visible_network_ids(user))
+
+
+def people_within_reach(user) -> QuerySet:
+    """The people this person can already see in the workspace, and so may name (consult by
+    name in a round they run): the active members of the networks they see, and the people
+    named on the organisations' pages. To them anyone else is an address without an account:
+    a form must answer for such an address exactly as for an unknown one."""
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(is_active=True)
+    if not _is_person(user):
+        return people.none()
+    members = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
+    return people.filter(
+        Q(pk__in=members.values("user_id")) | Q(pk__in=Affiliation.objects.values("user_id"))
+    )
 
 
 def grant(user, action: Action, obj: Model) -> None:

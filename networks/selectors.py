@@ -3,12 +3,21 @@ networks.permissions; a missing and an invisible network give the same NotFound.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from networks.errors import NotFound
-from networks.models import Affiliation, Invitation, Membership, Network, Organisation, Role
-from networks.permissions import visible_network_ids
+from networks.models import (
+    Affiliation,
+    Invitation,
+    Membership,
+    Network,
+    Organisation,
+    Role,
+    normalise_email,
+)
+from networks.permissions import visible_network_ids, visible_people
 
 # Chairs first, then coordinators, …: the order people expect in a member list.
 ROLE_ORDER = [Role.CHAIR, Role.COORDINATOR, Role.WRITER, Role.MEMBER, Role.SIGNATORY, Role.OBSERVER]
@@ -136,3 +145,31 @@ def get_pending_invitation(network: Network, pk) -> Invitation:
 
 def list_organisations() -> list[Organisation]:
     return list(Organisation.objects.order_by("name"))
+
+
+def list_affiliations(organisation: Organisation) -> list[Affiliation]:
+    return list(organisation.affiliations.select_related("user").order_by("user__full_name"))
+
+
+def list_representatives_for_user(user, organisation: Organisation) -> list[Membership]:
+    """Who represents the organisation, in the networks this person may see (never the others,
+    nor that they exist)."""
+    return list(
+        Membership.objects.active()
+        .filter(organisation=organisation, network_id__in=visible_network_ids(user))
+        .select_related("user", "network")
+        .order_by("user__full_name", "network__name")
+    )
+
+
+def find_person_to_link(user, organisation: Organisation, email: str):
+    """The account a coordinator may link to the organisation: someone in a network they see, or
+    someone already linked to it. Any other address, with an account or not, is not found, so
+    the form does not tell who has an account."""
+    linked = Affiliation.objects.filter(organisation=organisation).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=visible_people(user).values("pk")) | Q(pk__in=linked))
+        .filter(email=normalise_email(email), is_active=True)
+        .first()
+    )

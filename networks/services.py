@@ -20,6 +20,7 @@ from networks.errors import (
     InvitationWithdrawn,
     LastChair,
     MembershipEnded,
+    OrganisationOutsideNetwork,
     OwnAffiliation,
 )
 from networks.models import (
@@ -31,7 +32,7 @@ from networks.models import (
     Role,
     normalise_email,
 )
-from networks.permissions import Action, require
+from networks.permissions import Action, representable_organisations, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -52,6 +53,10 @@ def _refuse_losing_last_chair(membership: Membership) -> None:
         raise LastChair()
 
 
+def _represents_in(network: Network, organisation: Organisation) -> bool:
+    return representable_organisations(network).filter(pk=organisation.pk).exists()
+
+
 @transaction.atomic
 def invite_member(
     network: Network,
@@ -62,9 +67,12 @@ def invite_member(
     organisation: Organisation | None = None,
 ) -> Invitation:
     """Send a single-use link that lets the person join with the role. A newer one replaces an
-    older pending invitation to the same address."""
+    older pending invitation to the same address. The person may represent only an organisation
+    that takes part in the network's tree (networks.permissions.representable_organisations)."""
     network = _lock_network(network)
     require(by_user, Action.MANAGE_MEMBERS, network)
+    if organisation is not None and not _represents_in(network, organisation):
+        raise OrganisationOutsideNetwork()
     email = normalise_email(email)
     if Membership.objects.active().filter(network=network, user__email=email).exists():
         raise AlreadyMember()
@@ -136,11 +144,16 @@ def accept_invitation(token: str, *, user) -> Membership:
     _lock_network(invitation.network)
     membership = Membership.objects.active().filter(network=invitation.network, user=user).first()
     if membership is None:
+        organisation = invitation.organisation
+        if organisation is not None and not _represents_in(invitation.network, organisation):
+            # Sent before the rule, or the organisation has since left the tree: join, but
+            # without speaking for it.
+            organisation = None
         membership = Membership(
             user=user,
             network=invitation.network,
             role=invitation.role,
-            organisation=invitation.organisation,
+            organisation=organisation,
         )
         membership._history_user = user
         membership.save()

@@ -5,6 +5,7 @@ Texts take their words from the notification's `context` (plain strings the call
 this app needs no other app of ours): e.g. network, document, round, deadline, comment.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -154,4 +155,24 @@ def render(kind: str, context: dict, part: str = "message") -> str:
         return str(context.get("text", kind))
     template = str(getattr(texts, part))
     words = {k: _in_active_language(v) for k, v in (context or {}).items()}
+    if part == "subject":
+        title = _title_with_the_prefix(template, words)
+        if title:
+            return title
     return template % _Blank(words)
+
+
+# A subject of the form "Remiss: %(round)s".
+_PREFIXED = re.compile(r"(?P<prefix>\w[\w ]*): %\((?P<name>\w+)\)s")
+
+
+def _title_with_the_prefix(template: str, words: dict) -> str:
+    """A title that already starts with the subject's prefix is the subject on its own: a round
+    called "Remiss av …" gives "Remiss av …", not "Remiss: Remiss av …"."""
+    match = _PREFIXED.fullmatch(template.strip())
+    if match is None:
+        return ""
+    title = str(words.get(match["name"], "")).strip()
+    if title.casefold().startswith(match["prefix"].strip().casefold()):
+        return title
+    return ""

@@ -1,5 +1,7 @@
 """The bell: the list of notifications, opening one, marking read, and the preferences."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -24,15 +26,19 @@ def notification_list(request):
 
 @login_required
 def open_notification(request, pk):
-    """Follow a notification's link; opening it marks it read."""
+    """Follow a notification's link (from the list or an e-mail). A GET changes nothing (link
+    checkers and prefetchers follow links too): the page it opens marks the notification read,
+    by a POST from static/js/notifications.js, told which one by the `notification` parameter."""
     notification = selectors.get_for_user(request.user, pk)
     if notification is None:
         raise Http404
-    if notification.read_at is None:
-        services.mark_read(request.user, [notification.pk])
     target = notification.url or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
+    if notification.read_at is None:
+        parts = urlsplit(target)
+        query = urlencode([*parse_qsl(parts.query), ("notification", notification.pk)])
+        target = urlunsplit(parts._replace(query=query))
     return redirect(target)
 
 
@@ -42,6 +48,9 @@ def mark_read(request, pk=None):
     if pk is not None and selectors.get_for_user(request.user, pk) is None:
         raise Http404
     services.mark_read(request.user, None if pk is None else [pk])
+    if "application/json" in request.headers.get("Accept", ""):
+        # The opened page's script (static/js/notifications.js) updates its bell with this.
+        return JsonResponse({"unread": selectors.unread_count(request.user)})
     if request.htmx:
         return render(
             request,

@@ -54,13 +54,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "workspace.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    "workspace.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workspace.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workspace.idle.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
+                "workspace.idle.session_timeout",
             ],
         },
     },
@@ -146,6 +151,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_TASK_EAGER_PROPAGATES = True
+# With eager Celery (no REDIS_URL) the web server runs the periodic jobs of workspace/celery.py
+# itself (workspace/periodic.py), since there is no beat; never with Redis.
+PERIODIC_JOBS_IN_PROCESS = env.bool("PERIODIC_JOBS_IN_PROCESS", default=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -194,11 +202,24 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 2.1.1: at least 12 characters. It applies where people choose a password (forms);
+    # the demo accounts' password is set directly by the demo data.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# A session ends after this long without activity (pages warn two minutes before; see
+# workspace/idle.py), and in any case after SESSION_COOKIE_AGE (Django's two weeks).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_IDLE_WARNING_SECONDS = 120
+# Reset links: at most this many an hour to one address, and asked for from one client address.
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_PER_ADDRESS = 3
+PASSWORD_RESET_PER_CLIENT = 10
 
 # guardian: no anonymous user row (our user model has no username)
 ANONYMOUS_USER_NAME = None
@@ -214,7 +235,10 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form field
 AXES_USERNAME_CALLABLE = "networks.views.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "networks.views.auth.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# Behind PROXY_COUNT proxies the client's address is read from X-Forwarded-For (login throttling,
+# password-reset throttling): workspace/client_address.py.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "workspace.client_address.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -231,9 +255,12 @@ USE_TZ = True
 
 # --- Static files (served by the app itself with ServeStatic; no CDN) ------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-SERVESTATIC_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
+# DEBUG alone decides, never whether STATIC_ROOT exists yet: otherwise the first `collectstatic`
+# of a fresh clone (no STATIC_ROOT when its settings load) would write no manifest, and the
+# server started after it would look for one and fail on every page.
+SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -273,4 +300,7 @@ LOGGING = {
 # --- Samverka ---------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 14
 # Called when a version is published (documents.services.publish_version), in its transaction.
-VERSION_PUBLISHED_HANDLERS = ["consultations.services.revisions.carry_comments"]
+VERSION_PUBLISHED_HANDLERS = [
+    "consultations.services.revisions.carry_comments",
+    "consultations.services.dispositions.record_applied_in",
+]

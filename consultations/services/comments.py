@@ -20,8 +20,8 @@ from consultations.errors import (
 )
 from consultations.models import Comment, ReviewRound
 from networks.errors import NotAllowed, NotFound
-from networks.models import Affiliation, Membership, Organisation
-from networks.permissions import Action, allowed_actions, require
+from networks.models import Organisation
+from networks.permissions import Action, acting_for, allowed_actions, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -54,14 +54,11 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def acts_for(user, organisation: Organisation | None) -> Organisation | None:
-    """The organisation, if the person may speak for it; otherwise nobody."""
-    if organisation is None:
+def acts_for(user, review_round: ReviewRound, organisation: Organisation | None):
+    """The organisation, if the person may speak for it in this round; otherwise nobody."""
+    if organisation is None or organisation.pk not in acting_for(user, review_round):
         return None
-    represents = Membership.objects.active().filter(user=user, organisation=organisation).exists()
-    if represents or Affiliation.objects.filter(user=user, organisation=organisation).exists():
-        return organisation
-    return None
+    return organisation
 
 
 @transaction.atomic
@@ -114,7 +111,7 @@ def add_comment(
         body=body,
         proposed_text=proposed_text if kind == Comment.Kind.PROPOSAL else "",
         author=by_user,
-        on_behalf_of=acts_for(by_user, on_behalf_of),
+        on_behalf_of=acts_for(by_user, review_round, on_behalf_of),
         parent=parent,
     )
     comment._history_user = by_user

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from consultations.errors import (
     AlreadySigned,
     BadSignatories,
+    CannotBeAskedToSign,
     DecisionInFuture,
     NoBody,
     NotAdopted,
@@ -36,7 +37,7 @@ from documents.errors import DocumentLocked
 from documents.models import Document, Version
 from networks.errors import NotFound
 from networks.models import Membership, Network
-from networks.permissions import Action, allowed_actions, require
+from networks.permissions import Action, allowed_actions, require, signing_memberships
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -181,7 +182,8 @@ def request_sign_off(
         raise SignOffDuringRound()
     if latest_version(document).pk != version.pk:
         raise SupersededVersion()
-    signatories = list({s.pk: s for s in signatories if s.is_active}.values())
+    signatories = list({s.pk: s for s in signatories}.values())
+    _refuse_those_not_offered(document, signatories)
     needed = len(signatories) if required is None else required
     if not signatories or not 1 <= needed <= len(signatories):
         raise BadSignatories()
@@ -209,6 +211,21 @@ def request_sign_off(
         url=sign_off.get_absolute_url(),
     )
     return sign_off
+
+
+def _refuse_those_not_offered(document: Document, signatories: list) -> None:
+    """Only the people networks.permissions offers for this document are asked to sign."""
+    offered = set(
+        signing_memberships(document)
+        .filter(user_id__in=[s.pk for s in signatories])
+        .values_list("user_id", flat=True)
+    )
+    outside = [s for s in signatories if s.pk not in offered]
+    if outside:
+        raise CannotBeAskedToSign(
+            _("%(names)s cannot be asked to sign this document.")
+            % {"names": ", ".join(sorted(s.get_full_name() for s in outside))}
+        )
 
 
 @transaction.atomic

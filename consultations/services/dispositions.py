@@ -54,6 +54,26 @@ def record_disposition(
 ) -> Disposition:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     review_round = _check(comment, by_user)
+    return _save(
+        comment,
+        review_round,
+        by_user=by_user,
+        outcome=outcome,
+        rationale=rationale,
+        applied_in=applied_in,
+    )
+
+
+def _save(
+    comment: Comment,
+    review_round: ReviewRound,
+    *,
+    by_user,
+    outcome: str,
+    rationale: str,
+    applied_in: Version | None,
+    applied_to_draft: bool = False,
+) -> Disposition:
     rationale = (rationale or "").strip()
     if not rationale:
         raise RationaleNeeded()
@@ -66,6 +86,8 @@ def record_disposition(
     disposition.outcome, disposition.rationale = outcome, rationale
     disposition.decided_by, disposition.decided_at = by_user, timezone.now()
     disposition.applied_in = applied_in
+    # Once in the draft, always: a changed answer does not take the text out again.
+    disposition.applied_to_draft = disposition.applied_to_draft or applied_to_draft
     disposition._history_user = by_user
     disposition.save()
     # The comment is answered (its own history records what it says, not this).
@@ -113,10 +135,35 @@ def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
         body=body,
         base_revision=section.revision,
     )
-    return record_disposition(
+    return _save(
         comment,
+        review_round,
         by_user=by_user,
         outcome=Disposition.Outcome.ACCEPTED,
         # The writing group's words; the commenter's own are not an answer to them.
         rationale=(rationale or "").strip() or gettext("Applied to the working draft as proposed."),
+        applied_in=None,  # the version that carries it is not published yet: see below
+        applied_to_draft=True,
     )
+
+
+def record_applied_in(version: Version, *, by_user) -> list[Disposition]:
+    """The proposals applied to the working draft since the last version are applied in this
+    one ("genomförd i version N"). Called by documents.services.publish_version (listed in
+    settings.VERSION_PUBLISHED_HANDLERS, as carry_comments is), in the same transaction."""
+    waiting = list(
+        Disposition.objects.select_for_update(of=("self",))
+        .filter(
+            comment__round__document_id=version.document_id,
+            applied_to_draft=True,
+            applied_in__isnull=True,
+        )
+        .select_related("comment")
+        .order_by("pk")
+    )
+    for disposition in waiting:
+        disposition.applied_in = version
+        disposition._history_user = by_user
+        disposition.save(update_fields=["applied_in"])
+        live.record(disposition.comment.round_id, "disposition", disposition.comment_id)
+    return waiting

@@ -4,6 +4,7 @@ submitted once; or entered by a coordinator when they came by e-mail, letter or 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +26,8 @@ def _lock(consultee: Consultee) -> tuple[Consultee, Response]:
         .select_for_update(of=("self",))
         .get(pk=consultee.pk)
     )
-    response, _created = Response.objects.get_or_create(consultee=consultee)
+    # Not created here: a refused step must leave no row behind, even an empty one.
+    response = Response.objects.filter(consultee=consultee).first() or Response(consultee=consultee)
     return consultee, response
 
 
@@ -38,7 +40,29 @@ def _require(by_user, action, consultee) -> None:
 
 def _answers(consultee: Consultee, answers: dict | None) -> dict:
     valid = {str(pk) for pk in consultee.round.questions.values_list("pk", flat=True)}
-    return {str(k): str(v).strip() for k, v in (answers or {}).items() if str(k) in valid}
+    answers = {str(k): str(v).strip() for k, v in (answers or {}).items()}
+    return {k: v for k, v in answers.items() if k in valid and v}  # an empty answer is none
+
+
+def _write_draft(
+    consultee: Consultee, response: Response, *, position: str, summary: str, answers: dict | None
+) -> bool:
+    """Put the form's text into the response (not yet saved); True if anything changed."""
+    before = (response.position, response.summary, response.answers)
+    response.position = position if position in Response.Position.values else ""
+    response.summary = (summary or "").strip()
+    response.answers = _answers(consultee, answers)
+    return (response.position, response.summary, response.answers) != before
+
+
+def _save_written(consultee: Consultee, response: Response, by_user) -> None:
+    response.updated_at = timezone.now()
+    response._history_user = by_user
+    response.save()
+    if consultee.status == Consultee.Status.INVITED:
+        consultee.status = Consultee.Status.DRAFTING
+        consultee._history_user = by_user
+        consultee.save(update_fields=["status"])
 
 
 @transaction.atomic
@@ -49,17 +73,10 @@ def save_draft(
     _require(by_user, Action.RESPOND, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
-    response.position = position if position in Response.Position.values else ""
-    response.summary = (summary or "").strip()
-    response.answers = _answers(consultee, answers)
-    response.state = Response.State.DRAFT  # a change after asking for approval asks again
-    response.updated_at = timezone.now()
-    response._history_user = by_user
-    response.save()
-    if consultee.status == Consultee.Status.INVITED:
-        consultee.status = Consultee.Status.DRAFTING
-        consultee._history_user = by_user
-        consultee.save(update_fields=["status"])
+    changed = _write_draft(consultee, response, position=position, summary=summary, answers=answers)
+    if changed or response.pk is None:
+        response.state = Response.State.DRAFT  # a change after asking for approval asks again
+        _save_written(consultee, response, by_user)
     return response
 
 
@@ -77,17 +94,38 @@ def approvers(consultee: Consultee) -> list:
     return [row.user for row in rows.select_related("user")]
 
 
+class Draft(NamedTuple):
+    """The text of the response form, written in the same transaction as the step asked for."""
+
+    position: str
+    summary: str
+    answers: dict | None = None
+
+
+def _write_step_draft(consultee: Consultee, response: Response, draft: Draft | None) -> None:
+    if draft is not None:
+        _write_draft(
+            consultee,
+            response,
+            position=draft.position,
+            summary=draft.summary,
+            answers=draft.answers,
+        )
+
+
 @transaction.atomic
-def ask_for_approval(consultee: Consultee, *, by_user) -> Response:
+def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = None) -> Response:
+    """Send the response (with the form's text, when given) to the party's approvers. Every
+    check comes before any write: a refusal leaves the saved response as it was."""
     consultee, response = _lock(consultee)
     _require(by_user, Action.RESPOND, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
+    _write_step_draft(consultee, response, draft)
     if not response.position:
         raise IncompleteResponse()
     response.state = Response.State.AWAITING_APPROVAL
-    response._history_user = by_user
-    response.save(update_fields=["state"])
+    _save_written(consultee, response, by_user)
     notify(
         kind=Kind.RESPONSE_AWAITING_APPROVAL,
         recipients=approvers(consultee),
@@ -100,20 +138,23 @@ def ask_for_approval(consultee: Consultee, *, by_user) -> Response:
 
 
 @transaction.atomic
-def approve_and_submit(consultee: Consultee, *, by_user) -> Response:
-    """The approver submits the response as the party's answer. Nobody else can submit it."""
+def approve_and_submit(consultee: Consultee, *, by_user, draft: Draft | None = None) -> Response:
+    """The approver submits the response (with the form's text, when given) as the party's
+    answer. Nobody else can submit it, and a refusal writes nothing: not even the draft."""
     consultee, response = _lock(consultee)
     _require(by_user, Action.RESPOND, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     if Action.APPROVE_RESPONSE not in allowed_actions(by_user, consultee):
         raise NeedsApproval()
+    _write_step_draft(consultee, response, draft)
     if not response.position:
         raise IncompleteResponse()
     now = timezone.now()
     response.state = Response.State.SUBMITTED
     response.approved_by, response.approved_at, response.submitted_at = by_user, now, now
     response.received_via, response.received_at = Response.Via.WEB, now
+    response.updated_at = now
     response._history_user = by_user
     response.save()
     _mark_answered(consultee, response, by_user)

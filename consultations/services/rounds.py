@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -25,12 +23,10 @@ from consultations.errors import (
 from consultations.models import Consultee, Question, ReviewRound, SignOff
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
-from networks.models import Affiliation, Membership, Network, Organisation
-from networks.permissions import Action, grant, require
+from networks.models import Membership, Network, Organisation
+from networks.permissions import Action, grant, require, speakers
 from notifications.kinds import Kind
 from notifications.services import notify
-
-User = get_user_model()
 
 
 def _lock(review_round: ReviewRound) -> ReviewRound:
@@ -70,22 +66,10 @@ def deadline_text(review_round: ReviewRound) -> str:
 
 
 def people_of(review_round: ReviewRound, consultees=None) -> list:
-    """Everyone who speaks for a consulted party: the person, the network's active members,
-    or the people who act for the organisation (affiliated, or representing it)."""
+    """Everyone who speaks for a consulted party (networks.permissions.speakers decides: not
+    observers, and an organisation's representatives only in networks the round reaches)."""
     consultees = list(consultees if consultees is not None else review_round.consultees.all())
-    person_ids = {c.person_id for c in consultees if c.person_id}
-    network_ids = {c.network_id for c in consultees if c.network_id}
-    organisation_ids = {c.organisation_id for c in consultees if c.organisation_id}
-    members = Membership.objects.active().filter(
-        Q(network_id__in=network_ids) | Q(organisation_id__in=organisation_ids)
-    )
-    user_ids = person_ids | set(members.values_list("user_id", flat=True))
-    user_ids |= set(
-        Affiliation.objects.filter(organisation_id__in=organisation_ids).values_list(
-            "user_id", flat=True
-        )
-    )
-    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+    return list(speakers(review_round, consultees))
 
 
 def _round_context(review_round: ReviewRound) -> dict:
@@ -176,7 +160,10 @@ def add_consultees(
                 grant(party, Action.VIEW_ROUND, review_round)
                 grant(party, Action.COMMENT, review_round)
     if added and review_round.is_open:
-        _tell_consulted(review_round, added, by_user)
+        # Those already asked through another party were told when it was added.
+        told = {person.pk for person in people_of(review_round, existing)} if existing else set()
+        newly = [p for p in people_of(review_round, added) if p.pk not in told]
+        _tell(Kind.CONSULTEE_ADDED, review_round, newly, by_user)
     return added
 
 
@@ -193,10 +180,6 @@ def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=N
             key=key,
         )
     )
-
-
-def _tell_consulted(review_round: ReviewRound, consultees: list[Consultee], by_user) -> None:
-    _tell(Kind.CONSULTEE_ADDED, review_round, people_of(review_round, consultees), by_user)
 
 
 @transaction.atomic
@@ -226,9 +209,16 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         document.status = Document.Status.IN_CONSULTATION
         document._history_user = by_user
         document.save(update_fields=["status"])
-    consultees = list(review_round.consultees.all())
-    _tell_consulted(review_round, consultees, by_user)
-    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    # One notification each: those asked to answer are told so; the document's other readers
+    # that the round is open.
+    consulted = people_of(review_round)
+    _tell(Kind.CONSULTEE_ADDED, review_round, consulted, by_user)
+    readers = (
+        Membership.objects.active()
+        .filter(network=document.network)
+        .exclude(user__in=[person.pk for person in consulted])
+        .select_related("user")
+    )
     _tell(Kind.ROUND_OPENED, review_round, [m.user for m in readers], by_user)
     return review_round
 

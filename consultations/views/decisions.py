@@ -5,19 +5,28 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import selectors
+from consultations import selectors, signing_attempts
+from consultations.errors import WrongPassword
 from consultations.forms import DecisionForm, SignForm, SignOffForm
 from consultations.models import Decision, Signature, SignOff
 from consultations.services import decisions as decision_services
 from documents import selectors as document_selectors
 from documents.selectors import version_sections
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
-from networks.models import Membership, Network, Role
-from networks.permissions import Action, allowed_actions, require, visible, visible_network_ids
+from networks.models import Network
+from networks.permissions import (
+    Action,
+    allowed_actions,
+    require,
+    signing_memberships,
+    visible,
+)
 
 
 def _context(request, document):
@@ -152,14 +161,25 @@ def decision_minutes(request, pk):
     return response
 
 
-def _candidates(user):
-    networks = visible_network_ids(user)
-    ids = (
-        Membership.objects.active()
-        .filter(network_id__in=networks, role__in=[Role.SIGNATORY, Role.CHAIR])
-        .values_list("user_id", flat=True)
+def _signatory_choices(document):
+    """Who may be asked to sign (networks.permissions decides), and for each of them the roles
+    and bodies they would sign in, to show after their name (two queries in all)."""
+    memberships = signing_memberships(document).select_related("network", "organisation")
+    roles: dict[int, list[str]] = {}
+    for membership in memberships.order_by("network__name"):
+        text = _("%(role)s, %(body)s") % {
+            "role": membership.get_role_display(),
+            "body": membership.network.name,
+        }
+        if membership.organisation_id:
+            text += f" ({membership.organisation.name})"
+        roles.setdefault(membership.user_id, []).append(text)
+    candidates = (
+        get_user_model()
+        .objects.filter(pk__in=memberships.values("user_id"))
+        .order_by("full_name", "email")
     )
-    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+    return candidates, {pk: "; ".join(texts) for pk, texts in roles.items()}
 
 
 @login_required
@@ -167,8 +187,14 @@ def _candidates(user):
 def sign_off_new(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
     require(request.user, Action.RUN_ROUND, document)
+    latest = document.versions.order_by("-number").first()
+    candidates, roles = _signatory_choices(document)
     form = SignOffForm(
-        request.POST or None, document=document, candidates=_candidates(request.user)
+        request.POST or None,
+        document=document,
+        candidates=candidates,
+        roles=roles,
+        initial={"version": latest},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,7 +213,7 @@ def sign_off_new(request, pk):
             messages.success(request, _("The signatories have been asked to sign."))
             return redirect(sign_off)
     context = _context(request, document)
-    context["form"] = form
+    context.update({"form": form, "latest": latest})
     return render(
         request, "consultations/sign_off_new.html", context, status=400 if form.errors else 200
     )
@@ -204,13 +230,29 @@ def _get_sign_off(user, pk) -> SignOff:
     return sign_off
 
 
+def _locked_message(retry_at):
+    local = timezone.localtime(retry_at)
+    return _(
+        "The password has been wrong too many times. For your security, you can try again at "
+        "%(time)s (%(date)s)."
+    ) % {"time": date_format(local, "H:i"), "date": date_format(local, "j F")}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_off_detail(request, pk):
     sign_off = _get_sign_off(request.user, pk)
     actions = allowed_actions(request.user, sign_off)
     form = SignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Wrong passwords count like failed logins (consultations.signing_attempts).
+    retry_at = None
+    if Action.SIGN in actions:
+        retry_at = signing_attempts.locked_until(request, request.user)
+    if retry_at is not None and request.method == "POST":
+        form.is_valid()  # what was chosen and typed is shown again; the password is not checked
+        form.add_error(None, _locked_message(retry_at))
+        form.add_error(None, _("Your signature was not recorded."))
+    elif request.method == "POST" and form.is_valid():
         try:
             decision_services.sign(
                 sign_off,
@@ -221,6 +263,11 @@ def sign_off_detail(request, pk):
             )
         except ACCESS_REFUSALS:
             raise
+        except WrongPassword as error:
+            form.add_error(None, error.message)
+            retry_at = signing_attempts.record_failure(request, request.user)
+            if retry_at is not None:
+                form.add_error(None, _locked_message(retry_at))
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -245,7 +292,11 @@ def sign_off_detail(request, pk):
         "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
         "superseded": document.versions.filter(number__gt=sign_off.version.number).exists(),
     }
-    status = 400 if form.errors else 200
+    context["locked"] = _locked_message(retry_at) if retry_at is not None else ""
+    if request.method == "POST" and retry_at is not None:
+        status = 429
+    else:
+        status = 400 if form.errors else 200
     return render(request, "consultations/sign_off.html", context, status=status)
 
 

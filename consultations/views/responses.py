@@ -35,31 +35,41 @@ def respond(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
     actions = allowed_actions(request.user, consultee)
-    if Action.RESPOND not in actions and Action.ENTER_RESPONSE not in actions:
-        require(request.user, Action.RESPOND, consultee)
+    if Action.RESPOND not in actions:
+        # Those who run the round or answer its comments read a party's response, and the
+        # party's own people theirs after the round: read-only.
+        require(request.user, Action.VIEW_RESPONSE, consultee)
+        if request.method == "POST":
+            require(request.user, Action.RESPOND, consultee)
     response = Response.objects.filter(consultee=consultee).defer("attachment").first()
     questions = list(review_round.questions.all())
     form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
     if request.method == "POST" and form.is_valid():
         step = request.POST.get("step", "save")
+        draft = response_services.Draft(
+            position=form.cleaned_data["position"],
+            summary=form.cleaned_data["summary"],
+            answers=form.answers(),
+        )
         try:
-            response_services.save_draft(
-                consultee,
-                by_user=request.user,
-                position=form.cleaned_data["position"],
-                summary=form.cleaned_data["summary"],
-                answers=form.answers(),
-            )
+            # One service call per step: a refused step writes nothing, not even the draft.
             if step == "ask":
-                response_services.ask_for_approval(consultee, by_user=request.user)
+                response_services.ask_for_approval(consultee, by_user=request.user, draft=draft)
                 messages.success(
                     request, _("The response waits for approval. The approver has been told.")
                 )
             elif step == "submit":
-                response_services.approve_and_submit(consultee, by_user=request.user)
+                response_services.approve_and_submit(consultee, by_user=request.user, draft=draft)
                 messages.success(request, _("The response is submitted as the party's answer."))
                 return redirect(review_round)
             else:
+                response_services.save_draft(
+                    consultee,
+                    by_user=request.user,
+                    position=draft.position,
+                    summary=draft.summary,
+                    answers=draft.answers,
+                )
                 messages.success(request, _("The draft is saved."))
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
@@ -77,6 +87,13 @@ def respond(request, pk, consultee_pk):
             "can_respond": Action.RESPOND in actions,
             "can_enter": Action.ENTER_RESPONSE in actions,
             "approvers": response_services.approvers(consultee),
+            "submitted": response is not None and response.state == Response.State.SUBMITTED,
+            "answers": [
+                (question, str(response.answers.get(str(question.pk), "")))
+                for question in questions
+            ]
+            if response is not None
+            else [],
         }
     )
     status = 400 if form.errors else 200
@@ -129,6 +146,7 @@ def enter_response(request, pk, consultee_pk):
 def attachment(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
+    require(request.user, Action.VIEW_RESPONSE, consultee)
     response = Response.objects.filter(consultee=consultee).first()
     if response is None or not response.attachment_name:
         raise NotFound()

@@ -22,15 +22,23 @@ from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.models import Network, Organisation
-from networks.permissions import Action, acting_for, allowed_actions, require, speaks_for, visible
+from networks.permissions import (
+    Action,
+    acting_for,
+    allowed_actions,
+    require,
+    responses_readable,
+    speaks_for,
+    visible,
+)
 
 
 def _networks_for(user):
     return visible(user, Network.objects.filter(archived=False)).order_by("name")
 
 
-def _acting_for(user):
-    return Organisation.objects.filter(pk__in=acting_for(user)).order_by("name")
+def _acting_for(user, review_round):
+    return Organisation.objects.filter(pk__in=acting_for(user, review_round)).order_by("name")
 
 
 @login_required
@@ -42,6 +50,7 @@ def round_new(request, pk):
         request.POST or None,
         document=document,
         networks=_networks_for(request.user),
+        chair=request.user,
         initial={"title": _("Consultation on %(title)s") % {"title": document.title}},
     )
     if request.method == "POST" and form.is_valid():
@@ -108,7 +117,11 @@ def round_detail(request, pk):
         review_round, can_comment=context["can_comment"], can_dispose=context["can_dispose"]
     )
     sections_html, summary, sequence = page_cache.sections_of(
-        request, review_round, viewer, versions, organisations=list(_acting_for(request.user))
+        request,
+        review_round,
+        viewer,
+        versions,
+        organisations=list(_acting_for(request.user, review_round)),
     )
     context.update(
         {
@@ -117,6 +130,8 @@ def round_detail(request, pk):
             "summary": summary,
             "consultees": consultees,
             "my_parties": speaks_for(request.user, consultees),
+            # Not in the cached part of the page: whose response (and original) this person reads.
+            "readable": responses_readable(request.user, review_round, consultees),
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if c.status not in ("submitted", "declined")],
         }
@@ -128,7 +143,7 @@ def round_detail(request, pk):
 @require_POST
 def comment_add(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
-    form = CommentForm(request.POST, organisations=_acting_for(request.user))
+    form = CommentForm(request.POST, organisations=_acting_for(request.user, review_round))
     if form.is_valid():
         data = form.cleaned_data
         quote = None
@@ -254,7 +269,9 @@ def round_step(request, pk, step):
         initial={"closes_on": timezone.localtime(review_round.closes_at).date()},
     )
     consultees_form = ConsulteesForm(
-        request.POST if posted and step == "consult" else None, networks=_networks_for(request.user)
+        request.POST if posted and step == "consult" else None,
+        networks=_networks_for(request.user),
+        chair=request.user,
     )
     if request.method == "POST":
         try:

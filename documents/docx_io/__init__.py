@@ -3,11 +3,12 @@
 Import (`parse_docx`) reads the Word file an official already has. Headings of the two top-most
 levels used (normally Heading 1 and Heading 2) start sections; deeper headings become `###` /
 `####` subheadings in the body. Paragraphs keep bold, italic and strikethrough, lists become
-Markdown lists, tables become GFM tables. A file without headings gives one section per block,
-and `had_headings` is False so the page can say so.
+Markdown lists, tables become GFM tables, hyperlinks (http, https, mailto) Markdown links. A file
+without headings gives one section per block, and `had_headings` is False so the page can say so.
 
 Export (`build_docx`) writes an immutable version: a title page (title, version label, number,
-date, checksum), then each section as Heading 1 with its body converted from Markdown. The title
+date, checksum, and for an adopted version the date and signatories), then each section as
+Heading 1 with its body converted from Markdown; web and e-mail links stay hyperlinks. The title
 page uses its own paragraph style, which import skips: a downloaded version, edited in Word and
 uploaded again, does not grow a section made of the old title page.
 

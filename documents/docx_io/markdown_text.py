@@ -123,14 +123,18 @@ def _escape_text(text: str, *, in_cell: bool = False) -> str:
 
 
 _NUMBERED_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
-_BLOCK_START = re.compile(r"^(?:#{1,6}(?:\s|$)|[-+](?:\s|$)|--|~~~|[>=\[])")
+_BLOCK_START = re.compile(r"^(?:#{1,6}(?:\s|$)|[-+](?:\s|$)|--|~~~|[>=])")
+# "[label]: address" at a line start is a link reference definition, which Markdown hides. A link
+# ("[label](address)", as _render_segment writes a Word hyperlink) is not, and must stay a link.
+_LINK_DEFINITION = re.compile(r"^\[(?:\\.|[^\\\]])*\]:")
 
 
 def _escape_line_start(line: str) -> str:
-    """Escape what would start a heading, list, quote, rule or setext underline at a line start."""
+    """Escape what would start a heading, list, quote, rule, setext underline or link reference
+    definition at a line start."""
     if _NUMBERED_START.match(line):
         return _NUMBERED_START.sub(r"\1\\\2", line, count=1)
-    if _BLOCK_START.match(line):
+    if _BLOCK_START.match(line) or _LINK_DEFINITION.match(line):
         return "\\" + line
     return line
 

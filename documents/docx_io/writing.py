@@ -2,17 +2,20 @@
 
 import datetime
 import io
+import re
 from collections.abc import Sequence
 
 import docx
 from django.utils.translation import gettext
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 
+from documents.adoption import Adoption
 from documents.docx_io.styles import TITLE_PAGE_STYLE
 
 # The same Markdown as the pages (documents/markdown.py): tables and strikethrough on, raw HTML
@@ -31,12 +34,15 @@ def build_docx(
     content_hash: str,
     sections: Sequence[tuple[str, str]],
     language: str = "sv",
+    adoption: Adoption | None = None,
 ) -> bytes:
     """A Word file of one version: a title page, then each section (Heading 1 and its body).
 
     The title page labels are in the active language (the caller activates the reader's).
     `language` is the language of the text itself: Word uses it for spelling and hyphenation.
     Pass a local date: a datetime is shown as its date, without converting time zones.
+    `adoption`, for an adopted version, puts "Adopted" with its date and signatories (or the
+    deciding body) on the title page.
     """
     day = date.date() if isinstance(date, datetime.datetime) else date
     document = docx.Document()
@@ -48,6 +54,7 @@ def build_docx(
         version_number=version_number,
         day=day,
         content_hash=content_hash,
+        adoption=adoption,
     )
     writer = _WordWriter(document)
     for index, (heading, body) in enumerate(sections):
@@ -56,12 +63,16 @@ def build_docx(
             paragraph.paragraph_format.page_break_before = True  # after the title page
         writer.write(body)
     _set_properties(document, title, version_label, version_number, day, content_hash)
+    if adoption is not None:
+        document.core_properties.content_status = gettext("Adopted")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _write_title_page(document, *, title, version_label, version_number, day, content_hash):
+def _write_title_page(
+    document, *, title, version_label, version_number, day, content_hash, adoption
+):
     style = document.styles.add_style(TITLE_PAGE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles["Normal"]
     style.font.size = Pt(12)
@@ -74,13 +85,23 @@ def _write_title_page(document, *, title, version_label, version_number, day, co
         if size:
             run.font.size = Pt(size)
 
+    # The words are looked up outside f-strings: xgettext does not see into them, and a label
+    # it does not see is not in the catalogue, so it stays English in every language.
     if version_label:
         line(version_label, size=16, bold=True)
     line(gettext("Version %(number)s") % {"number": version_number})
-    line(f"{gettext('Date')}: {day.isoformat()}")
+    line(gettext("Date: %(date)s") % {"date": day.isoformat()})
+    if adoption is not None:
+        line(gettext("Adopted %(date)s") % {"date": adoption.adopted_on.isoformat()}, bold=True)
+        if adoption.signatories:
+            line(gettext("Signed by:"))
+            for signatory in adoption.signatories:
+                line(f"{signatory.name}, {signatory.signed_on.isoformat()}")
+        elif adoption.decided_by:
+            line(gettext("Decided by: %(body)s") % {"body": adoption.decided_by})
     digest = content_hash.strip().lower()
     grouped = " ".join(digest[i : i + 4] for i in range(0, min(16, len(digest)), 4))
-    line(f"{gettext('Checksum (SHA-256)')}: {grouped} …")
+    line(gettext("Checksum (SHA-256): %(start)s …") % {"start": grouped})
     line(digest, size=8)
 
 
@@ -263,16 +284,32 @@ def _set_numbering(paragraph, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
+# Links to these become Word hyperlinks, the same schemes the pages make links of
+# (documents/markdown.py); any other address is written out after the text.
+_LINK_SCHEMES = re.compile(r"(?i)(?:https?|mailto):")
+_HYPERLINK_STYLE = "Hyperlink"
+
+
 def _write_inline(paragraph, children, *, bold: bool = False) -> None:
-    """Runs for markdown-it's inline tokens: bold, italic, strikethrough; links as "text (url)"."""
+    """Runs for markdown-it's inline tokens: bold, italic, strikethrough; http(s) and mailto
+    links as Word hyperlinks, other links as "text (address)"."""
     strong = em = strike = 0
-    links: list[tuple[str, int]] = []  # (href, length of the text before the link)
+    links: list[tuple[str, int]] = []  # (address to write out, length of the text before)
+    hyperlink = None  # the open w:hyperlink, which new runs go into
+    hyperlink_href = ""
     written: list[str] = []
+
+    def new_run(text: str = ""):
+        run = paragraph.add_run(text)
+        if hyperlink is not None:
+            run.style = _hyperlink_style(paragraph)
+            hyperlink.append(run._r)  # moved from the end of the paragraph into the hyperlink
+        return run
 
     def add(text: str) -> None:
         if not text:
             return
-        run = paragraph.add_run(text)
+        run = new_run(text)
         if strong or bold:  # only when on: setting None still adds an empty w:rPr, slowly
             run.bold = True
         if em:
@@ -288,7 +325,7 @@ def _write_inline(paragraph, children, *, bold: bool = False) -> None:
         elif kind == "softbreak":
             add(" ")
         elif kind == "hardbreak":
-            paragraph.add_run().add_break()
+            new_run().add_break()
             written.append("\n")
         elif kind == "strong_open":
             strong += 1
@@ -303,13 +340,42 @@ def _write_inline(paragraph, children, *, bold: bool = False) -> None:
         elif kind == "s_close":
             strike -= 1
         elif kind == "link_open":
-            links.append((str(child.attrGet("href") or ""), len("".join(written))))
+            href = str(child.attrGet("href") or "").strip()
+            if hyperlink is None and _LINK_SCHEMES.match(href):
+                hyperlink = OxmlElement("w:hyperlink")
+                hyperlink.set(
+                    qn("r:id"), paragraph.part.relate_to(href, RT.HYPERLINK, is_external=True)
+                )
+                paragraph._p.append(hyperlink)
+                links.append(("", len("".join(written))))
+                hyperlink_href = href
+            else:
+                links.append((href, len("".join(written))))
         elif kind == "link_close" and links:
             href, before = links.pop()
             text = "".join(written)[before:]
+            if not href and hyperlink is not None:
+                if not text.strip():  # "[](https://…)": the address is the text to click
+                    add(hyperlink_href.removeprefix("mailto:"))
+                hyperlink = None
+                continue
             shown = href.removeprefix("mailto:")
             if href and text.strip() != shown:
                 saved = (strong, em, strike)
                 strong = em = strike = 0
                 add(f" ({href})")
                 strong, em, strike = saved
+
+
+def _hyperlink_style(paragraph):
+    """Word's own "Hyperlink" character style (blue, underlined), added on first use: the
+    python-docx template has none."""
+    styles = paragraph.part.document.styles
+    try:
+        return styles[_HYPERLINK_STYLE]
+    except KeyError:
+        style = styles.add_style(_HYPERLINK_STYLE, WD_STYLE_TYPE.CHARACTER)
+        style.font.underline = True
+        style.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+        style.unhide_when_used = True
+        return style

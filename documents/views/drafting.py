@@ -9,9 +9,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from documents import selectors, services
 from documents.diff import SectionText, diff_documents
-from documents.errors import EditConflict, SectionGone
+from documents.errors import DocumentLocked, EditConflict, SectionGone
 from documents.forms import DocumentForm, PublishForm, SectionForm
-from networks.errors import DomainError
+from documents.views.htmx import login_required as htmx_login_required
+from documents.views.htmx import refresh_with_message
+from networks.errors import DomainError, NotAllowed, NotFound
 from networks.permissions import Action, allowed_actions, require
 
 
@@ -81,36 +83,72 @@ def document_detail(request, pk):
     return render(request, "documents/document_detail.html", context)
 
 
-def _section_page(request, document, section, form, *, status=200, conflict=None, gone=False):
+def _section_page(
+    request, document, section, form, *, status=200, conflict=None, gone=False, refused=None
+):
     context = _document_context(request, document)
-    context.update({"section": section, "form": form, "conflict": conflict, "gone": gone})
+    context.update(
+        {"section": section, "form": form, "conflict": conflict, "gone": gone, "refused": refused}
+    )
     template = "documents/_section_form.html" if request.htmx else "documents/section_edit.html"
     return render(request, template, context, status=status)
 
 
-@login_required
+def _read_section(request, document, key, **extra):
+    """The section as the document page shows it, for htmx to put back in its place."""
+    rendered, _lix = selectors.working_draft(document)
+    match = next(s for s in rendered if s.key == key)
+    return render(
+        request,
+        "documents/_section.html",
+        {**_document_context(request, document), "section": match, **extra},
+        status=409 if extra.get("refusal") else 200,
+    )
+
+
+@htmx_login_required
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk, key):
     document = selectors.get_document_for_user(request.user, pk)
-    if request.method == "GET":
-        section = selectors.get_section(document, key)
-        services.ensure_editable(request.user, document)
-        if request.GET.get("cancel") and request.htmx:
-            rendered, _lix = selectors.working_draft(document)
-            match = next(s for s in rendered if s.key == section.key)
-            return render(
-                request,
-                "documents/_section.html",
-                {**_document_context(request, document), "section": match},
-            )
-        form = SectionForm(
-            initial={"heading": section.heading, "body": section.body, "revision": section.revision}
-        )
-        return _section_page(request, document, section, form)
+    try:
+        if request.method == "GET":
+            return _section_edit_form(request, document, key)
+        return _section_save(request, document, key)
+    except NotAllowed as error:
+        if request.htmx:
+            return refresh_with_message(request, error.message)
+        raise
+    except NotFound:
+        if request.htmx:  # the document is visible: it is the section that was removed
+            removed = _("Someone else removed this section a moment ago.")
+            return _section_page(request, document, None, None, status=409, gone=removed)
+        raise
 
-    services.ensure_editable(request.user, document)
+
+def _section_edit_form(request, document, key):
+    section = selectors.get_section(document, key)
+    try:
+        services.ensure_editable(request.user, document)
+    except DocumentLocked as locked:
+        if request.htmx:  # the message in the section, which stays as it was
+            return _read_section(request, document, section.key, refusal=locked.message)
+        raise  # a page of its own: the refusal page
+    if request.GET.get("cancel") and request.htmx:
+        return _read_section(request, document, section.key)
+    form = SectionForm(
+        initial={"heading": section.heading, "body": section.body, "revision": section.revision}
+    )
+    return _section_page(request, document, section, form)
+
+
+def _section_save(request, document, key):
     form = SectionForm(request.POST)
     section = document.sections.filter(key=str(key)[:24]).first()
+    try:
+        services.ensure_editable(request.user, document)
+    except DocumentLocked as locked:
+        # Refused before anything is saved; what was typed is shown so that it is not lost.
+        return _section_page(request, document, section, form, status=409, refused=locked.message)
     if not form.is_valid():
         return _section_page(request, document, section, form, status=400)
     data = form.cleaned_data
@@ -146,17 +184,15 @@ def section_edit(request, pk, key):
         )
     except SectionGone as gone:
         return _section_page(request, document, None, form, status=409, gone=gone.message)
+    except DocumentLocked as locked:  # adopted between the check above and the save
+        return _section_page(request, document, section, form, status=409, refused=locked.message)
+    except (NotAllowed, NotFound):
+        raise
     except DomainError as error:
         form.add_error(None, error.message)
         return _section_page(request, document, section, form, status=400)
     if request.htmx:
-        rendered, _lix = selectors.working_draft(document)
-        match = next(s for s in rendered if s.key == saved.key)
-        return render(
-            request,
-            "documents/_section.html",
-            {**_document_context(request, document), "section": match, "just_saved": True},
-        )
+        return _read_section(request, document, saved.key, just_saved=True)
     messages.success(
         request, _("The section “%(heading)s” was saved.") % {"heading": saved.heading}
     )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from documents import docx_io, selectors, services
 from documents.forms import ImportForm
 from documents.models import DocxImport
+from documents.views.htmx import login_required as htmx_login_required
 from networks.errors import DomainError
 from networks.permissions import Action, require
 
@@ -41,7 +42,7 @@ def import_docx(request, pk):
     )
 
 
-@login_required
+@htmx_login_required
 def import_status(request, pk):
     job = selectors.get_import_for_user(request.user, pk)
     context = {

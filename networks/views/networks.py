@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from networks import selectors, services
-from networks.errors import DomainError
+from networks.errors import DomainError, OrganisationOutsideNetwork
 from networks.forms import InviteForm, RoleForm
-from networks.permissions import Action, allowed_actions, require
+from networks.permissions import Action, allowed_actions, representable_organisations, require
 
 
 @login_required
@@ -35,6 +35,10 @@ def network_detail(request, pk):
     )
 
 
+def _invite_form(network, data=None) -> InviteForm:
+    return InviteForm(data, organisations=representable_organisations(network))
+
+
 def _members_page(request, network, *, invite_form=None, status=200):
     members = selectors.list_members(network)
     return render(
@@ -44,7 +48,7 @@ def _members_page(request, network, *, invite_form=None, status=200):
             "network": network,
             "members": members,
             "invitations": selectors.list_pending_invitations(network),
-            "invite_form": invite_form or InviteForm(),
+            "invite_form": invite_form or _invite_form(network),
             "role_choices": RoleForm.base_fields["role"].choices,
         },
         status=status,
@@ -59,7 +63,7 @@ def members(request, pk):
     require(request.user, Action.MANAGE_MEMBERS, network)
     if request.method == "GET":
         return _members_page(request, network)
-    form = InviteForm(request.POST)
+    form = _invite_form(network, request.POST)
     if form.is_valid():
         try:
             invitation = services.invite_member(
@@ -69,6 +73,8 @@ def members(request, pk):
                 role=form.cleaned_data["role"],
                 organisation=form.cleaned_data["organisation"],
             )
+        except OrganisationOutsideNetwork as error:
+            form.add_error("organisation", error.message)
         except DomainError as error:
             form.add_error("email", error.message)
         else:

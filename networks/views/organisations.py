@@ -1,7 +1,6 @@
 """Organisations: who acts for them, and who approves their formal responses."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from networks import selectors, services
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
-from networks.models import Membership, Organisation, normalise_email
+from networks.models import Organisation
 from networks.permissions import Action, allowed_actions, require
 
 
@@ -35,7 +34,8 @@ def organisation_list(request):
 @require_http_methods(["GET", "POST"])
 def organisation_detail(request, pk):
     organisation = _organisation(request.user, pk)
-    can_manage = Action.MANAGE_AFFILIATIONS in allowed_actions(request.user, organisation)
+    actions = allowed_actions(request.user, organisation)
+    can_manage = Action.MANAGE_AFFILIATIONS in actions
     error = ""
     if request.method == "POST":
         require(request.user, Action.MANAGE_AFFILIATIONS, organisation)
@@ -45,10 +45,14 @@ def organisation_detail(request, pk):
                 services.remove_affiliation(affiliation, by_user=request.user)
                 messages.success(request, _("The link was removed."))
                 return redirect("networks:organisation", pk=organisation.pk)
-            email = normalise_email(request.POST.get("email", ""))
-            person = get_user_model().objects.filter(email=email, is_active=True).first()
-            if person is None:
-                error = _("There is no account for that e-mail address.")
+            person = selectors.find_person_to_link(
+                request.user, organisation, request.POST.get("email", "")
+            )
+            if person is None:  # no account, or one this coordinator does not see: one answer
+                error = _(
+                    "Nobody with that e-mail address takes part in your networks. Invite the "
+                    "person to one of them first."
+                )
             else:
                 services.set_affiliation(
                     organisation,
@@ -63,22 +67,20 @@ def organisation_detail(request, pk):
             raise  # the 404 and 403 pages
         except DomainError as refusal:
             error = refusal.message
-    affiliations = list(
-        organisation.affiliations.select_related("user").order_by("user__full_name")
-    )
-    representatives = list(
-        Membership.objects.active()
-        .filter(organisation=organisation)
-        .select_related("user", "network")
-        .order_by("user__full_name")
-    )
+    # Someone who does not work with the organisation sees its public facts only.
+    sees_people = Action.VIEW_ORGANISATION_PEOPLE in actions
     return render(
         request,
         "networks/organisation_detail.html",
         {
             "organisation": organisation,
-            "affiliations": affiliations,
-            "representatives": representatives,
+            "sees_people": sees_people,
+            "affiliations": selectors.list_affiliations(organisation) if sees_people else [],
+            "representatives": (
+                selectors.list_representatives_for_user(request.user, organisation)
+                if sees_people
+                else []
+            ),
             "can_manage": can_manage,
             "error": error,
             "typed": request.POST if error else {},

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var bell = document.querySelector("[data-bell]");
-  if (!bell || !("WebSocket" in window)) return;
+  if (!bell) return;
   var countEl = bell.querySelector("[data-bell-count]");
   var labelEl = bell.querySelector("[data-bell-label]");
   var announcer = document.querySelector("[data-bell-announcer]");
@@ -16,6 +16,35 @@
     countEl.hidden = unread === 0;
     if (labelEl) labelEl.textContent = labelEl.textContent.replace(/^\d+/, String(unread));
   }
+
+  // Opening a notification (from the list or an e-mail) leads to its page with
+  // ?notification=<id>: the page marks it read with a POST (opening it is a GET, which changes
+  // nothing) and takes the parameter out of the address.
+  function markOpenedNotificationRead() {
+    var params = new URLSearchParams(window.location.search);
+    var id = params.get("notification");
+    if (!id || !/^\d+$/.test(id) || !bell.dataset.markRead) return;
+    params.delete("notification");
+    var query = params.toString();
+    window.history.replaceState(
+      window.history.state, "",
+      window.location.pathname + (query ? "?" + query : "") + window.location.hash
+    );
+    var token = "";
+    try {
+      token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) { /* no token: the POST is refused and nothing changes */ }
+    fetch(bell.dataset.markRead.replace(/\/0\/read\/$/, "/" + id + "/read/"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token, "Accept": "application/json" }
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && typeof data.unread === "number") setCount(data.unread); })
+      .catch(function () {});
+  }
+  markOpenedNotificationRead();
+  if (!("WebSocket" in window)) return;
 
   function announce(text) {
     if (!announcer) return;

@@ -37,6 +37,9 @@ def world(db):
         "outsider": MembershipFactory(network=NetworkFactory(name="Kronoberg")).user,
     }
     Affiliation.objects.create(user=people["approver"], organisation=kumla, can_approve=True)
+    # The drafter's membership is in a network this round does not reach: Kumla's own link
+    # is what lets them speak for it here.
+    Affiliation.objects.create(user=people["drafter"], organisation=kumla, title="Utvecklare")
     document = DocumentFactory(network=group, title="Regional strategi")
     first = SectionFactory(
         document=document,

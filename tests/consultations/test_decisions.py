@@ -43,8 +43,11 @@ def chain(world):
     round_services.open_round(world["round"], by_user=world["people"]["chair"])
     round_services.close_round(world["round"], by_user=world["people"]["chair"])
     kcrd = NetworkFactory(name="KC/RD", kind=Network.Kind.MANAGEMENT_GROUP)
+    # The directors act for the organisations of the working group: they may be asked to sign.
+    region = world["group"].memberships.get(user=world["people"]["chair"]).organisation
     world["signatories"] = [
-        MembershipFactory(network=kcrd, role=Role.SIGNATORY).user for _ in range(3)
+        MembershipFactory(network=kcrd, role=Role.SIGNATORY, organisation=region).user
+        for _ in range(3)
     ]
     world["council"] = NetworkFactory(name="Samverkansrådet", kind=Network.Kind.COUNCIL)
     world["document"].refresh_from_db()

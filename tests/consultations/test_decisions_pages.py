@@ -27,8 +27,11 @@ def setup(world):
     round_services.open_round(world["round"], by_user=people["chair"])
     round_services.close_round(world["round"], by_user=people["chair"])
     kcrd = NetworkFactory(kind=Network.Kind.MANAGEMENT_GROUP)
-    people["signatory"] = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
-    people["second_signatory"] = MembershipFactory(network=kcrd, role=Role.SIGNATORY).user
+    region = world["group"].memberships.get(user=people["chair"]).organisation
+    for name in ["signatory", "second_signatory"]:
+        people[name] = MembershipFactory(
+            network=kcrd, role=Role.SIGNATORY, organisation=region
+        ).user
     decisions.record_decision(
         world["document"],
         by_user=people["coordinator"],

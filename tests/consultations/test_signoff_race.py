@@ -20,7 +20,11 @@ def test_two_signatories_at_once_count_once_each_and_adopt_once(world):
     round_services.open_round(world["round"], by_user=world["people"]["chair"])
     round_services.close_round(world["round"], by_user=world["people"]["chair"])
     kcrd = NetworkFactory(kind=Network.Kind.MANAGEMENT_GROUP)
-    signers = [MembershipFactory(network=kcrd, role=Role.SIGNATORY).user for _ in range(2)]
+    region = world["group"].memberships.get(user=world["people"]["chair"]).organisation
+    signers = [
+        MembershipFactory(network=kcrd, role=Role.SIGNATORY, organisation=region).user
+        for _ in range(2)
+    ]
     decisions.record_decision(
         world["document"],
         by_user=world["people"]["coordinator"],

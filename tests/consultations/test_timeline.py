@@ -23,7 +23,14 @@ from consultations.services import rounds as round_services
 from consultations.timeline import build_timeline, by_month, decided_at
 from documents import services as document_services
 from documents.models import Section, Version
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from networks.models import Network, Role
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +95,17 @@ def chain(open_world):
         minutes_reference="§ 14",
         corrects=endorsement,
     )
-    signatories = [UserFactory(full_name="Kim Direktör"), UserFactory(full_name="Ulla Region")]
+    kcrd = NetworkFactory(name="KC/RD", kind=Network.Kind.MANAGEMENT_GROUP)
+    region = open_world["group"].memberships.get(user=chair).organisation  # shared: may sign
+    signatories = [
+        MembershipFactory(
+            network=kcrd,
+            role=Role.SIGNATORY,
+            organisation=region,
+            user=UserFactory(full_name=name),
+        ).user
+        for name in ("Kim Direktör", "Ulla Region")
+    ]
     sign_off = decision_services.request_sign_off(
         document, by_user=chair, version=revised, signatories=signatories, required=None
     )
@@ -100,8 +117,10 @@ def chain(open_world):
 def test_the_timeline_tells_the_whole_chain_in_order(chain):
     events = build_timeline(chain["document"])
 
-    assert [e.at for e in events] == sorted(e.at for e in events)
-    assert [e.kind for e in events if e.kind not in DECISION_KINDS] == [
+    assert [e.order_at for e in events] == sorted(e.order_at for e in events)
+    # The endorsement of version 2 (dated today, recorded after it was published) stands after
+    # that version and before the sign-off it made possible, whatever the hour of the test.
+    assert [e.kind for e in events] == [
         "version",
         "opened",
         "extended",
@@ -110,12 +129,13 @@ def test_the_timeline_tells_the_whole_chain_in_order(chain):
         "closed",
         "report",
         "version",
+        "endorsement",
+        "correction",
         "sign_off",
         "signature",
         "signature",
         "adopted",
     ]
-    assert [e.kind for e in events if e.kind in DECISION_KINDS] == ["endorsement", "correction"]
     assert all(e.at.tzinfo is not None for e in events)
 
 
@@ -173,6 +193,95 @@ def test_a_decision_stands_at_noon_in_stockholm_on_its_day():
     assert moment.tzinfo is not None
     assert moment == datetime(2022, 11, 17, 12, 0, tzinfo=STOCKHOLM)
     assert moment.utcoffset() == timedelta(hours=1)  # winter time
+
+
+def publish_on(world, moment, label="Reviderad"):
+    """A new version of the world's document, published at `moment`."""
+    section = world["section"]
+    Section.objects.filter(pk=section.pk).update(body=f"Ändrad {label}.")
+    version = document_services.publish_version(
+        world["document"], by_user=world["people"]["chair"], label=label, change_summary=""
+    )
+    Version.objects.filter(pk=version.pk).update(created_at=moment)
+    version.refresh_from_db()
+    return version
+
+
+def record_on(world, version, day, recorded_at, **extra):
+    return Decision.objects.create(
+        document=world["document"],
+        version=version,
+        body_name=extra.pop("body_name", "Samverkansrådet"),
+        kind=extra.pop("kind", Decision.Kind.ENDORSEMENT),
+        decided_on=day,
+        text="Ställer sig bakom förslaget.",
+        recorded_by=world["people"]["chair"],
+        recorded_at=recorded_at,
+        **extra,
+    )
+
+
+def test_a_decision_of_the_day_stands_after_the_versions_published_that_morning(client, world):
+    """Versions 1 and 2 published in the afternoon, the council's endorsement of version 2
+    recorded later that day: oldest first reads version 1, version 2, the endorsement."""
+    Version.objects.filter(pk=world["version"].pk).update(created_at=at(2022, 11, 17, 13))
+    revised = publish_on(world, at(2022, 11, 17, 14))
+    record_on(world, revised, date(2022, 11, 17), at(2022, 11, 17, 14, 30))
+
+    events = build_timeline(world["document"])
+
+    assert [(e.kind, e.title[:9]) for e in events] == [
+        ("version", "Version 1"),
+        ("version", "Version 2"),
+        ("endorsement", "Samverkan"),
+    ]
+    client.force_login(world["people"]["member"])
+    html = client.get(reverse("consultations:timeline", args=[world["document"].pk])).text
+    first = html.index("Version 1 publicerad")
+    assert first < html.index("Version 2 publicerad")
+    assert html.index("Version 2 publicerad") < html.index("ställer sig bakom förslaget")
+
+
+def test_a_decision_recorded_days_later_stands_after_the_timed_events_of_its_day(world):
+    Version.objects.filter(pk=world["version"].pk).update(created_at=at(2022, 11, 1, 9))
+    record_on(world, world["version"], date(2022, 11, 17), at(2022, 11, 21, 10))
+    publish_on(world, at(2022, 11, 17, 16))  # later that day, with a time
+
+    events = build_timeline(world["document"])
+
+    assert [e.kind for e in events] == ["version", "version", "endorsement"]
+    assert events[2].date_only and timezone.localtime(events[2].at).date() == date(2022, 11, 17)
+
+
+def test_a_decision_dated_before_its_version_is_never_shown_before_it(world):
+    """The council met on 31 October on the text that was published as version 2 the next
+    morning: the endorsement still comes after version 2, under November."""
+    Version.objects.filter(pk=world["version"].pk).update(created_at=at(2022, 10, 3, 9))
+    revised = publish_on(world, at(2022, 11, 1, 9))
+    record_on(world, revised, date(2022, 10, 31), at(2022, 11, 2, 10))
+
+    months = by_month(build_timeline(world["document"]))
+
+    assert [(m.first, [e.kind for e in m.events]) for m in months] == [
+        (date(2022, 10, 1), ["version"]),
+        (date(2022, 11, 1), ["version", "endorsement"]),
+    ]
+
+
+def test_a_correction_dated_earlier_still_follows_the_record_it_corrects(world):
+    Version.objects.filter(pk=world["version"].pk).update(created_at=at(2022, 10, 3, 9))
+    wrong = record_on(world, world["version"], date(2022, 11, 17), at(2022, 11, 18, 9))
+    record_on(
+        world,
+        world["version"],
+        date(2022, 11, 15),  # the right date, recorded as a correction
+        at(2022, 11, 20, 9),
+        corrects=wrong,
+    )
+
+    events = build_timeline(world["document"])
+
+    assert [e.kind for e in events] == ["version", "endorsement", "correction"]
 
 
 def test_a_round_closed_at_the_deadline_says_so(open_world):

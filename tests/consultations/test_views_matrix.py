@@ -92,9 +92,9 @@ def pages(w):
             {"member"},
             ROUND_READERS,
         ),
-        "respond": (
+        "respond": (  # Kumla's people write it; the writing group reads it
             reverse("consultations:respond", args=[r.pk, k.pk]),
-            KUMLA | RUNNERS,
+            KUMLA | RUNNERS | {"writer"},
             ROUND_READERS,
         ),
         "enter": (

@@ -9,6 +9,9 @@ import io
 import os
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 STRATEGY_TITLE = "Regional strategi för föräldraskapsstöd Örebro län"
 STRATEGY_HEADINGS = [
@@ -74,3 +77,17 @@ def make_strategy_docx(path: str | os.PathLike | None = None) -> bytes:
         with open(path, "wb") as file:
             file.write(data)
     return data
+
+
+def add_hyperlink(paragraph, address: str, text: str) -> None:
+    """Append a hyperlink the way Word stores one: a w:hyperlink around a run, its address in
+    an external relationship of the document part."""
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), paragraph.part.relate_to(address, RT.HYPERLINK, is_external=True))
+    run = OxmlElement("w:r")
+    shown = OxmlElement("w:t")
+    shown.text = text
+    shown.set(qn("xml:space"), "preserve")
+    run.append(shown)
+    hyperlink.append(run)
+    paragraph._p.append(hyperlink)

@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from markdown_it import MarkdownIt
 
+from documents.adoption import Adoption, Signatory
 from documents.docx_io import (
     MAX_BYTES,
     PROGRESS_EVERY,
@@ -30,7 +31,12 @@ from documents.docx_io import (
     build_docx,
     parse_docx,
 )
-from tests.documents.docx_factory import STRATEGY_HEADINGS, STRATEGY_TITLE, make_strategy_docx
+from tests.documents.docx_factory import (
+    STRATEGY_HEADINGS,
+    STRATEGY_TITLE,
+    add_hyperlink,
+    make_strategy_docx,
+)
 
 HASH = "3f2a9b1c0d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
 _md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -230,6 +236,7 @@ def test_text_that_looks_like_markdown_stays_text():
         "# inte en rubrik",
         "> inte ett citat",
         "*stjärnor* och _understreck_ i C:\\mapp",
+        "[1]: https://www.example.org",
     ):
         document.add_paragraph(text)
 
@@ -237,7 +244,13 @@ def test_text_that_looks_like_markdown_stays_text():
 
     rendered = _md.render(body)
     assert not re.search(r"<(ol|ul|h\d|blockquote|em|strong)>", rendered)
-    for text in ("1. Inte en lista", "- inte en punkt", "# inte en rubrik", "C:\\mapp"):
+    for text in (
+        "1. Inte en lista",
+        "- inte en punkt",
+        "# inte en rubrik",
+        "C:\\mapp",
+        "[1]: https://www.example.org",  # a link reference definition would vanish
+    ):
         assert text in rendered.replace("&gt;", ">")
 
 
@@ -333,6 +346,26 @@ def test_a_hyperlink_becomes_a_markdown_link():
     body = parse_docx(save(document)).sections[0].body
 
     assert body == "Se [Socialstyrelsen](https://www.socialstyrelsen.se)."
+
+
+def test_a_hyperlink_at_the_start_of_a_paragraph_or_line_is_a_link_not_escaped_text():
+    document = docx.Document()
+    document.add_heading("Källor", level=1)
+    paragraph = document.add_paragraph()
+    add_hyperlink(paragraph, "https://www.example.org/stod", "extern länk")
+    paragraph.add_run(" om stödet.")
+    paragraph.add_run().add_break()
+    add_hyperlink(paragraph, "mailto:stod@example.org", "Skriv till oss")
+
+    body = parse_docx(save(document)).sections[0].body
+
+    assert body == (
+        "[extern länk](https://www.example.org/stod) om stödet.\\\n"
+        "[Skriv till oss](mailto:stod@example.org)"
+    )
+    rendered = _md.render(body)
+    assert '<a href="https://www.example.org/stod">extern länk</a>' in rendered
+    assert '<a href="mailto:stod@example.org">Skriv till oss</a>' in rendered
 
 
 def test_bullet_and_numbered_list_styles_become_markdown_lists():
@@ -662,13 +695,54 @@ def test_sections_lists_and_tables_are_written_with_word_styles():
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
 
 
-def test_links_are_written_as_text_and_address():
-    data = export(sections=[("Källor", "Se [Socialstyrelsen](https://www.socialstyrelsen.se).")])
+def test_web_and_mail_links_are_written_as_word_hyperlinks():
+    data = export(
+        sections=[
+            (
+                "Källor",
+                "Se [Socialstyrelsen](https://www.socialstyrelsen.se) eller "
+                "[skriv till oss](mailto:stod@example.org).\n\n"
+                "[Extern länk](https://www.example.org/stod) först i stycket.",
+            )
+        ]
+    )
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = {p.text: p for p in document.paragraphs}
+
+    first = paragraphs["Se Socialstyrelsen eller skriv till oss."]
+    assert [(h.text, h.address) for h in first.hyperlinks] == [
+        ("Socialstyrelsen", "https://www.socialstyrelsen.se"),
+        ("skriv till oss", "mailto:stod@example.org"),
+    ]
+    assert first.hyperlinks[0].runs[0].style.name == "Hyperlink"  # blue and underlined in Word
+    second = paragraphs["Extern länk först i stycket."]
+    assert [(h.text, h.address) for h in second.hyperlinks] == [
+        ("Extern länk", "https://www.example.org/stod")
+    ]
+
+
+def test_other_links_are_written_as_text_and_address():
+    data = export(sections=[("Källor", "Se [utkastet](/documents/1/) och [x](javascript:y).")])
     document = docx.Document(io.BytesIO(data))
 
-    assert "Se Socialstyrelsen (https://www.socialstyrelsen.se)." in [
-        p.text for p in document.paragraphs
-    ]
+    [paragraph] = [p for p in document.paragraphs if p.text.startswith("Se ")]
+    # markdown-it makes no link of javascript: at all, so that stays the text it was.
+    assert paragraph.text == "Se utkastet (/documents/1/) och [x](javascript:y)."
+    assert paragraph.hyperlinks == []
+
+
+def test_a_link_survives_import_export_and_import_again():
+    word = docx.Document()
+    word.add_heading("Källor", level=1)
+    paragraph = word.add_paragraph()
+    add_hyperlink(paragraph, "https://www.example.org/stod", "extern länk")
+    paragraph.add_run(" och mer.")
+
+    first = parse_docx(save(word)).sections[0].body
+    again = parse_docx(export(sections=[("Källor", first)])).sections[0].body
+
+    assert first == "[extern länk](https://www.example.org/stod) och mer."
+    assert again == first
 
 
 def test_each_numbered_list_starts_again_from_one():
@@ -701,3 +775,24 @@ def test_an_imported_strategy_round_trips_through_word():
     again = parse_docx(export(sections=sections))
 
     assert [(s.heading, s.body) for s in again.sections] == sections
+
+
+def test_an_adopted_version_says_so_on_the_title_page_with_date_and_signatories():
+    adoption = Adoption(
+        adopted_on=datetime.date(2022, 12, 14),
+        signatories=(
+            Signatory("Anna Andersson", datetime.date(2022, 12, 13)),
+            Signatory("Bo Berg", datetime.date(2022, 12, 14)),
+        ),
+    )
+    document = docx.Document(io.BytesIO(export(adoption=adoption)))
+    texts = [p.text for p in document.paragraphs]
+
+    assert texts[texts.index("Adopted 2022-12-14") + 1 :][:3] == [
+        "Signed by:",
+        "Anna Andersson, 2022-12-13",
+        "Bo Berg, 2022-12-14",
+    ]
+    assert document.core_properties.content_status == "Adopted"
+    not_adopted = docx.Document(io.BytesIO(export()))
+    assert not any(p.text.startswith("Adopted") for p in not_adopted.paragraphs)

@@ -9,10 +9,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents import docx_io
+from documents import docx_io, services
 from documents.models import Document, DocxImport
 from networks.models import Role
-from tests.documents.docx_factory import STRATEGY_HEADINGS, STRATEGY_TITLE, make_strategy_docx
+from tests.documents.docx_factory import (
+    STRATEGY_HEADINGS,
+    STRATEGY_TITLE,
+    add_hyperlink,
+    make_strategy_docx,
+)
 from tests.factories import MembershipFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +129,38 @@ def test_the_import_task_does_its_work_once(writer_client, upload):
     job = DocxImport.objects.get()
     assert process_docx_import(job.pk) == "already handled"
     assert Document.objects.count() == 1
+
+
+def test_a_hyperlink_in_the_word_file_is_a_link_on_the_page_and_in_the_word_download(
+    writer_client, upload
+):
+    word = docx.Document()
+    word.add_heading("Källor", level=1)
+    paragraph = word.add_paragraph()
+    add_hyperlink(paragraph, "https://www.example.org/stod", "extern länk")
+    paragraph.add_run(" om föräldraskapsstöd.")
+    unsafe = word.add_paragraph("Och ")
+    add_hyperlink(unsafe, "javascript:alert(1)", "en fälla")
+    buffer = io.BytesIO()
+    word.save(buffer)
+
+    upload(writer_client, "kallor.docx", buffer.getvalue())
+    document = Document.objects.get()
+    page = writer_client.get(document.get_absolute_url()).content.decode()
+
+    assert (
+        '<a href="https://www.example.org/stod" rel="noopener noreferrer">extern länk</a>'
+        " om föräldraskapsstöd." in page
+    )
+    assert "\\[extern länk]" not in page and "[extern länk]" not in page
+    assert "Och en fälla" in page and "javascript:" not in page  # the text, never the link
+
+    writer = document.sections.get().history.last().history_user
+    services.publish_version(document, by_user=writer, label="v1", change_summary="")
+    download = writer_client.get(reverse("documents:export", args=[document.pk, 1]))
+    exported = docx.Document(io.BytesIO(download.content))
+    [linked] = [p for p in exported.paragraphs if p.hyperlinks]
+    assert linked.text == "extern länk om föräldraskapsstöd."
+    assert [(h.text, h.address) for h in linked.hyperlinks] == [
+        ("extern länk", "https://www.example.org/stod")
+    ]

@@ -3,6 +3,7 @@
 import io
 
 import docx
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -141,3 +142,42 @@ def test_a_version_downloads_as_word_with_a_title_page(client, setup):
     assert "Regional strategi" in text and "Remissversion augusti 2022" in text
     assert " ".join(version.content_hash[i : i + 4] for i in range(0, 16, 4)) in text
     assert any(p.style.name == "Heading 1" and p.text == "Inledning" for p in word.paragraphs)
+
+
+def accessible_name(element) -> str:
+    """The name a browser gives a link or button: aria-label if there is one, else its text.
+
+    Chromium computes the text of a `.visually-hidden` child (position: absolute, so laid out as
+    a block) with spaces around it: "Redigera<span …>: Mål</span>" is read "Redigera : Mål".
+    """
+    label = element.get("aria-label")
+    if label is not None:
+        return " ".join(label.split())
+    parts = [element.text or ""]
+    for child in element:
+        if "visually-hidden" in (child.get("class") or "").split():
+            parts.append(f" {child.text_content()} ")
+        else:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def test_the_section_buttons_are_named_by_verb_and_heading_without_a_stray_space(client, setup):
+    document, _writer, section = setup
+    SectionFactory(document=document, heading="Målgrupp", body="Alla föräldrar.")
+    page = lxml.html.fromstring(client.get(document.get_absolute_url()).content)
+
+    names = [
+        accessible_name(element)
+        for element in page.xpath(
+            "//*[contains(@class, 'doc-section__tools')]//*[self::a or self::button]"
+        )
+    ]
+
+    assert "Redigera: Målgrupp" in names
+    assert "Flytta upp: Målgrupp" in names
+    assert "Historik: Målgrupp" in names
+    assert "Ta bort: Målgrupp" in names
+    assert "Flytta ned: Inledning" in names
+    assert not [name for name in names if " :" in name], names

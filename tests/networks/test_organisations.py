@@ -1,10 +1,14 @@
-"""Organisation pages: a coordinator names who approves responses; it is in the history."""
+"""Organisation pages: a coordinator names who approves responses; it is in the history. Its
+people are shown only to those who work with it, and only in the networks they see."""
+
+import re
 
 import pytest
 from django.urls import reverse
 
-from networks.models import Affiliation, Role
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from networks.models import Affiliation, Network, Role
+from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
+from tests.networks.forms import find_form, values
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +18,8 @@ def setup():
     kumla = OrganisationFactory(name="Kumla kommun")
     coordinator = MembershipFactory(role=Role.COORDINATOR)
     MembershipFactory(network=coordinator.network, organisation=kumla)  # Kumla takes part there
+    head = UserFactory(email="socialchef@example.org", full_name="Sara Socialchef")
+    MembershipFactory(network=coordinator.network, user=head)  # within the coordinator's reach
     return {
         "kumla": kumla,
         "coordinator": coordinator.user,
@@ -21,7 +27,7 @@ def setup():
         "other_coordinator": MembershipFactory(role=Role.COORDINATOR).user,
         "member": MembershipFactory(network=coordinator.network, role=Role.MEMBER).user,
         "nobody": UserFactory(),
-        "head": UserFactory(email="socialchef@example.org", full_name="Sara Socialchef"),
+        "head": head,
     }
 
 
@@ -106,3 +112,73 @@ def test_the_page_costs_the_same_with_few_or_many_people(client, setup):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many)
+
+
+# ------------------------------------------------------- who sees the organisation's people
+
+
+@pytest.fixture
+def kumla_in_private_groups(setup):
+    """Kumla's approver, and its representative in a management group that only its own
+    members see."""
+    kumla = setup["kumla"]
+    approver = UserFactory(full_name="Kerstin Godkännare")
+    Affiliation.objects.create(user=approver, organisation=kumla, can_approve=True, title="Chef")
+    private = NetworkFactory(name="KC/RD hemlig", kind=Network.Kind.MANAGEMENT_GROUP)
+    MembershipFactory(
+        network=private,
+        organisation=kumla,
+        role=Role.SIGNATORY,
+        user=UserFactory(full_name="Hemlig Direktör"),
+    )
+    return setup
+
+
+def test_an_outsider_sees_only_the_organisations_public_facts(client, kumla_in_private_groups):
+    client.force_login(kumla_in_private_groups["other_coordinator"])
+    response = client.get(
+        reverse("networks:organisation", args=[kumla_in_private_groups["kumla"].pk])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Kumla kommun" in page and "Kommun" in page
+    for hidden in ("Kerstin Godkännare", "Chef", "KC/RD hemlig", "Hemlig Direktör"):
+        assert hidden not in page, hidden
+    assert "visas för dem som deltar i ett nätverk" in page
+
+
+def test_a_member_sees_the_linked_people_and_only_the_networks_they_see(
+    client, kumla_in_private_groups
+):
+    client.force_login(kumla_in_private_groups["member"])
+    page = client.get(
+        reverse("networks:organisation", args=[kumla_in_private_groups["kumla"].pk])
+    ).content.decode()
+    assert "Kerstin Godkännare" in page
+    assert "KC/RD hemlig" not in page
+    assert "Hemlig Direktör" not in page
+
+
+# ------------------------------------------- the link form does not tell who has an account
+
+
+def test_an_account_outside_the_coordinators_networks_gets_the_answer_of_no_account(client, setup):
+    UserFactory(email="annan.lan@example.org")  # an account, in nobody's network of theirs
+    MembershipFactory(user=UserFactory(email="kronoberg@example.org"))  # in another network
+    client.force_login(setup["coordinator"])
+    url = reverse("networks:organisation", args=[setup["kumla"].pk])
+    form = find_form(client.get(url), "email")
+
+    def answer(email):
+        response = client.post(url, values(form, email=email, title="Chef"))
+        page = response.content.decode().replace(email, "ADDRESS")
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)  # masked anew
+        return response.status_code, page[page.index("<main") :]
+
+    before = snapshot()
+    nobody = answer("ingen@example.org")
+    assert nobody[0] == 400
+    assert "Ingen med den e-postadressen deltar i dina nätverk" in nobody[1]
+    assert answer("annan.lan@example.org") == nobody
+    assert answer("kronoberg@example.org") == nobody
+    assert snapshot() == before

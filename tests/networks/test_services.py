@@ -102,6 +102,7 @@ def test_a_new_invitation_replaces_the_pending_one(network, member_of):
 
 
 def test_accepting_joins_with_the_role_and_organisation(network, organisation):
+    MembershipFactory(network=network, organisation=organisation, role=Role.CHAIR)
     invitation = InvitationFactory(
         network=network, email="Kim@Example.org", role=Role.WRITER, organisation=organisation
     )
@@ -114,6 +115,18 @@ def test_accepting_joins_with_the_role_and_organisation(network, organisation):
     )
     invitation.refresh_from_db()
     assert invitation.accepted_by == person
+
+
+def test_an_invitation_for_an_organisation_outside_the_tree_joins_without_it(network):
+    """An invitation sent before the rule (or whose organisation has since left the network's
+    tree) does not make its person speak for that organisation."""
+    elsewhere = MembershipFactory(role=Role.CHAIR).organisation  # in another network only
+    MembershipFactory(network=network, role=Role.CHAIR)
+    invitation = InvitationFactory(network=network, email="kim@example.org", organisation=elsewhere)
+    person = UserFactory(email="kim@example.org")
+    membership = services.accept_invitation(invitation.token, user=person)
+    assert membership.network == network
+    assert membership.organisation is None
 
 
 def test_an_invitation_works_only_once(network):

@@ -72,3 +72,61 @@ def test_an_unreachable_broker_gives_503_and_names_it(client, fresh_layers):
 def test_health_needs_no_login_and_is_never_cached(client, fresh_layers):
     response = client.get("/healthz")
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.fixture
+def silent_redis():
+    """A port that accepts connections and never answers: a Redis that hangs."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)  # the kernel completes the handshakes; nobody ever reads or writes
+    yield f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    sock.close()
+
+
+def test_a_silent_redis_is_reported_within_a_second_and_a_half(client, settings, silent_redis):
+    import time
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [silent_redis]},
+        }
+    }
+    channel_layers.backends.clear()
+    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = silent_redis
+    try:
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+        channel_layers.backends.clear()
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["channel_layer", "broker"]
+    assert elapsed < 1.5, f"/healthz took {elapsed:.1f} s"
+
+
+def test_the_answer_names_the_failing_part_and_nothing_about_why(client, fresh_layers):
+    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = CLOSED_PORT
+    try:
+        response = client.get("/healthz")
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+    assert response.json() == {
+        "status": "unavailable",
+        "failing": ["broker"],
+        "checks": {
+            "database": {"ok": True},
+            "channel_layer": {"ok": True},
+            "broker": {"ok": False},
+        },
+    }
+    assert "127.0.0.1" not in response.content.decode()
+    assert "Error" not in response.content.decode()

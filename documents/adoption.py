@@ -1,0 +1,46 @@
+"""Whether a version was adopted, when, and by whom: for the Word file of the version.
+
+Adoption is recorded by consultations (a sign-off and its signatures, or a recorded decision),
+and documents may not import consultations (DESIGN.md: notifications ← networks ← documents ←
+consultations). So consultations registers a provider here in its AppConfig.ready(): the app
+that owns the facts says where they are, and nothing has to be kept in step in settings. Without
+a provider no version reads as adopted; documents stays usable on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from documents.models import Version
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    signed_on: datetime.date
+
+
+@dataclass(frozen=True)
+class Adoption:
+    adopted_on: datetime.date
+    signatories: tuple[Signatory, ...] = ()  # who approved, when the version was signed off
+    decided_by: str = ""  # the body, when the adoption was recorded as a decision
+
+
+AdoptionProvider = Callable[["Version"], "Adoption | None"]
+
+_provider: AdoptionProvider | None = None
+
+
+def register_adoption_provider(provider: AdoptionProvider) -> None:
+    """Called once, by the app that records adoptions (consultations), when Django starts."""
+    global _provider
+    _provider = provider
+
+
+def adoption_of(version: Version) -> Adoption | None:
+    return _provider(version) if _provider is not None else None

@@ -1,0 +1,705 @@
+"""The consultation's forms, submitted from the pages as a browser does: a new round and its steps,
+comments, replies, changes, answers, formal responses, decisions and sign-off."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import (
+    Comment,
+    Consultee,
+    Decision,
+    Disposition,
+    Response,
+    ReviewRound,
+    Signature,
+    SignOff,
+)
+from consultations.services import comments as comment_services
+from consultations.services import decisions as decision_services
+from consultations.services import rounds as round_services
+from networks.models import Role
+from notifications.kinds import Kind
+from notifications.models import Notification
+from tests.factories import PASSWORD, MembershipFactory
+from tests.forms import browser_client, follow_link, forms_on, page_text, submit_form, submits
+
+pytestmark = pytest.mark.django_db
+
+SIGN_OFF_VERSION_SLICED = (
+    "The sign-off request form always fails: its version field is built on a sliced queryset "
+    "(SignOffForm: document.versions.order_by('-number')[:1])"
+)
+EXTEND_SHORTENS = (
+    "'Förläng svarstiden' accepts an earlier last day: extend_deadline only refuses a day in the "
+    "past, so the deadline is shortened while the page and the notification say it is extended"
+)
+REPORT_URL_SHADOWS_STEP = (
+    "'Publicera sammanställningen' cannot publish: rounds/<pk>/report/ is the report page, "
+    "which shadows the round's 'report' step (consultations/urls.py)"
+)
+
+
+def in_days(days):
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def closed_world(open_world):
+    people = open_world["people"]
+    round_services.close_round(open_world["round"], by_user=people["chair"])
+    open_world["round"].refresh_from_db()
+    return open_world
+
+
+def add_comment(world, who="manager", **kwargs):
+    return comment_services.add_comment(
+        world["round"],
+        by_user=world["people"][who],
+        body=kwargs.pop("body", "Målen behöver följas upp."),
+        kind=kwargs.pop("kind", "remark"),
+        section_key=kwargs.pop("section_key", world["section"].key),
+        **kwargs,
+    )
+
+
+# -- the round and its steps ---------------------------------------------------------------------
+
+
+@submits("consultations:round_new")
+def test_a_chair_plans_a_round_from_the_documents_rounds(world):
+    people, document = world["people"], world["document"]
+    MembershipFactory(network__name="Specifika samverkansrådet", user=people["chair"])
+    client = browser_client(people["chair"])
+    rounds_page = client.get(reverse("consultations:document_rounds", args=[document.pk]))
+    page = follow_link(client, rounds_page, "Starta en remissrunda")
+
+    response = submit_form(
+        client,
+        page,
+        button="Spara remissrundan som planerad",
+        fields={
+            "Namn på remissrundan": "Remiss hösten",
+            "Instruktioner till remissinstanserna": "Svara per avsnitt.",
+            "Särskilda frågor": "Saknas något?\nÄr målen rimliga?",
+            "Sista svarsdag": in_days(30),
+            "Specifika samverkansrådet": True,
+            "Kumla kommun": True,
+            "Namngivna personer": people["expert"].email,
+        },
+    )
+
+    assert "Remissrundan är planerad." in page_text(response)
+    review_round = ReviewRound.objects.get(title="Remiss hösten")
+    assert review_round.status == ReviewRound.Status.PLANNED
+    assert review_round.version == world["version"]
+    assert [q.text for q in review_round.questions.order_by("pk")] == [
+        "Saknas något?",
+        "Är målen rimliga?",
+    ]
+    assert Consultee.objects.filter(round=review_round).count() == 3
+    assert response.redirect_chain[-1][0] == review_round.get_absolute_url()
+
+
+@submits("consultations:step", step="open")
+def test_the_chair_opens_a_planned_round(world):
+    client = browser_client(world["people"]["chair"])
+    round_page = client.get(world["round"].get_absolute_url())
+    page = follow_link(client, round_page, "Öppna remissrundan")
+
+    response = submit_form(client, page, button="Öppna remissrundan")
+
+    assert "Remissrundan är öppen. Remissinstanserna har fått besked." in page_text(response)
+    world["round"].refresh_from_db()
+    assert world["round"].status == ReviewRound.Status.OPEN
+
+
+@submits("consultations:step", step="consult")
+def test_the_chair_consults_more_parties(world):
+    MembershipFactory(organisation__name="Örebro kommun")
+    client = browser_client(world["people"]["chair"])
+    page = follow_link(
+        client, client.get(world["round"].get_absolute_url()), "Lägg till fler remissinstanser"
+    )
+
+    response = submit_form(
+        client, page, button="Lägg till remissinstanserna", fields={"Örebro kommun": True}
+    )
+
+    assert "Remissinstanserna har lagts till i remissrundan." in page_text(response)
+    assert world["round"].consultees.filter(organisation__name="Örebro kommun").exists()
+
+
+@submits("consultations:step", step="extend")
+def test_the_chair_extends_the_deadline_of_an_open_round(open_world):
+    client = browser_client(open_world["people"]["chair"])
+    page = follow_link(
+        client, client.get(open_world["round"].get_absolute_url()), "Förläng svarstiden"
+    )
+
+    response = submit_form(
+        client, page, button="Förläng svarstiden", fields={"Sista svarsdag": in_days(40)}
+    )
+
+    assert "Svarstiden är förlängd. Remissinstanserna har fått besked." in page_text(response)
+    open_world["round"].refresh_from_db()
+    closes_on = timezone.localtime(open_world["round"].closes_at).date().isoformat()
+    assert closes_on == in_days(40)
+
+
+@pytest.mark.xfail(strict=True, reason=EXTEND_SHORTENS)
+@submits("consultations:step", step="extend")
+def test_extending_to_an_earlier_day_is_refused_and_nobody_is_told(open_world):
+    review_round = open_world["round"]
+    before = review_round.closes_at
+    told = Notification.objects.filter(kind=Kind.DEADLINE_EXTENDED)
+    client = browser_client(open_world["people"]["chair"])
+    page = client.get(reverse("consultations:step", args=[review_round.pk, "extend"]))
+
+    refused = submit_form(
+        client, page, button="Förläng svarstiden", fields={"Sista svarsdag": in_days(2)}
+    )
+
+    assert "Svarstiden är förlängd." not in page_text(refused)
+    review_round.refresh_from_db()
+    assert review_round.closes_at == before
+    assert not told.exists()
+    assert refused.status_code == 400  # the form again, to choose a later day
+
+    response = submit_form(
+        client, refused, button="Förläng svarstiden", fields={"Sista svarsdag": in_days(20)}
+    )
+    assert "Svarstiden är förlängd." in page_text(response)
+
+
+@submits("consultations:step", step="close")
+def test_the_chair_closes_an_open_round(open_world):
+    client = browser_client(open_world["people"]["chair"])
+    page = follow_link(
+        client, client.get(open_world["round"].get_absolute_url()), "Stäng remissrundan nu"
+    )
+
+    response = submit_form(client, page, button="Stäng remissrundan")
+
+    assert "Remissrundan är stängd." in page_text(response)
+    open_world["round"].refresh_from_db()
+    assert open_world["round"].status == ReviewRound.Status.CLOSED
+
+
+@pytest.mark.xfail(strict=True, reason=REPORT_URL_SHADOWS_STEP)
+@submits("consultations:step")
+def test_the_chair_publishes_the_report_of_a_closed_round(closed_world):
+    client = browser_client(closed_world["people"]["chair"])
+    page = client.get(closed_world["round"].get_absolute_url())
+    if "Publicera sammanställningen" not in {b for f in forms_on(page) for b in f.button_texts()}:
+        page = follow_link(client, page, "Publicera sammanställningen")  # the step's own page
+
+    response = submit_form(client, page, button="Publicera sammanställningen")
+
+    assert "Sammanställningen är publicerad." in page_text(response)
+    closed_world["round"].refresh_from_db()
+    assert closed_world["round"].status == ReviewRound.Status.REPORTED
+
+
+# -- comments ------------------------------------------------------------------------------------
+
+
+@submits("consultations:comment_add")
+def test_a_consulted_person_proposes_a_change_to_a_section(open_world):
+    section = open_world["round"].version.sections.get(heading="Mål")
+    client = browser_client(open_world["people"]["manager"])
+    page = client.get(open_world["round"].get_absolute_url())
+
+    response = submit_form(
+        client,
+        page,
+        button="Skicka synpunkt",
+        inside=f"section-{section.key}",
+        fields={
+            "Typ": "Ändringsförslag",
+            "Din synpunkt": "Målen bör gälla även blivande föräldrar.",
+            "Föreslagen text (för ett ändringsförslag)": "Fyra målområden.",
+        },
+    )
+
+    assert "Din synpunkt är sparad. Alla i remissrundan kan läsa den." in page_text(response)
+    assert "Målen bör gälla även blivande föräldrar." in page_text(response)
+    comment = Comment.objects.get(body="Målen bör gälla även blivande föräldrar.")
+    assert (comment.kind, comment.section_key) == ("proposal", section.key)
+    assert comment.proposed_text == "Fyra målområden."
+
+
+@submits("consultations:reply_add")
+def test_a_participant_replies_to_a_comment(open_world):
+    comment = add_comment(open_world)
+    client = browser_client(open_world["people"]["expert"])
+    page = client.get(open_world["round"].get_absolute_url())
+
+    response = submit_form(
+        client,
+        page,
+        action="consultations:reply_add",
+        form_kwargs={"comment_pk": comment.pk},
+        fields={"Ditt svar": "Håller med, och uppföljningen bör vara årlig."},
+    )
+
+    assert "Håller med, och uppföljningen bör vara årlig." in page_text(response)
+    reply = Comment.objects.get(parent=comment)
+    assert reply.author == open_world["people"]["expert"]
+
+
+@submits("consultations:comment_edit")
+def test_the_author_changes_their_comment(open_world):
+    comment = add_comment(open_world)
+    client = browser_client(open_world["people"]["manager"])
+    round_page = client.get(open_world["round"].get_absolute_url())
+    page = follow_link(client, round_page, "Ändra eller ta bort din synpunkt")
+
+    response = submit_form(
+        client, page, button="Spara ändringen", fields={"Ditt svar": "Målen behöver mätas."}
+    )
+
+    assert "Din synpunkt har ändrats." in page_text(response)
+    comment.refresh_from_db()
+    assert comment.body == "Målen behöver mätas."
+
+
+@submits("consultations:comment_edit")
+def test_the_author_removes_their_comment(open_world):
+    comment = add_comment(open_world)
+    client = browser_client(open_world["people"]["manager"])
+    round_page = client.get(open_world["round"].get_absolute_url())
+    page = follow_link(client, round_page, "Ändra eller ta bort din synpunkt")
+
+    response = submit_form(client, page, button="Ta bort synpunkten")
+
+    assert "Din synpunkt har tagits bort." in page_text(response)
+    assert "Målen behöver följas upp." not in page_text(response)
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+@submits("consultations:disposition")
+def test_the_writing_group_answers_a_comment_after_closing(open_world):
+    comment = add_comment(open_world)
+    round_services.close_round(open_world["round"], by_user=open_world["people"]["chair"])
+    client = browser_client(open_world["people"]["writer"])
+    page = client.get(open_world["round"].get_absolute_url())
+
+    response = submit_form(
+        client,
+        page,
+        action="consultations:disposition",
+        form_kwargs={"comment_pk": comment.pk},
+        button="Spara bemötandet",
+        fields={"Utfall": "Godtas delvis", "Motivering": "Uppföljning läggs till i avsnittet."},
+    )
+
+    assert "Bemötandet är registrerat." in page_text(response)
+    disposition = Disposition.objects.get(comment=comment)
+    assert disposition.outcome == Disposition.Outcome.PARTLY_ACCEPTED
+    assert disposition.rationale == "Uppföljning läggs till i avsnittet."
+
+
+@submits("consultations:disposition")
+def test_the_writing_group_applies_a_proposal_to_the_draft(open_world):
+    comment = add_comment(
+        open_world, kind="proposal", body="Skriv om.", proposed_text="Alla föräldrar får stöd."
+    )
+    round_services.close_round(open_world["round"], by_user=open_world["people"]["chair"])
+    client = browser_client(open_world["people"]["writer"])
+    page = client.get(open_world["round"].get_absolute_url())
+
+    response = submit_form(
+        client,
+        page,
+        action="consultations:disposition",
+        form_kwargs={"comment_pk": comment.pk},
+        button="För in förslaget i utkastet",
+    )
+
+    assert "Förslaget är infört i arbetsutkastet, och synpunkten är bemött." in page_text(response)
+    assert Disposition.objects.filter(comment=comment).exists()
+    open_world["section"].refresh_from_db()
+    assert open_world["section"].body == "Alla föräldrar får stöd."
+
+
+# -- formal responses ----------------------------------------------------------------------------
+
+
+def kumla_consultee(world):
+    return world["round"].consultees.get(organisation=world["kumla"])
+
+
+@submits("consultations:respond")
+def test_a_municipality_drafts_its_response_and_sends_it_for_approval(open_world):
+    people = open_world["people"]
+    client = browser_client(people["drafter"])
+    round_page = client.get(open_world["round"].get_absolute_url())
+    page = follow_link(client, round_page, "Kumla kommun")
+
+    page = submit_form(
+        client,
+        page,
+        button="Spara utkast",
+        fields={
+            "position": "Tillstyrker med reservation",
+            "Sammanfattning av remissvaret": "Kumla ställer sig bakom med en reservation.",
+            "Saknas något?": "Uppföljningen.",
+        },
+    )
+    assert "Utkastet är sparat." in page_text(page)
+    response = submit_form(client, page, button="Skicka för godkännande")
+
+    assert "Remissvaret väntar på godkännande." in page_text(response)
+    saved = Response.objects.get(consultee=kumla_consultee(open_world))
+    assert saved.position == Response.Position.SUPPORTS_WITH_RESERVATIONS
+    assert saved.summary == "Kumla ställer sig bakom med en reservation."
+    assert list(saved.answers.values()) == ["Uppföljningen."]
+
+
+@submits("consultations:respond")
+def test_the_approver_approves_and_submits_the_response(open_world):
+    people = open_world["people"]
+    drafter = browser_client(people["drafter"])
+    page = follow_link(drafter, drafter.get(open_world["round"].get_absolute_url()), "Kumla kommun")
+    submit_form(
+        drafter,
+        page,
+        button="Skicka för godkännande",
+        fields={"position": "Tillstyrker", "Sammanfattning av remissvaret": "Vi tillstyrker."},
+    )
+    client = browser_client(people["approver"])
+    page = follow_link(client, client.get(open_world["round"].get_absolute_url()), "Kumla kommun")
+
+    response = submit_form(client, page, button="Godkänn och skicka in")
+
+    assert "Remissvaret är inskickat som remissinstansens svar." in page_text(response)
+    saved = Response.objects.get(consultee=kumla_consultee(open_world))
+    assert saved.state == Response.State.SUBMITTED
+    assert saved.position == Response.Position.SUPPORTS
+
+
+@submits("consultations:enter_response")
+def test_the_chair_enters_a_response_that_came_by_e_mail_with_the_original(open_world):
+    client = browser_client(open_world["people"]["chair"])
+    round_page = client.get(open_world["round"].get_absolute_url())
+    page = follow_link(client, round_page, "Registrera remissvar för Chefsnätverket")
+
+    response = submit_form(
+        client,
+        page,
+        button="Registrera remissvaret",
+        fields={
+            "position": "Avstyrker",
+            "Sammanfattning av remissvaret": "Chefsnätverket avstyrker.",
+            "Hur det kom in": "Via e-post",
+            "Kom in den": timezone.localdate().isoformat(),
+            "Originalet (frivilligt)": ("svar.pdf", b"%PDF-1.4 remissvar", "application/pdf"),
+        },
+    )
+
+    assert "Remissvaret är registrerat som remissinstansens svar." in page_text(response)
+    consultee = open_world["round"].consultees.get(network=open_world["managers"])
+    saved = Response.objects.get(consultee=consultee)
+    assert (saved.state, saved.position, saved.received_via) == ("submitted", "opposes", "email")
+    assert saved.attachment_name == "svar.pdf"
+    original = client.get(
+        reverse("consultations:attachment", args=[open_world["round"].pk, consultee.pk])
+    )
+    assert b"".join(original) == b"%PDF-1.4 remissvar"
+
+
+# -- decisions and sign-off ----------------------------------------------------------------------
+
+
+@submits("consultations:decision_new")
+def test_the_coordinator_records_an_endorsement_with_its_minutes(closed_world):
+    document = closed_world["document"]
+    client = browser_client(closed_world["people"]["coordinator"])
+    decisions_page = client.get(reverse("consultations:decisions", args=[document.pk]))
+    page = follow_link(client, decisions_page, "Registrera ett beslut")
+
+    response = submit_form(
+        client,
+        page,
+        button="Registrera",
+        fields={
+            "Typ av beslut": "Ställer sig bakom",
+            "Eller organets namn": "Specifika samverkansrådet",
+            "Datum för beslutet": timezone.localdate().isoformat(),
+            "Protokollsparagraf": "§ 42",
+            "Beslutet": "Rådet ställer sig bakom förslaget.",
+            "Protokollet (frivilligt)": ("protokoll.pdf", b"%PDF-1.4 protokoll"),
+        },
+    )
+
+    assert "Beslutet är registrerat." in page_text(response)
+    assert "Rådet ställer sig bakom förslaget." in page_text(response)
+    decision = Decision.objects.get(text="Rådet ställer sig bakom förslaget.")
+    assert (decision.kind, decision.minutes_reference) == ("endorsement", "§ 42")
+    minutes = follow_link(client, response, "Protokollet")
+    assert b"".join(minutes) == b"%PDF-1.4 protokoll"
+
+
+@pytest.fixture
+def anchored(closed_world):
+    """The document has been given views on and may be signed off; two signatories exist."""
+    people = closed_world["people"]
+    decision_services.record_decision(
+        closed_world["document"],
+        by_user=people["coordinator"],
+        version=closed_world["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Förankrat.",
+        body_name="Chefsgruppen",
+    )
+    for name in ("Sigrid Signatär", "Stina Signatär"):
+        key = name.split()[0].lower()
+        people[key] = MembershipFactory(
+            network=closed_world["group"], role=Role.SIGNATORY, user__full_name=name
+        ).user
+    return closed_world
+
+
+@pytest.fixture
+def pending(anchored):
+    people = anchored["people"]
+    anchored["sign_off"] = decision_services.request_sign_off(
+        anchored["document"],
+        by_user=people["chair"],
+        version=anchored["version"],
+        signatories=[people["sigrid"], people["stina"]],
+        required=None,
+    )
+    return anchored
+
+
+@pytest.mark.xfail(strict=True, reason=SIGN_OFF_VERSION_SLICED)
+@submits("consultations:sign_off_new")
+def test_the_chair_asks_the_signatories_to_sign(anchored):
+    document = anchored["document"]
+    client = browser_client(anchored["people"]["chair"])
+    decisions_page = client.get(reverse("consultations:decisions", args=[document.pk]))
+    page = follow_link(client, decisions_page, "Begär fastställande")
+
+    response = submit_form(
+        client,
+        page,
+        button="Be dem skriva under",
+        fields={"Sigrid Signatär": True, "Stina Signatär": True},
+    )
+
+    assert "Undertecknarna har ombetts att skriva under." in page_text(response)
+    sign_off = SignOff.objects.get(document=document)
+    assert set(sign_off.signatories.all()) == {
+        anchored["people"]["sigrid"],
+        anchored["people"]["stina"],
+    }
+
+
+@submits("consultations:sign_off")
+def test_a_signatory_signs_with_their_password(pending):
+    sigrid = pending["people"]["sigrid"]
+    client = browser_client(sigrid)
+    page = client.get(pending["sign_off"].get_absolute_url())
+
+    response = submit_form(
+        client,
+        page,
+        button="Skriv under",
+        fields={"Godkänt": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
+    )
+
+    assert "Din underskrift är registrerad." in page_text(response)
+    signature = Signature.objects.get(sign_off=pending["sign_off"], signer=sigrid)
+    assert signature.verdict == Signature.Verdict.APPROVE
+
+
+@submits("consultations:sign_off_withdraw")
+def test_the_chair_withdraws_a_request_for_sign_off(pending):
+    client = browser_client(pending["people"]["chair"])
+    page = client.get(pending["sign_off"].get_absolute_url())
+
+    response = submit_form(client, page, button="Återkalla begäran")
+
+    assert "Begäran om fastställande har återkallats." in page_text(response)
+    pending["sign_off"].refresh_from_db()
+    assert pending["sign_off"].status == SignOff.Status.WITHDRAWN
+
+
+@submits("consultations:new_revision")
+def test_a_new_revision_starts_from_the_adopted_version(pending):
+    people, document = pending["people"], pending["document"]
+    for signer in (people["sigrid"], people["stina"]):
+        decision_services.sign(
+            pending["sign_off"], by_user=signer, verdict="approve", password=PASSWORD
+        )
+    document.refresh_from_db()
+    assert document.status == "adopted"
+    client = browser_client(people["coordinator"])
+    page = client.get(reverse("consultations:decisions", args=[document.pk]))
+
+    response = submit_form(client, page, button="Påbörja en ny revidering inför nästa period")
+
+    assert "En ny revidering har påbörjats." in page_text(response)
+    document.refresh_from_db()
+    assert document.status == "revising"
+
+
+# -- a refused form comes back as typed: correct one field and send it again ---------------------
+
+
+@submits("consultations:round_new")
+def test_a_round_with_a_past_last_day_comes_back_as_typed_and_is_saved_once_corrected(world):
+    people, document = world["people"], world["document"]
+    client = browser_client(people["chair"])
+    page = client.get(reverse("consultations:round_new", args=[document.pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Spara remissrundan som planerad",
+        fields={
+            "Namn på remissrundan": "Remiss hösten",
+            "Instruktioner till remissinstanserna": "Svara per avsnitt.",
+            "Särskilda frågor": "Saknas något?",
+            "Sista svarsdag": in_days(-1),
+            "Kumla kommun": True,
+            "Namngivna personer": people["expert"].email,
+        },
+    )
+    assert refused.status_code == 400
+    assert "Sista svarsdag kan inte ligga bakåt i tiden." in page_text(refused)
+    assert not ReviewRound.objects.filter(title="Remiss hösten").exists()
+
+    response = submit_form(
+        client,
+        refused,
+        button="Spara remissrundan som planerad",
+        fields={"Sista svarsdag": in_days(20)},
+    )
+
+    assert "Remissrundan är planerad." in page_text(response)
+    review_round = ReviewRound.objects.get(title="Remiss hösten")
+    assert review_round.instructions == "Svara per avsnitt."
+    assert [q.text for q in review_round.questions.all()] == ["Saknas något?"]
+    parties = {str(c.party) for c in Consultee.objects.filter(round=review_round)}
+    assert parties == {"Kumla kommun", str(people["expert"])}
+
+
+@submits("consultations:decision_new")
+def test_a_decision_without_a_body_comes_back_as_typed_and_is_recorded_once_corrected(
+    closed_world,
+):
+    document = closed_world["document"]
+    client = browser_client(closed_world["people"]["coordinator"])
+    page = client.get(reverse("consultations:decision_new", args=[document.pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Registrera",
+        fields={
+            "Typ av beslut": "Synpunkter lämnade",
+            "Datum för beslutet": timezone.localdate().isoformat(),
+            "Beslutet": "Chefsgruppen har lämnat synpunkter.",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Ange vilket organ som fattade beslutet" in page_text(refused)
+    assert not Decision.objects.exists()
+
+    response = submit_form(
+        client, refused, button="Registrera", fields={"Eller organets namn": "Chefsgruppen"}
+    )
+
+    assert "Beslutet är registrerat." in page_text(response)
+    decision = Decision.objects.get()
+    assert (decision.kind, decision.text) == ("views", "Chefsgruppen har lämnat synpunkter.")
+
+
+@submits("consultations:decision_new")
+def test_a_decision_is_corrected_by_a_new_record_from_its_correct_link(closed_world):
+    document, people = closed_world["document"], closed_world["people"]
+    wrong = decision_services.record_decision(
+        document,
+        by_user=people["coordinator"],
+        version=closed_world["version"],
+        kind="views",
+        decided_on=timezone.localdate(),
+        text="Synpunkter lämnade.",
+        body_name="Chefsgrupen",
+    )
+    client = browser_client(people["coordinator"])
+    decisions_page = client.get(reverse("consultations:decisions", args=[document.pk]))
+    page = follow_link(client, decisions_page, "Rätta Chefsgrupen")
+
+    response = submit_form(
+        client, page, button="Registrera", fields={"Eller organets namn": "Chefsgruppen"}
+    )
+
+    assert "Beslutet är registrerat." in page_text(response)
+    correction = Decision.objects.exclude(pk=wrong.pk).get()
+    assert (correction.corrects, correction.body_name) == (wrong, "Chefsgruppen")
+    assert correction.text == "Synpunkter lämnade."  # what was not corrected is carried over
+
+
+@submits("consultations:enter_response")
+def test_an_entered_response_without_a_position_comes_back_as_typed(open_world):
+    client = browser_client(open_world["people"]["chair"])
+    consultee = open_world["round"].consultees.get(network=open_world["managers"])
+    page = client.get(
+        reverse("consultations:enter_response", args=[open_world["round"].pk, consultee.pk])
+    )
+
+    refused = submit_form(
+        client,
+        page,
+        button="Registrera remissvaret",
+        fields={"Sammanfattning av remissvaret": "Inkom per brev.", "Hur det kom in": "Via brev"},
+    )
+    assert refused.status_code == 400
+    assert "Välj remissinstansens ställningstagande." in page_text(refused)
+    assert not Response.objects.filter(consultee=consultee).exists()
+
+    response = submit_form(
+        client, refused, button="Registrera remissvaret", fields={"position": "Tillstyrker"}
+    )
+
+    assert "Remissvaret är registrerat som remissinstansens svar." in page_text(response)
+    saved = Response.objects.get(consultee=consultee)
+    assert (saved.summary, saved.received_via) == ("Inkom per brev.", "letter")
+
+
+@submits("consultations:sign_off")
+def test_a_signatory_refuses_with_a_reason_and_the_document_goes_back_to_revising(pending):
+    stina, document = pending["people"]["stina"], pending["document"]
+    client = browser_client(stina)
+    page = client.get(pending["sign_off"].get_absolute_url())
+
+    refused = submit_form(
+        client,
+        page,
+        button="Skriv under",
+        fields={"Avböjt": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
+    )
+    assert refused.status_code == 400
+    assert not Signature.objects.exists()
+
+    response = submit_form(
+        client,
+        refused,
+        button="Skriv under",
+        fields={
+            "Motivering": "Målen saknar finansiering.",
+            "Ditt lösenord, för att bekräfta att det är du": PASSWORD,
+        },
+    )
+
+    assert "Din underskrift är registrerad." in page_text(response)
+    assert Signature.objects.get(signer=stina).verdict == Signature.Verdict.REJECT
+    document.refresh_from_db()
+    assert document.status == "revising"

@@ -1,0 +1,316 @@
+"""Invitations, member management and organisations, submitted from the pages as a browser does."""
+
+import pytest
+from django.urls import reverse
+
+from networks.models import Affiliation, Invitation, Membership, Role
+from tests.factories import (
+    PASSWORD,
+    InvitationFactory,
+    MembershipFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from tests.forms import browser_client, follow_link, page_text, submit_form, submits
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def group():
+    network = NetworkFactory(name="Arbetsgruppen")
+    chair = MembershipFactory(network=network, role=Role.CHAIR, user__full_name="Cecilia Chair")
+    member = MembershipFactory(network=network, role=Role.MEMBER, user__full_name="Mats Medlem")
+    return {"network": network, "chair": chair.user, "member": member}
+
+
+# -- invitations ---------------------------------------------------------------------------------
+
+
+@submits("networks:invitation")
+def test_a_new_person_registers_from_the_invitation_and_is_a_member():
+    network = NetworkFactory(name="Skrivargruppen")
+    invitation = InvitationFactory(network=network, email="nina@example.org", role=Role.WRITER)
+    client = browser_client()
+    page = client.get(reverse("networks:invitation", args=[invitation.token]))
+
+    response = submit_form(
+        client,
+        page,
+        button="Skapa konto och gå med",
+        fields={
+            "Ditt namn": "Nina Ny",
+            "Välj ett lösenord": "ett långt lösenord",
+            "Upprepa lösenordet": "ett långt lösenord",
+        },
+    )
+
+    assert response.redirect_chain[-1][0] == network.get_absolute_url()
+    assert "Välkommen till Skrivargruppen." in page_text(response)
+    membership = Membership.objects.get(user__email="nina@example.org")
+    assert (membership.network, membership.role) == (network, Role.WRITER)
+    assert membership.user.full_name == "Nina Ny"
+
+
+@submits("networks:invitation")
+def test_a_logged_in_person_accepts_the_invitation_with_one_button():
+    network = NetworkFactory(name="Chefsnätverket")
+    person = UserFactory(email="olle@example.org")
+    invitation = InvitationFactory(network=network, email="olle@example.org", role=Role.MEMBER)
+    client = browser_client(person)
+    page = client.get(reverse("networks:invitation", args=[invitation.token]))
+
+    response = submit_form(client, page, button="Gå med")
+
+    assert "Välkommen till Chefsnätverket." in page_text(response)
+    assert Membership.objects.active().filter(user=person, network=network).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+
+
+@submits("networks:invitation")
+def test_someone_logged_in_with_another_account_logs_out_and_then_logs_in_to_join():
+    network = NetworkFactory(name="Chefsnätverket")
+    invited = UserFactory(email="olle@example.org")
+    invitation = InvitationFactory(network=network, email="olle@example.org")
+    client = browser_client(UserFactory(email="kollega@example.org"))
+    page = client.get(reverse("networks:invitation", args=[invitation.token]))
+    assert "Inbjudan skickades till olle@example.org" in page_text(page)
+
+    page = submit_form(client, page, button="Logga ut och fortsätt")
+
+    assert not page.wsgi_request.user.is_authenticated
+    page = follow_link(client, page, "Logga in för att gå med")
+    page = submit_form(
+        client,
+        page,
+        button="Logga in",
+        fields={"E-postadress": "olle@example.org", "Lösenord": PASSWORD},
+    )
+    response = submit_form(client, page, button="Gå med")
+    assert "Välkommen till Chefsnätverket." in page_text(response)
+    assert Membership.objects.active().filter(user=invited, network=network).exists()
+
+
+# -- member management ---------------------------------------------------------------------------
+
+
+@submits("networks:members")
+def test_a_chair_invites_someone_from_the_members_page(group):
+    kumla = OrganisationFactory(name="Kumla kommun")
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    response = submit_form(
+        client,
+        page,
+        button="Skicka inbjudan",
+        fields={"E-postadress": "ny@example.org", "Roll": "Skribent", "Representerar": kumla.name},
+    )
+
+    assert "En inbjudan har skickats till ny@example.org." in page_text(response)
+    invitation = Invitation.objects.get(email="ny@example.org")
+    assert (invitation.role, invitation.organisation) == (Role.WRITER, kumla)
+    assert "ny@example.org" in page_text(response)  # under "waiting for an answer"
+
+
+@submits("networks:revoke_invitation")
+def test_a_chair_withdraws_a_waiting_invitation(group):
+    invitation = InvitationFactory(network=group["network"], email="vantar@example.org")
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    response = submit_form(client, page, button="Dra tillbaka: vantar@example.org")
+
+    assert "Inbjudan till vantar@example.org har dragits tillbaka." in page_text(response)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+
+
+@submits("networks:change_role")
+def test_a_chair_changes_a_role_from_the_members_page(group):
+    member = group["member"]
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    response = submit_form(
+        client,
+        page,
+        action="networks:change_role",
+        form_kwargs={"membership_pk": member.pk},
+        fields={"Roll för Mats Medlem": "Skribent"},
+    )
+
+    assert "Mats Medlem är nu skribent." in page_text(response)
+    member.refresh_from_db()
+    assert member.role == Role.WRITER
+
+
+@submits("networks:end_membership")
+def test_a_chair_ends_a_membership_after_confirming(group):
+    member = group["member"]
+    client = browser_client(group["chair"])
+    members_page = client.get(reverse("networks:members", args=[group["network"].pk]))
+    page = follow_link(client, members_page, "Avsluta medlemskap: Mats Medlem")
+
+    response = submit_form(client, page, button="Avsluta medlemskap")
+
+    assert "Mats Medlem är inte längre medlem i Arbetsgruppen." in page_text(response)
+    assert not Membership.objects.active().filter(pk=member.pk).exists()
+
+
+# -- organisations -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kumla():
+    kumla = OrganisationFactory(name="Kumla kommun")
+    coordinator = MembershipFactory(role=Role.COORDINATOR)
+    MembershipFactory(network=coordinator.network, organisation=kumla)
+    return {"kumla": kumla, "coordinator": coordinator.user}
+
+
+@submits("networks:organisation")
+def test_a_coordinator_names_who_approves_an_organisations_responses(kumla):
+    head = UserFactory(email="socialchef@example.org", full_name="Sara Socialchef")
+    client = browser_client(kumla["coordinator"])
+    page = client.get(reverse("networks:organisation", args=[kumla["kumla"].pk]))
+
+    response = submit_form(
+        client,
+        page,
+        button="Spara",
+        fields={
+            "E-postadress": "socialchef@example.org",
+            "Titel": "Socialchef",
+            "Godkänner organisationens remissvar": True,
+        },
+    )
+
+    assert "Sparat." in page_text(response)
+    assert "Sara Socialchef" in page_text(response)
+    affiliation = Affiliation.objects.get(user=head, organisation=kumla["kumla"])
+    assert affiliation.can_approve and affiliation.title == "Socialchef"
+
+
+@submits("networks:organisation")
+def test_a_coordinator_removes_a_link_to_an_organisation(kumla):
+    head = UserFactory(full_name="Sara Socialchef")
+    Affiliation.objects.create(user=head, organisation=kumla["kumla"], can_approve=True)
+    client = browser_client(kumla["coordinator"])
+    page = client.get(reverse("networks:organisation", args=[kumla["kumla"].pk]))
+
+    response = submit_form(client, page, button="Ta bort Sara Socialchef")
+
+    assert "Kopplingen har tagits bort." in page_text(response)
+    assert not Affiliation.objects.filter(user=head).exists()
+
+
+# -- a refused form comes back as typed: correct it and send it again ----------------------------
+
+
+@submits("networks:invitation")
+def test_two_different_passwords_are_refused_and_the_name_is_kept():
+    network = NetworkFactory(name="Skrivargruppen")
+    invitation = InvitationFactory(network=network, email="nina@example.org")
+    client = browser_client()
+    page = client.get(reverse("networks:invitation", args=[invitation.token]))
+    fields = {"Ditt namn": "Nina Ny", "Välj ett lösenord": "ett långt lösenord"}
+
+    refused = submit_form(
+        client,
+        page,
+        button="Skapa konto och gå med",
+        fields={**fields, "Upprepa lösenordet": "ett annat lösenord"},
+    )
+    assert refused.status_code == 400
+    assert "De två lösenorden är inte samma." in page_text(refused)
+    assert not Membership.objects.filter(user__email="nina@example.org").exists()
+
+    response = submit_form(
+        client,
+        refused,  # the name is kept; passwords are typed again, as on every site
+        button="Skapa konto och gå med",
+        fields={
+            "Välj ett lösenord": "ett långt lösenord",
+            "Upprepa lösenordet": "ett långt lösenord",
+        },
+    )
+
+    assert "Välkommen till Skrivargruppen." in page_text(response)
+    assert Membership.objects.get(user__email="nina@example.org").user.full_name == "Nina Ny"
+
+
+@submits("networks:members")
+def test_a_mistyped_address_comes_back_as_typed_and_is_invited_once_corrected(group):
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Skicka inbjudan",
+        fields={"E-postadress": "ny.example.org", "Roll": "Ordförande"},
+    )
+    assert refused.status_code == 400
+    assert "Fyll i en giltig e-postadress." in page_text(refused)
+    assert not Invitation.objects.exists()
+
+    response = submit_form(
+        client, refused, button="Skicka inbjudan", fields={"E-postadress": "ny@example.org"}
+    )
+
+    assert "En inbjudan har skickats till ny@example.org." in page_text(response)
+    assert Invitation.objects.get().role == Role.CHAIR
+
+
+@submits("networks:organisation")
+def test_an_address_without_an_account_comes_back_as_typed(kumla):
+    head = UserFactory(email="socialchef@example.org")
+    client = browser_client(kumla["coordinator"])
+    page = client.get(reverse("networks:organisation", args=[kumla["kumla"].pk]))
+
+    refused = submit_form(
+        client,
+        page,
+        button="Spara",
+        fields={
+            "E-postadress": "socialchef@exampel.org",
+            "Titel": "Socialchef",
+            "Godkänner organisationens remissvar": True,
+        },
+    )
+    assert refused.status_code == 400
+    assert "Det finns inget konto för den e-postadressen." in page_text(refused)
+    assert not Affiliation.objects.exists()
+
+    response = submit_form(
+        client, refused, button="Spara", fields={"E-postadress": "socialchef@example.org"}
+    )
+
+    assert "Sparat." in page_text(response)
+    affiliation = Affiliation.objects.get(user=head)
+    assert affiliation.can_approve and affiliation.title == "Socialchef"
+
+
+@submits("networks:change_role")
+def test_with_javascript_the_role_changes_in_place(group):
+    member = group["member"]
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:members", args=[group["network"].pk]))
+
+    row = submit_form(
+        client,
+        page,
+        action="networks:change_role",
+        form_kwargs={"membership_pk": member.pk},
+        fields={"Roll för Mats Medlem": "Skribent"},
+        htmx=True,
+    )
+
+    assert row.status_code == 200
+    assert row.content.decode().lstrip().startswith(f'<tr id="member-{member.pk}"')
+    assert "Sparat." in page_text(row)
+    member.refresh_from_db()
+    assert member.role == Role.WRITER
