@@ -709,16 +709,6 @@ def outsider_finds_nothing(journey, chain: Chain):
 
 # About two minutes on an idle 2-core machine; the suite's default of 300 s is too close under load.
 @pytest.mark.timeout(600)
-@pytest.mark.xfail(
-    strict=True,
-    reason="defects of the issue not yet fixed on main: collectstatic of a fresh clone writes no "
-    "manifest (500 on every page); no Content-Security-Policy; the demo approver cannot log in; "
-    "an observer may comment; 'Publicera sammanställningen' cannot publish (URL shadowing); the "
-    "report lacks the round's questions and answers; the entered response's original is linked "
-    "from nowhere; 'what happened to my comments' lacks 'genomförd i version N' and the latest "
-    "text; the sign-off request form always fails; a refused in-place edit nests a whole page; "
-    "the timeline puts the day's decisions after the adoption",
-)
 def test_the_whole_chain_in_order(journey):
     seed_networks()
     seed_documents()
