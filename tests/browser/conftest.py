@@ -48,18 +48,24 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live_server_url(transactional_db):
-    """Serve workspace.asgi:application with uvicorn in a thread; yield its base URL."""
-    import uvicorn
-
+def asgi_app():
+    """The application the live server serves (the journeys build one of their own)."""
     from workspace.asgi import application
+
+    return application
+
+
+@pytest.fixture
+def live_server_url(transactional_db, asgi_app):
+    """Serve `asgi_app` (workspace.asgi:application) with uvicorn in a thread; yield its URL."""
+    import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # the kernel picks a free port; no race with other tests
     host, port = sock.getsockname()
     config = uvicorn.Config(
-        application,
+        asgi_app,
         lifespan="off",
         log_level="warning",
         access_log=False,
