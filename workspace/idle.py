@@ -11,9 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -75,12 +73,6 @@ def session_status(request):
         return JsonResponse({"remaining": 0})
     if request.method == "POST":
         request.session[LAST_ACTIVITY] = _now()
-        if "application/json" not in request.headers.get("Accept", ""):
-            # The form sent as it is (not by the warning's script): back to the page it was on.
-            back = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-                back = "/"
-            return redirect(back)
     return JsonResponse({"remaining": remaining_seconds(request)})
 
 

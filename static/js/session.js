@@ -64,8 +64,7 @@
     ask({ credentials: "same-origin", headers: { Accept: "application/json" } });
   }
 
-  box.querySelector("[data-session-form]").addEventListener("submit", function (event) {
-    event.preventDefault();
+  stay.addEventListener("click", function () {
     ask({
       method: "POST",
       credentials: "same-origin",

@@ -121,25 +121,3 @@ def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(mailoutbox):
     assert response.redirect_chain[-1][0] == reverse("password_reset_complete")
     person.refresh_from_db()
     assert person.check_password("ett nytt långt lösenord")
-
-
-@submits("session_status")
-def test_staying_logged_in_from_the_warning_starts_the_idle_time_again():
-    """The idle warning's "Stay logged in" (its script sends this form; without JavaScript the
-    warning never shows, and the form would go back to the page it was on)."""
-    import time
-
-    from workspace.idle import LAST_ACTIVITY
-
-    person = UserFactory()
-    client = browser_client(person)
-    page = client.get(reverse("networks:list"))
-    session = client.session
-    session[LAST_ACTIVITY] = time.time() - 25 * 60  # 25 minutes without activity
-    session.save()
-
-    response = submit_form(client, page, button="Fortsätt vara inloggad")
-
-    assert response.redirect_chain[-1][0] == reverse("networks:list")
-    assert response.wsgi_request.user == person
-    assert client.session[LAST_ACTIVITY] > time.time() - 60

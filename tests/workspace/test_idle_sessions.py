@@ -79,7 +79,7 @@ def test_asking_how_long_is_left_is_not_activity(client, settings):
 def test_staying_logged_in_starts_the_clock_again(client, settings):
     client.force_login(UserFactory())
     idle_for(client, settings.SESSION_IDLE_SECONDS - 30)
-    status = client.post(reverse("session_status"), headers={"Accept": "application/json"}).json()
+    status = client.post(reverse("session_status")).json()
     assert status["remaining"] >= settings.SESSION_IDLE_SECONDS - 2
 
 
