@@ -37,11 +37,6 @@ def world(db):
         "outsider": MembershipFactory(network=NetworkFactory(name="Kronoberg")).user,
     }
     Affiliation.objects.create(user=people["approver"], organisation=kumla, can_approve=True)
-    # The expert is in no network: named on a research institute's page, a chair may consult
-    # them by name (permissions.people_within_reach).
-    Affiliation.objects.create(
-        user=people["expert"], organisation=OrganisationFactory(name="Forskningsinstitutet")
-    )
     # The drafter's membership is in a network this round does not reach: Kumla's own link
     # is what lets them speak for it here.
     Affiliation.objects.create(user=people["drafter"], organisation=kumla, title="Utvecklare")
