@@ -5,6 +5,7 @@ offer to stay logged in; without JavaScript the session simply ends after the id
 The time of the last activity is kept in the session, written at most once a minute (so that
 reading pages does not write the session on every request)."""
 
+import math
 import time
 
 from django.conf import settings
@@ -28,7 +29,9 @@ def remaining_seconds(request) -> int:
     last = request.session.get(LAST_ACTIVITY)
     if last is None:
         return settings.SESSION_IDLE_SECONDS
-    return max(0, int(last + settings.SESSION_IDLE_SECONDS - _now()))
+    # Rounded up: 0 only once the middleware too sees the idle time passed (rounded down, the
+    # page reloaded while still logged in, over and over, until a reload was cut off mid-way).
+    return max(0, math.ceil(last + settings.SESSION_IDLE_SECONDS - _now()))
 
 
 def note_login(sender, request, user, **kwargs) -> None:
