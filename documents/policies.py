@@ -1,0 +1,114 @@
+"""Who may do what with documents, their sections and versions (networks.registry explains the
+three questions).
+
+A document takes its rights from the network that owns it (the network's roles, and the writing
+group under it, which writes its documents): networks answers what a role gives on the network,
+this policy says what that means for one document in its present state. An adopted or archived
+document is locked: it is read, never changed. Sections and versions have their document's
+rights.
+
+Higher apps add their own steps on a document (consultations: open a round, record a decision,
+ask for sign-off) with `networks.registry.extend`, from the actions given here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from documents.models import Document
+from networks import registry
+from networks.models import Membership, Network
+from networks.permissions import ancestor_ids, visible_network_ids
+
+
+class DocumentAction(StrEnum):
+    VIEW = "view_document"
+    # works on the document and is told of its versions and decisions (its network's own people
+    # and its writing group's; not those who look in from a network above)
+    FOLLOW = "follow_documents"
+    EDIT = "edit_document"  # sections: write, add, move, remove
+    PUBLISH_VERSION = "publish_version"
+    # What a role gives on the document's process; higher apps turn them into steps.
+    TAKE_PART = "comment_round"  # comments in its rounds
+    RUN_PROCESS = "run_round"  # runs its rounds, decisions and sign-off
+    ANSWER = "dispose_comment"  # answers the comments (the writing group)
+    RECORD_DECISION = "record_decision"
+
+
+# Rights on the network that carry over to its documents (same names as the network's).
+FROM_NETWORK = frozenset(DocumentAction)
+# A locked document is read, never changed (a decision may still correct the record).
+LOCKED_REMOVES = frozenset(
+    {DocumentAction.EDIT, DocumentAction.PUBLISH_VERSION, DocumentAction.RUN_PROCESS}
+)
+
+
+@registry.register("documents.Document")
+class DocumentPolicy(registry.Policy):
+    view_action = DocumentAction.VIEW
+    all_actions = frozenset(DocumentAction)
+
+    def actions(self, user, document: Document) -> frozenset[str]:
+        on_network = registry.actions(user, document.network)
+        actions = {a for a in FROM_NETWORK if a.value in on_network}
+        if document.is_locked:
+            actions -= LOCKED_REMOVES
+        return frozenset(actions)
+
+    def cache_key(self, document: Document) -> tuple:
+        return (self.label, document.pk, document.status)
+
+    def objects_for(self, user, action: str) -> QuerySet:
+        if action != DocumentAction.VIEW:
+            raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
+        # Networks the person sees (their own, sub-groups, grants), and the groups above the
+        # writing groups they are in (whose documents they write or read).
+        writing_groups = Membership.objects.active().filter(
+            user=user, network__kind=Network.Kind.WRITING_GROUP
+        )
+        return Document.objects.filter(
+            Q(network_id__in=visible_network_ids(user))
+            | Q(network_id__in=writing_groups.values("network__parent_id"))
+        )
+
+    def users_for(self, action: str, document: Document) -> QuerySet:
+        """Who reads the document (VIEW), and who works on it and is told of its versions and
+        decisions (FOLLOW)."""
+        network = document.network
+        own = Q(network_id=network.pk) | Q(
+            network__parent_id=network.pk, network__kind=Network.Kind.WRITING_GROUP
+        )
+        if action == DocumentAction.FOLLOW:
+            rows = Membership.objects.active().filter(own)
+        elif action == DocumentAction.VIEW:
+            above = Q(network_id__in=ancestor_ids(network))
+            rows = Membership.objects.active().filter(own | above)
+        else:
+            raise NotImplementedError(f"{self.label}: no users_for({action!r})")
+        return get_user_model().objects.filter(pk__in=rows.values("user_id"), is_active=True)
+
+
+class _OfDocument(registry.Policy):
+    """Sections and versions: their document's rights."""
+
+    view_action = DocumentAction.VIEW
+    all_actions = frozenset(DocumentAction)
+
+    def actions(self, user, obj) -> frozenset[str]:
+        return registry.actions(user, obj.document)
+
+    def cache_key(self, obj) -> tuple:
+        return (self.label, obj.pk, obj.document.status)
+
+
+@registry.register("documents.Section")
+class SectionPolicy(_OfDocument):
+    pass
+
+
+@registry.register("documents.Version")
+class VersionPolicy(_OfDocument):
+    pass
