@@ -11,3 +11,5 @@ class ConsultationsConfig(AppConfig):
         from documents.adoption import register_adoption_provider
 
         register_adoption_provider(version_adoption)
+
+        from consultations import policies  # noqa: F401 - registers the consultations' policies

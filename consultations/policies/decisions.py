@@ -1,0 +1,1 @@
+"""Filled in by issue 12's policy work (see consultations/policies/actions.py)."""
