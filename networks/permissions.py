@@ -694,12 +694,6 @@ def visible_network_ids(user) -> set[int]:
     return ids
 
 
-def visible_people(user) -> QuerySet:
-    """The people this person may see: the active members of the networks they may view."""
-    members = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
-    return get_user_model().objects.filter(pk__in=members.values("user_id"))
-
-
 def visible(user, queryset: QuerySet) -> QuerySet:
     """The part of a queryset of networks this person may view."""
     if queryset.model is not Network:
@@ -708,19 +702,8 @@ def visible(user, queryset: QuerySet) -> QuerySet:
 
 
 def people_within_reach(user) -> QuerySet:
-    """The people this person can already see in the workspace, and so may name (consult by
-    name in a round they run): the active members of the networks they see, and the people
-    named on the organisations' pages. To them anyone else is an address without an account:
-    a form must answer for such an address exactly as for an unknown one."""
-    from django.contrib.auth import get_user_model
-
-    people = get_user_model().objects.filter(is_active=True)
-    if not _is_person(user):
-        return people.none()
-    members = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
-    return people.filter(
-        Q(pk__in=members.values("user_id")) | Q(pk__in=Affiliation.objects.values("user_id"))
-    )
+    """The people this person may see and name (networks.policies.PersonPolicy decides)."""
+    return registry.objects_for(user, "view_person", get_user_model())
 
 
 def grant(user, action: Action, obj: Model) -> None:

@@ -67,6 +67,10 @@ class Policy:
     def users_for(self, action: str, obj) -> QuerySet:
         raise NotImplementedError(f"{self.label}: no users_for({action!r})")
 
+    def seeing(self, action: str) -> str:
+        """The action without which the object does not exist for a person asking to `action`."""
+        return self.view_action
+
     def cache_key(self, obj) -> tuple:
         """What makes an answer stale within one request (the object's state)."""
         return (self.label, obj.pk, getattr(obj, "status", None), getattr(obj, "state", None))
@@ -179,7 +183,7 @@ def view_action(obj: Model, action: str) -> str:
         from networks import permissions
 
         return permissions.legacy_view_action(obj, action)
-    return policy.view_action
+    return policy.seeing(action)
 
 
 def require(user, action: str, obj: Model) -> Allowed:

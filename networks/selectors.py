@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from networks import registry
 from networks.errors import NotFound
 from networks.models import (
     Affiliation,
@@ -17,7 +18,8 @@ from networks.models import (
     Role,
     normalise_email,
 )
-from networks.permissions import visible_network_ids, visible_people
+from networks.permissions import visible_network_ids
+from networks.policies import PersonAction
 
 # Chairs first, then coordinators, …: the order people expect in a member list.
 ROLE_ORDER = [Role.CHAIR, Role.COORDINATOR, Role.WRITER, Role.MEMBER, Role.SIGNATORY, Role.OBSERVER]
@@ -169,7 +171,10 @@ def find_person_to_link(user, organisation: Organisation, email: str):
     linked = Affiliation.objects.filter(organisation=organisation).values("user_id")
     return (
         get_user_model()
-        .objects.filter(Q(pk__in=visible_people(user).values("pk")) | Q(pk__in=linked))
+        .objects.filter(
+            Q(pk__in=registry.objects_for(user, PersonAction.VIEW, get_user_model()).values("pk"))
+            | Q(pk__in=linked)
+        )
         .filter(email=normalise_email(email), is_active=True)
         .first()
     )

@@ -27,12 +27,13 @@ from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
 from tests.forms import browser_client, follow_link, forms_on, page_text, submit_form, submits
 
 
-def named_on_an_organisations_page(person):
-    """An outside expert in no network: named on a research institute's page, a chair may
-    consult them by name (networks.permissions.people_within_reach)."""
-    Affiliation.objects.create(
-        user=person, organisation=OrganisationFactory(name="Forskningsinstitutet")
-    )
+def named_on_an_organisations_page(person, network):
+    """An outside expert in no network: named on the page of a research institute that takes
+    part in the chair's network, a chair may consult them by name (networks.policies
+    PersonPolicy: the people of the organisations whose people one sees)."""
+    institute = OrganisationFactory(name="Forskningsinstitutet")
+    Affiliation.objects.create(user=person, organisation=institute)
+    MembershipFactory(network=network, organisation=institute)
 
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def add_comment(world, who="manager", **kwargs):
 @submits("consultations:round_new")
 def test_a_chair_plans_a_round_from_the_documents_rounds(world):
     people, document = world["people"], world["document"]
-    named_on_an_organisations_page(people["expert"])
+    named_on_an_organisations_page(people["expert"], world["document"].network)
     MembershipFactory(network__name="Specifika samverkansrådet", user=people["chair"])
     client = browser_client(people["chair"])
     rounds_page = client.get(reverse("consultations:document_rounds", args=[document.pk]))
@@ -554,7 +555,7 @@ def test_a_new_revision_starts_from_the_adopted_version(pending):
 @submits("consultations:round_new")
 def test_a_round_with_a_past_last_day_comes_back_as_typed_and_is_saved_once_corrected(world):
     people, document = world["people"], world["document"]
-    named_on_an_organisations_page(people["expert"])
+    named_on_an_organisations_page(people["expert"], world["document"].network)
     client = browser_client(people["chair"])
     page = client.get(reverse("consultations:round_new", args=[document.pk]))
 

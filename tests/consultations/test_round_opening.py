@@ -176,11 +176,24 @@ def test_people_the_chair_can_see_are_consulted_by_name(world, client):
         client,
         world,
         title="Remiss Y",
-        people=f"{people['member'].email}\n{people['approver'].email.upper()}",
+        people=f"{people['member'].email}\n{people['writer'].email.upper()}",
     )
     review_round = ReviewRound.objects.get(title="Remiss Y")
     named = set(review_round.consultees.values_list("person_id", flat=True))
-    assert named == {people["member"].pk, people["approver"].pk}
+    assert named == {people["member"].pk, people["writer"].pk}
+
+
+def test_people_of_an_organisation_the_chair_does_not_work_with_are_not_within_reach(world, client):
+    """Kumla takes part in none of the chair's networks, so its people are not shown to the
+    chair anywhere (networks.policies.PersonPolicy): naming its approver is answered as for an
+    address without an account, and nothing is created."""
+    people = world["people"]
+    client.force_login(people["chair"])
+    before = Consultee.objects.count()
+    response = start_round(client, world, title="Remiss Z", people=people["approver"].email)
+    assert response.status_code == 400
+    assert people["approver"].email in response.content.decode()
+    assert Consultee.objects.count() == before
 
 
 def _party_badges(page: str) -> dict[str, str]:

@@ -1,0 +1,206 @@
+"""Networks, organisations and people: who may do what (networks/policies.py), and the three
+faces of each rule agree."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from networks import registry
+from networks.models import Affiliation, Network, Organisation, Role
+from networks.permissions import Action, grant
+from networks.policies import NetworkPolicy, PersonAction
+from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
+from tests.policies.faces import disagreements
+from tests.policies.table import check
+
+MODELS = ["networks.Network", "networks.Organisation", "networks.User"]
+
+pytestmark = pytest.mark.django_db
+
+DOCS = "view_document follow_documents create_document edit_document publish_version"
+PROCESS = "comment_round run_round dispose_comment record_decision"
+NETWORK_TABLE = f"""
+in state: active
+  chair                          view_network manage_members {DOCS} {PROCESS}
+  coordinator                    view_network manage_members {DOCS} {PROCESS}
+  writer                         view_network {DOCS} comment_round dispose_comment
+  member                         view_network view_document follow_documents comment_round
+  signatory                      view_network view_document follow_documents comment_round
+  observer                       view_network view_document follow_documents
+  chair of the network above     view_network manage_members view_document
+  member of the network above    view_network view_document
+  writer in its writing group    {DOCS} comment_round dispose_comment
+  member of its writing group    view_document follow_documents comment_round
+  observer in its writing group  view_document follow_documents
+  member of a sibling            -
+  granted the network            view_network
+  outsider                       -
+in state: archived
+  chair                          view_network view_document follow_documents
+  coordinator                    view_network view_document follow_documents
+  writer                         view_network view_document follow_documents
+  member                         view_network view_document follow_documents
+  signatory                      view_network view_document follow_documents
+  observer                       view_network view_document follow_documents
+  chair of the network above     view_network view_document
+  member of the network above    view_network view_document
+  writer in its writing group    view_document follow_documents
+  member of its writing group    view_document follow_documents
+  observer in its writing group  view_document follow_documents
+  member of a sibling            -
+  granted the network            view_network
+  outsider                       -
+"""
+
+
+@pytest.fixture
+def world():
+    above = NetworkFactory(name="Regionalt nätverk")
+    group = NetworkFactory(name="Arbetsgrupp", parent=above)
+    writing = NetworkFactory(name="Skrivgrupp", parent=group, kind=Network.Kind.WRITING_GROUP)
+    sibling = NetworkFactory(name="Annan arbetsgrupp", parent=above)
+
+    def member(network, role):
+        return MembershipFactory(network=network, role=role).user
+
+    people = {
+        "chair": member(group, Role.CHAIR),
+        "coordinator": member(group, Role.COORDINATOR),
+        "writer": member(group, Role.WRITER),
+        "member": member(group, Role.MEMBER),
+        "signatory": member(group, Role.SIGNATORY),
+        "observer": member(group, Role.OBSERVER),
+        "chair of the network above": member(above, Role.CHAIR),
+        "member of the network above": member(above, Role.MEMBER),
+        "writer in its writing group": member(writing, Role.WRITER),
+        "member of its writing group": member(writing, Role.MEMBER),
+        "observer in its writing group": member(writing, Role.OBSERVER),
+        "member of a sibling": member(sibling, Role.MEMBER),
+        "granted the network": UserFactory(),
+        "outsider": UserFactory(),
+    }
+    grant(people["granted the network"], Action.VIEW_NETWORK, group)
+    return people, {"above": above, "group": group, "writing": writing, "sibling": sibling}
+
+
+def archived(network, flag):
+    def make():
+        Network.objects.filter(pk=network.pk).update(archived=flag)
+        network.refresh_from_db()
+        return network
+
+    return make
+
+
+def test_networks_table(world):
+    people, networks = world
+    group = networks["group"]
+    check(
+        "networks.Network",
+        NETWORK_TABLE,
+        {who: (lambda p=p: p) for who, p in people.items()},
+        {"active": archived(group, False), "archived": archived(group, True)},
+    )
+
+
+@pytest.mark.parametrize("archive", [False, True])
+def test_the_three_faces_of_the_network_rules_agree(world, archive):
+    people, networks = world
+    for network in networks.values():
+        Network.objects.filter(pk=network.pk).update(archived=archive)
+        network.refresh_from_db()
+    found = disagreements(people, networks.values(), sorted(NetworkPolicy.all_actions))
+    assert found == []
+
+
+ORGANISATION_TABLE = """
+in state: taking part in the group
+  affiliated                     view_organisation view_organisation_people
+  coordinator of the group       view_organisation view_organisation_people manage_affiliations
+  member of the group            view_organisation view_organisation_people
+  member of the network above    view_organisation view_organisation_people
+  member of a sibling            view_organisation
+  outsider                       -
+"""
+
+
+def test_organisations_table(world):
+    people, networks = world
+    kumla = OrganisationFactory(name="Kumla kommun")
+    MembershipFactory(network=networks["group"], organisation=kumla)
+    affiliated = MembershipFactory(network=networks["sibling"]).user
+    Affiliation.objects.create(user=affiliated, organisation=kumla)
+    cast = {
+        "affiliated": lambda: affiliated,
+        "coordinator of the group": lambda: people["coordinator"],
+        "member of the group": lambda: people["member"],
+        "member of the network above": lambda: people["member of the network above"],
+        "member of a sibling": lambda: people["member of a sibling"],
+        "outsider": lambda: people["outsider"],
+    }
+    check(
+        "networks.Organisation",
+        ORGANISATION_TABLE,
+        cast,
+        {"taking part in the group": lambda: kumla},
+    )
+    assert (
+        disagreements(
+            {w: make() for w, make in cast.items()},
+            [kumla, OrganisationFactory(name="Forskningsinstitutet")],
+            [Action.VIEW_ORGANISATION, Action.VIEW_ORGANISATION_PEOPLE],
+            users_for=False,
+        )
+        == []
+    )
+
+
+PERSON_TABLE = """
+in state: expert of an organisation taking part in the group
+  member of the group            view_person
+  member of a sibling            -
+  outsider                       -
+in state: expert of an organisation taking part nowhere
+  member of the group            -
+  member of a sibling            -
+  outsider                       -
+in state: member of the group
+  member of the group            view_person
+  member of a sibling            -
+  outsider                       -
+"""
+
+
+def test_who_sees_whom(world):
+    """A person is seen (and may be named: consulted by name, linked to an organisation) by
+    those who see a network they are in, or the people of an organisation they are linked to;
+    to anyone else they are an address without an account."""
+    people, networks = world
+    institute = OrganisationFactory(name="Forskningsinstitutet")
+    MembershipFactory(network=networks["group"], organisation=institute)
+    expert = UserFactory(full_name="Expert")
+    Affiliation.objects.create(user=expert, organisation=institute)
+    loner = UserFactory(full_name="Ensam expert")
+    Affiliation.objects.create(user=loner, organisation=Organisation.objects.create(name="Annat"))
+    cast = {
+        "member of the group": lambda: people["member"],
+        "member of a sibling": lambda: people["member of a sibling"],
+        "outsider": lambda: people["outsider"],
+    }
+    check(
+        get_user_model()._meta.label,
+        PERSON_TABLE,
+        cast,
+        {
+            "expert of an organisation taking part in the group": lambda: expert,
+            "expert of an organisation taking part nowhere": lambda: loner,
+            "member of the group": lambda: people["member"],
+        },
+    )
+    found = disagreements(
+        {w: make() for w, make in cast.items()},
+        [expert, loner],
+        [PersonAction.VIEW],
+        users_for=False,
+    )
+    assert found == []
+    assert registry.can(people["member"], PersonAction.VIEW, expert)
