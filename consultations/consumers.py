@@ -1,11 +1,14 @@
-"""Live round pages: one group per round; only people who may see the round join it."""
+"""Live round pages: one group per round; only people who may see the round join it. What each
+of them sees of a change, and may do on it, is the round page's answer when it fetches the change
+(consultations.views.rounds.round_events, from the policies)."""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from consultations.live import group_name
 from consultations.models import ReviewRound
-from networks.permissions import Action, allowed_actions
+from consultations.policies.actions import RoundAction
+from networks import registry
 
 UNAUTHENTICATED = 4401
 NOT_FOUND = 4404
@@ -50,6 +53,6 @@ class RoundConsumer(AsyncJsonWebsocketConsumer):
         review_round = (
             ReviewRound.objects.select_related("document__network").filter(pk=round_id).first()
         )
-        if review_round is None or Action.VIEW_ROUND not in allowed_actions(user, review_round):
+        if review_round is None or not registry.can(user, RoundAction.VIEW, review_round):
             return None
         return review_round.sequence

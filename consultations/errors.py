@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from networks.errors import DomainError
+from networks.errors import DomainError, NotAllowed
 
 
 class InvalidTransition(DomainError):
@@ -78,7 +78,9 @@ class OnlyWritingGroup(DomainError):
     default_message = _("Only the writing group records what was done with a comment.")
 
 
-class NotYourComment(DomainError):
+class NotYourComment(NotAllowed):
+    """Someone else's comment: a refusal of access (403), with its reason."""
+
     default_message = _("Only the person who wrote a comment can change or remove it.")
 
 
@@ -108,6 +110,16 @@ class ReportPublished(DomainError):
 
 class AnsweredComment(DomainError):
     default_message = _("A comment that has been answered cannot be removed.")
+
+
+class CommentRemoved(DomainError):
+    default_message = _("This comment was removed by its author: it takes no replies or changes.")
+
+
+class ProposalNotApplicable(DomainError):
+    default_message = _(
+        "This proposal is already in the working draft, or its answer does not accept it."
+    )
 
 
 class PassageNotInDraft(DomainError):

@@ -9,8 +9,10 @@ comment, reply, edit, removal and answer moves in its own transaction (`consulta
 together with the round's status and, for those who answer comments, the document's versions.
 
 What differs between two such people is left as holes, filled for each request: the CSRF token of
-the forms, the "change or remove" link on the viewer's own comments, and the "on behalf of" choice
-of the comment forms. A hole is a marker with a random nonce, so text in a comment can never be
+the forms, the "change or remove" link on the viewer's own comments (a hole only where the
+comment's state allows its author to change it; filled where the policy says the viewer is that
+author, consultations/policies/threads.py), and the "on behalf of" choice of the comment forms.
+A hole is a marker with a random nonce, so text in a comment can never be
 taken for one. The names of people and organisations can change without moving the number; an
 entry lives at most ENTRY_SECONDS, so a new name shows within that time.
 
@@ -44,6 +46,8 @@ from django.utils.translation import get_language
 
 from consultations import selectors
 from consultations.models import Comment, Disposition, ReviewRound
+from consultations.policies import threads
+from consultations.policies.actions import CommentAction, RoundAction
 
 log = logging.getLogger(__name__)
 
@@ -102,23 +106,39 @@ class Entry:
 class Viewer:
     """What the part of the page depends on besides the round: the same for many people."""
 
-    can_comment: bool
-    can_dispose: bool
+    can_comment: bool  # writes comments in the round, and replies to them
+    can_dispose: bool  # answers its comments (the round is closed)
     versions: tuple  # (pk, number, label) of the document's versions, for those who answer
+    can_apply: bool = False  # and applies proposals to the draft
 
     def key(self, review_round: ReviewRound) -> str:
         versions = ",".join(str(v[0]) for v in self.versions)
         return (
-            f"round-page:v1:{review_round.pk}:{review_round.created_at.timestamp()}:"
+            f"round-page:v2:{review_round.pk}:{review_round.created_at.timestamp()}:"
             f"{get_language()}:{review_round.status}:{int(self.can_comment)}:"
-            f"{int(self.can_dispose)}:{versions}"
+            f"{int(self.can_dispose)}:{int(self.can_apply)}:{versions}"
         )
 
+    @property
+    def on_comments(self) -> frozenset[str]:
+        """The viewer's actions on the round's comments (threads.on_comments, for whoever this
+        viewer stands for); each comment's state then takes away (threads.for_comment)."""
+        given = {
+            CommentAction.REPLY: self.can_comment,
+            CommentAction.ANSWER: self.can_dispose,
+            CommentAction.APPLY_PROPOSAL: self.can_apply,
+        }
+        return frozenset({RoundAction.VIEW} | {action for action, yes in given.items() if yes})
 
-def viewer_of(review_round: ReviewRound, *, can_comment: bool, can_dispose: bool):
+
+def viewer_of(
+    review_round: ReviewRound, *, can_comment: bool, can_dispose: bool, can_apply: bool = False
+):
     """The viewer, and the document's versions (newest first) offered to those who answer."""
     versions = list(review_round.document.versions.order_by("-number")) if can_dispose else []
-    viewer = Viewer(can_comment, can_dispose, tuple((v.pk, v.number, v.label) for v in versions))
+    viewer = Viewer(
+        can_comment, can_dispose, tuple((v.pk, v.number, v.label) for v in versions), can_apply
+    )
     return viewer, versions
 
 
@@ -149,7 +169,9 @@ def sections_of(
     return filled, entry.summary, entry.sequence
 
 
-def refresh(round_id: int, *, can_comment: bool, can_dispose: bool) -> None:
+def refresh(
+    round_id: int, *, can_comment: bool, can_dispose: bool, can_apply: bool = False
+) -> None:
     """Render the part again for everyone who is this viewer, in the active language (the task
     behind a stale part, see `_refreshed_elsewhere`)."""
     review_round = (
@@ -157,7 +179,9 @@ def refresh(round_id: int, *, can_comment: bool, can_dispose: bool) -> None:
     )
     if review_round is None:
         return
-    viewer, versions = viewer_of(review_round, can_comment=can_comment, can_dispose=can_dispose)
+    viewer, versions = viewer_of(
+        review_round, can_comment=can_comment, can_dispose=can_dispose, can_apply=can_apply
+    )
     key = viewer.key(review_round)
     try:
         _set(key, render(review_round, viewer, versions, selectors.round_page(review_round)))
@@ -196,6 +220,7 @@ def _refreshed_elsewhere(review_round: ReviewRound, viewer: Viewer, key: str) ->
             review_round.pk,
             can_comment=viewer.can_comment,
             can_dispose=viewer.can_dispose,
+            can_apply=viewer.can_apply,
             language=get_language(),
         )
     except Exception:  # noqa: BLE001 - no cache or no broker: render here
@@ -215,6 +240,7 @@ def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> E
             "page": page,
             "can_comment": viewer.can_comment,
             "can_dispose": viewer.can_dispose,
+            "on_comments": viewer.on_comments,
             "kinds": Comment.Kind.choices,
             "outcomes": Disposition.Outcome.choices,
             "versions": versions,
@@ -237,7 +263,8 @@ def fill(request, review_round: ReviewRound, parts: list[str], organisations: li
     own_link: list[str] = []  # rendered once, for a stand-in id, on the first own comment
 
     def own(author_id: str, comment_id: str) -> str:
-        if int(author_id) != request.user.pk:
+        # The comment's state allowed it (or there would be no hole); is this its author?
+        if not threads.may_edit_own(request.user, review_round, int(author_id)):
             return ""
         if not own_link:
             own_link.append(

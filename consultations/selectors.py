@@ -127,6 +127,7 @@ def round_page(review_round: ReviewRound) -> RoundPage:
             replies.setdefault(comment.parent_id, []).append(comment)
         else:
             top.append(comment)
+    _in_their_threads(review_round, top, replies)
     threads: dict[str, list[Thread]] = {}
     for comment in top:
         thread_replies = replies.get(comment.pk, [])
@@ -146,6 +147,17 @@ def round_page(review_round: ReviewRound) -> RoundPage:
     )
 
 
+def _in_their_threads(
+    review_round: ReviewRound, top: list[Comment], replies: dict[int, list[Comment]]
+) -> None:
+    """Each comment knows its round and each reply its thread's first comment, without a query
+    (the comments' policy reads them: consultations/policies/threads.py)."""
+    for comment in top:
+        comment.round = review_round
+        for reply in replies.get(comment.pk, []):
+            reply.round, reply.parent = review_round, comment
+
+
 def _has_disposition(comment: Comment) -> bool:
     try:
         return comment.disposition is not None
@@ -154,11 +166,13 @@ def _has_disposition(comment: Comment) -> bool:
 
 
 def thread_replies(review_round: ReviewRound, comment: Comment) -> list[Comment]:
-    return list(
+    replies = list(
         Comment.objects.filter(round=review_round, parent=comment)
         .select_related("author", "on_behalf_of")
         .order_by("created_at", "id")
     )
+    _in_their_threads(review_round, [comment], {comment.pk: replies})
+    return replies
 
 
 def events_after(review_round: ReviewRound, sequence: int, limit: int = 200):
@@ -182,6 +196,7 @@ def events_after(review_round: ReviewRound, sequence: int, limit: int = 200):
     threads = []
     for root in [c for c in comments if c.pk in roots]:
         replies = [c for c in comments if c.parent_id == root.pk]
+        _in_their_threads(review_round, [root], {root.pk: replies})
         hidden = max(0, len(replies) - REPLIES_SHOWN)
         thread = Thread(root, replies[hidden:], hidden)
         thread.actor = _latest_actor(events, root, by_id)

@@ -20,9 +20,11 @@ from django.db.models import Count, Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
-from consultations.models import Consultee, Decision, ReviewRound, SignOff
+from consultations.models import Comment, Consultee, Decision, ReviewRound, SignOff
+from consultations.policies.actions import CommentAction
 from consultations.timeline import DECISION_TITLES
 from documents.models import Document
+from networks import registry
 from networks.models import Membership
 from networks.permissions import (
     ARCHIVED_ALLOWS,
@@ -101,7 +103,7 @@ def my_work(user, now: datetime | None = None) -> MyWork:
     )
     return MyWork(
         owed=_owed(user, now),
-        to_answer=_to_answer(memberships),
+        to_answer=_to_answer(user),
         chairing=_chairing(user, memberships, now),
         to_sign=_to_sign(user),
         decisions=_decisions(user, memberships, now),
@@ -138,18 +140,18 @@ def _owed(user, now) -> list[Owed]:
     ]
 
 
-def _to_answer(memberships) -> list[ToAnswer]:
-    waiting = Q(
-        comments__parent__isnull=True,
-        comments__deleted_at__isnull=True,
-        comments__disposition__isnull=True,
+def _to_answer(user) -> list[ToAnswer]:
+    """The rounds with comments this person may answer now and nobody has yet (the comments'
+    policy says which: consultations/policies/threads.py), in one query."""
+    waiting = registry.objects_for(user, CommentAction.ANSWER, Comment).filter(
+        disposition__isnull=True
     )
     rounds = (
-        ReviewRound.objects.filter(status=ReviewRound.Status.CLOSED)
-        .filter(_documents_with(memberships, Action.DISPOSE))
+        ReviewRound.objects.filter(pk__in=waiting.values("round_id"))
         .select_related("document", "version")
-        .annotate(waiting=Count("comments", filter=waiting, distinct=True))
-        .filter(waiting__gt=0)
+        .annotate(
+            waiting=Count("comments", filter=Q(comments__in=waiting.values("pk")), distinct=True)
+        )
         .order_by("closed_at", "pk")
     )
     return [ToAnswer(review_round, review_round.waiting) for review_round in rounds]

@@ -7,21 +7,19 @@ from django.utils import timezone
 
 from consultations import anchoring, live
 from consultations.errors import (
-    AnsweredComment,
     CommentTooLong,
     EmptyComment,
-    NotYourComment,
     ProposalNeedsText,
     QuoteNotInSection,
-    RoundClosed,
-    RoundNotOpen,
     UnknownSection,
     WrongVersion,
 )
 from consultations.models import Comment, ReviewRound
-from networks.errors import NotAllowed, NotFound
+from consultations.policies import threads
+from consultations.policies.actions import CommentAction
+from networks.errors import NotFound
 from networks.models import Organisation
-from networks.permissions import Action, acting_for, allowed_actions, require
+from networks.permissions import acting_for
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -33,16 +31,6 @@ def _lock(review_round: ReviewRound) -> ReviewRound:
         .select_for_update(of=("self",))
         .get(pk=review_round.pk)
     )
-
-
-def _require_open(review_round: ReviewRound, by_user) -> None:
-    actions = require(by_user, Action.VIEW_ROUND, review_round)  # one permission check
-    if review_round.status == ReviewRound.Status.PLANNED:
-        raise RoundNotOpen()
-    if review_round.status != ReviewRound.Status.OPEN:
-        raise RoundClosed()
-    if Action.COMMENT not in actions:
-        raise NotAllowed()
 
 
 def _clean_body(body: str) -> str:
@@ -76,7 +64,8 @@ def add_comment(
     version_id: int | None = None,
 ) -> Comment:
     review_round = _lock(review_round)
-    _require_open(review_round, by_user)
+    if parent is None:
+        threads.require_commenting(by_user, review_round)
     if version_id is not None and version_id != review_round.version_id:
         raise WrongVersion()
     body = _clean_body(body)
@@ -86,6 +75,8 @@ def add_comment(
         parent = Comment.objects.filter(pk=parent.pk, round=review_round).first()
         if parent is None:
             raise NotFound()
+        parent.round = review_round
+        threads.require(by_user, CommentAction.REPLY, parent)  # never to a removed comment
         parent = parent.parent or parent  # threads are one level deep
         section_key, quote, kind, proposed_text = parent.section_key, None, Comment.Kind.REMARK, ""
     elif section_key:
@@ -129,13 +120,19 @@ def add_comment(
     return comment
 
 
+def _own(comment: Comment, review_round: ReviewRound, by_user) -> Comment:
+    """The comment, locked, once its author may still change it (the round open, the comment
+    neither removed nor answered: the policy's EDIT_OWN)."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment.round = review_round
+    threads.require(by_user, CommentAction.EDIT_OWN, comment)
+    return comment
+
+
 @transaction.atomic
 def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | None = None):
     review_round = _lock(comment.round)
-    _require_open(review_round, by_user)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if Action.EDIT_COMMENT not in allowed_actions(by_user, comment):
-        raise NotYourComment()
+    comment = _own(comment, review_round, by_user)
     comment.body = _clean_body(body)
     if proposed_text is not None and comment.kind == Comment.Kind.PROPOSAL:
         proposed_text = proposed_text.replace("\r\n", "\n").strip()
@@ -154,12 +151,7 @@ def delete_comment(comment: Comment, *, by_user) -> int | None:
     """Removed for good, unless others replied: then a visible "deleted" placeholder stays so
     the thread still makes sense (the text remains in the history)."""
     review_round = _lock(comment.round)
-    _require_open(review_round, by_user)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if Action.EDIT_COMMENT not in allowed_actions(by_user, comment):
-        raise NotYourComment()
-    if hasattr(comment, "disposition"):
-        raise AnsweredComment()
+    comment = _own(comment, review_round, by_user)
     comment._history_user = by_user
     if comment.replies.exists():
         comment.deleted_at = timezone.now()

@@ -7,39 +7,28 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from consultations import live
-from consultations.errors import (
-    NotAProposal,
-    NotClosedYet,
-    OnlyWritingGroup,
-    PassageNotInDraft,
-    RationaleNeeded,
-    ReportPublished,
-)
+from consultations.errors import PassageNotInDraft, RationaleNeeded
 from consultations.models import Comment, Disposition, ReviewRound
+from consultations.policies import threads
+from consultations.policies.actions import CommentAction
 from documents import services as documents_services
 from documents.models import Section, Version
 from networks.errors import NotFound
-from networks.permissions import Action, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
 
-def _check(comment: Comment, by_user) -> ReviewRound:
+def _check(comment: Comment, by_user, action: str) -> ReviewRound:
+    """The comment's round, locked, once the policy allows `action` on the comment now (answer:
+    the writing group, a first comment, not removed, while the round is closed)."""
     # Locked: the chair publishing the report at the same moment waits, or goes first.
     review_round = (
         ReviewRound.objects.select_related("document__network")
         .select_for_update(of=("self",))
         .get(pk=comment.round_id)
     )
-    actions = require(by_user, Action.VIEW_ROUND, review_round)
-    if Action.DISPOSE not in actions:
-        raise OnlyWritingGroup()
-    if review_round.status in (ReviewRound.Status.PLANNED, ReviewRound.Status.OPEN):
-        raise NotClosedYet()
-    if review_round.status == ReviewRound.Status.REPORTED:
-        raise ReportPublished()
-    if comment.parent_id is not None or comment.is_deleted:
-        raise NotFound()  # replies and removed comments are not answered one by one
+    comment.round = review_round
+    threads.require(by_user, action, comment)
     return review_round
 
 
@@ -53,7 +42,7 @@ def record_disposition(
     applied_in: Version | None = None,
 ) -> Disposition:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    review_round = _check(comment, by_user)
+    review_round = _check(comment, by_user, CommentAction.ANSWER)
     return _save(
         comment,
         review_round,
@@ -109,13 +98,9 @@ def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
     """Put a change proposal's text into the working draft (replacing the quoted passage, or
     the whole section text) and record the comment as accepted, in one step."""
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    review_round = _check(comment, by_user)
-    if (
-        comment.kind != Comment.Kind.PROPOSAL
-        or not comment.proposed_text
-        or not comment.section_key
-    ):
-        raise NotAProposal()
+    # A change proposal with its text, not in the draft yet, that its answer (if any) accepts;
+    # by someone who answers and may edit the draft.
+    review_round = _check(comment, by_user, CommentAction.APPLY_PROPOSAL)
     section = Section.objects.filter(
         document_id=review_round.document_id, key=comment.section_key
     ).first()
@@ -135,13 +120,18 @@ def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
         body=body,
         base_revision=section.revision,
     )
+    # An answer given before (accepted, or partly) stands, with its words unless new ones come.
+    answered = comment.disposition_or_none
+    default = (
+        answered.rationale if answered else gettext("Applied to the working draft as proposed.")
+    )
     return _save(
         comment,
         review_round,
         by_user=by_user,
-        outcome=Disposition.Outcome.ACCEPTED,
+        outcome=answered.outcome if answered else Disposition.Outcome.ACCEPTED,
         # The writing group's words; the commenter's own are not an answer to them.
-        rationale=(rationale or "").strip() or gettext("Applied to the working draft as proposed."),
+        rationale=(rationale or "").strip() or default,
         applied_in=None,  # the version that carries it is not published yet: see below
         applied_to_draft=True,
     )

@@ -2,25 +2,40 @@
 
 On the round page itself they are holes, filled per request (see consultations/page_cache.py);
 elsewhere (a thread's own page, the live updates) they are rendered for the viewer at once.
+What a person may do on a comment is the comments' policy's answer
+(consultations/policies/threads.py), never decided here.
 """
 
 from django import template
 from django.template.loader import render_to_string
 
+from consultations.policies import threads
+from consultations.policies.actions import CommentAction
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
+def comment_may(context, comment) -> frozenset[str]:
+    """What the viewer may do on this comment, as far as it is the same for everyone who may do
+    the same on the round's comments (`on_comments`): `{% comment_may c as may %}`, then
+    `{% if may.reply %}`. Their own comment's link is `own_comment_link`."""
+    return threads.for_comment(comment, context["round"].status, context["on_comments"])
+
+
+@register.simple_tag(takes_context=True)
 def own_comment_link(context, comment) -> str:
-    """ "Change or remove" under a comment, for its author."""
+    """ "Change or remove" under a comment, for its author while its state allows it."""
+    review_round = context["round"]
+    if CommentAction.EDIT_OWN not in threads.state_allows(comment, review_round.status):
+        return ""
     holes = context.get("holes")
     if holes is not None:
         return holes.mark("own", comment.author_id, comment.pk)
-    user = context.get("user")
-    if user is None or comment.author_id != user.pk:
+    if not threads.may_edit_own(context.get("user"), review_round, comment.author_id):
         return ""
     return render_to_string(
-        "consultations/_own_comment.html", {"round": context["round"], "comment_id": comment.pk}
+        "consultations/_own_comment.html", {"round": review_round, "comment_id": comment.pk}
     )
 
 

@@ -16,7 +16,9 @@ from consultations.forms import (
     ReplyForm,
     RoundForm,
 )
-from consultations.models import Disposition, ReviewRound
+from consultations.models import Disposition
+from consultations.policies import threads
+from consultations.policies.actions import CommentAction
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
@@ -93,6 +95,9 @@ def round_new(request, pk):
 def _round_context(request, review_round):
     actions = allowed_actions(request.user, review_round)
     document = review_round.document
+    # What the person may do on the round's comments (the same for every comment; their own
+    # comments' link is added per comment).
+    on_comments = threads.on_comments(request.user, review_round)
     return {
         "round": review_round,
         "document": document,
@@ -100,8 +105,9 @@ def _round_context(request, review_round):
         "actions": actions,
         "can_run": Action.RUN_ROUND in actions,
         "can_comment": Action.COMMENT in actions,
-        "can_dispose": Action.DISPOSE in actions
-        and review_round.status == ReviewRound.Status.CLOSED,
+        "on_comments": on_comments,
+        "can_dispose": CommentAction.ANSWER in on_comments,
+        "can_apply": CommentAction.APPLY_PROPOSAL in on_comments,
         "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
         "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
         "now": timezone.now(),
@@ -114,7 +120,10 @@ def round_detail(request, pk):
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
     viewer, versions = page_cache.viewer_of(
-        review_round, can_comment=context["can_comment"], can_dispose=context["can_dispose"]
+        review_round,
+        can_comment=context["can_comment"],
+        can_dispose=context["can_dispose"],
+        can_apply=context["can_apply"],
     )
     sections_html, summary, sequence = page_cache.sections_of(
         request,
@@ -209,7 +218,9 @@ def reply_add(request, pk, comment_pk):
 def comment_edit(request, pk, comment_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     comment = selectors.get_comment(review_round, comment_pk)
-    require(request.user, Action.EDIT_COMMENT, comment)  # others get "not allowed"
+    # Others get "not allowed"; the author, once the round is closed or the comment answered,
+    # the reason (neither the page nor its link is offered then).
+    threads.require(request.user, CommentAction.EDIT_OWN, comment)
     form = ReplyForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST":
         action = request.POST.get("action")
