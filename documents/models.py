@@ -95,6 +95,10 @@ class Document(models.Model):
     def is_locked(self) -> bool:
         return self.status in self.LOCKED_STATUSES
 
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == self.Status.ADOPTED
+
 
 class Section(models.Model):
     """A section of the working draft. `revision` counts saves, so a stale save is detected."""

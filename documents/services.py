@@ -23,8 +23,10 @@ from documents.errors import (
     StructureChanged,
 )
 from documents.models import Document, DocxImport, Section, Version, VersionSection, content_hash
+from documents.policies import DocumentAction
+from networks import registry
 from networks.errors import NotFound
-from networks.models import Membership, Network
+from networks.models import Network
 from networks.permissions import Action, require
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -203,10 +205,10 @@ def publish_version(
     # list, not signals.
     for handler in settings.VERSION_PUBLISHED_HANDLERS:
         import_string(handler)(version, by_user=by_user)
-    readers = Membership.objects.active().filter(network=document.network).select_related("user")
+    # Those who work on the document are told (its network's people and its writing group's).
     notify(
         kind=Kind.VERSION_PUBLISHED,
-        recipients=[membership.user for membership in readers],
+        recipients=registry.users_for(DocumentAction.FOLLOW, document),
         actor=by_user,
         target=version,
         context={"document": document.title, "version": f"{version.number} ({version.label})"},

@@ -21,9 +21,10 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from consultations.models import Comment, Consultee, Decision, ReviewRound, SignOff
-from consultations.policies.actions import CommentAction
+from consultations.policies.actions import CommentAction, SignOffAction
 from consultations.timeline import DECISION_TITLES
 from documents.models import Document
+from documents.policies import DocumentAction
 from networks import registry
 from networks.models import Membership
 from networks.permissions import (
@@ -32,8 +33,6 @@ from networks.permissions import (
     Action,
     network_ids_with,
     speaks_for,
-    visible_network_ids,
-    written_by_my_groups,
 )
 
 CHAIRING_WINDOW = timedelta(days=7)
@@ -106,7 +105,7 @@ def my_work(user, now: datetime | None = None) -> MyWork:
         to_answer=_to_answer(user),
         chairing=_chairing(user, memberships, now),
         to_sign=_to_sign(user),
-        decisions=_decisions(user, memberships, now),
+        decisions=_decisions(user, now),
     )
 
 
@@ -175,9 +174,9 @@ def _chairing(user, memberships, now) -> list[Chairing]:
 
 
 def _to_sign(user) -> list[SignOff]:
+    """The sign-offs waiting for this person's signature (the sign-off policy's SIGN)."""
     sign_offs = list(
-        SignOff.objects.filter(status=SignOff.Status.PENDING, signatories=user)
-        .exclude(signatures__signer=user)
+        registry.objects_for(user, SignOffAction.SIGN, SignOff)
         .select_related("document", "version", "requested_by")
         .order_by("requested_at", "pk")
     )
@@ -189,14 +188,12 @@ def _to_sign(user) -> list[SignOff]:
     return sign_offs
 
 
-def _decisions(user, memberships, now) -> list[Decision]:
-    # The networks this person sees, and those whose documents their writing groups write
-    # (a writer reads the working group's documents without seeing its page).
-    networks = visible_network_ids(user) | written_by_my_groups(memberships, Action.VIEW_DOCUMENT)
+def _decisions(user, now) -> list[Decision]:
+    # Decisions on the documents this person reads (documents.policies: their networks', and
+    # those their writing groups write, whose network page a writer need not see).
+    documents = registry.objects_for(user, DocumentAction.VIEW, Document)
     decisions = list(
-        Decision.objects.filter(
-            document__network_id__in=networks, recorded_at__gte=now - DECISIONS_WINDOW
-        )
+        Decision.objects.filter(document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW)
         .select_related("document", "version", "body_network")
         .defer("minutes")
         .order_by("-decided_on", "-recorded_at")[:DECISIONS_SHOWN]

@@ -21,8 +21,6 @@ from consultations.errors import (
     CannotBeAskedToSign,
     DecisionInFuture,
     NoBody,
-    NotAdopted,
-    NotASignatory,
     PendingSignOff,
     ReasonNeeded,
     SignOffClosed,
@@ -33,11 +31,14 @@ from consultations.errors import (
 )
 from consultations.errors import InvalidTransition as InvalidMove
 from consultations.models import Decision, ReviewRound, Signature, SignOff
+from consultations.policies.actions import DocumentStep, SignOffAction
+from consultations.policies.decisions import require_on_sign_off, require_step
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
+from documents.policies import DocumentAction
+from networks import registry
 from networks.errors import NotFound
-from networks.models import Membership, Network
-from networks.permissions import Action, allowed_actions, require, signing_memberships
+from networks.models import Network
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -72,9 +73,10 @@ def _move_refusal(current: str, to: str):
     }
 
 
-def _readers(document: Document) -> list:
-    rows = Membership.objects.active().filter(network=document.network).select_related("user")
-    return [m.user for m in rows]
+def _followers(document: Document) -> list:
+    """Those who work on the document are told of its decisions and adoption: its network's
+    people and its writing group's (documents.policies)."""
+    return list(registry.users_for(DocumentAction.FOLLOW, document))
 
 
 def latest_version(document: Document) -> Version | None:
@@ -107,8 +109,7 @@ def record_decision(
     corrects: Decision | None = None,
 ) -> Decision:
     document = _lock_document(document)
-    require(by_user, Action.VIEW_DOCUMENT, document)
-    require(by_user, Action.RECORD_DECISION, document)
+    require_step(by_user, DocumentStep.RECORD_DECISION, document)
     if version.document_id != document.pk:
         raise VersionOfAnotherDocument()
     if decided_on > timezone.localdate():
@@ -158,7 +159,7 @@ def record_decision(
         _move(document, Status.ADOPTED, by_user)
     notify(
         kind=Kind.DECISION_RECORDED,
-        recipients=_readers(document),
+        recipients=_followers(document),
         actor=by_user,
         target=decision,
         context={"body": decision.body, "document": document.title, "decision": kind.label},
@@ -172,10 +173,7 @@ def request_sign_off(
     document: Document, *, by_user, version: Version, signatories: list, required: int | None
 ) -> SignOff:
     document = _lock_document(document)
-    require(by_user, Action.VIEW_DOCUMENT, document)
-    if document.is_locked:
-        raise DocumentLocked()
-    require(by_user, Action.RUN_ROUND, document)
+    require_step(by_user, DocumentStep.REQUEST_SIGN_OFF, document)
     if version.document_id != document.pk:
         raise VersionOfAnotherDocument()
     if ReviewRound.objects.filter(document=document, status=ReviewRound.Status.OPEN).exists():
@@ -189,8 +187,6 @@ def request_sign_off(
         raise BadSignatories()
     if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
         raise PendingSignOff()
-    if Status.AWAITING_SIGN_OFF not in Document.TRANSITIONS[document.status]:
-        raise InvalidMove(_move_refusal(document.status, Status.AWAITING_SIGN_OFF))
     sign_off = SignOff(
         document=document,
         version=version,
@@ -204,7 +200,7 @@ def request_sign_off(
     _move(document, Status.AWAITING_SIGN_OFF, by_user)
     notify(
         kind=Kind.SIGNOFF_AWAITING_SIGNATURE,
-        recipients=signatories,
+        recipients=registry.users_for(SignOffAction.SIGN, sign_off),
         actor=by_user,
         target=sign_off,
         context={"document": document.title, "version": f"{version.number} ({version.label})"},
@@ -214,11 +210,11 @@ def request_sign_off(
 
 
 def _refuse_those_not_offered(document: Document, signatories: list) -> None:
-    """Only the people networks.permissions offers for this document are asked to sign."""
+    """Only the people the sign-off policy says may be asked to sign this document are."""
     offered = set(
-        signing_memberships(document)
-        .filter(user_id__in=[s.pk for s in signatories])
-        .values_list("user_id", flat=True)
+        registry.users_for(SignOffAction.SIGN, SignOff(document=document))
+        .filter(pk__in=[s.pk for s in signatories])
+        .values_list("pk", flat=True)
     )
     outside = [s for s in signatories if s.pk not in offered]
     if outside:
@@ -237,15 +233,7 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
         .select_related("document__network", "version", "requested_by")
         .get(pk=sign_off.pk)
     )
-    actions = allowed_actions(by_user, sign_off)
-    if Action.VIEW_SIGN_OFF not in actions:
-        raise NotFound()
-    if not sign_off.signatories.filter(pk=by_user.pk).exists():
-        raise NotASignatory()
-    if sign_off.signatures.filter(signer=by_user).exists():
-        raise AlreadySigned()
-    if sign_off.status != SignOff.Status.PENDING:
-        raise SignOffClosed()
+    require_on_sign_off(by_user, SignOffAction.SIGN, sign_off)
     if not password or not check_password(password, by_user.password):
         raise WrongPassword()
     document = _lock_document(sign_off.document)
@@ -298,7 +286,7 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
         _move(document, Status.ADOPTED, by_user)
         notify(
             kind=Kind.DOCUMENT_ADOPTED,
-            recipients=_readers(document) + list(sign_off.signatories.all()),
+            recipients=_followers(document) + list(sign_off.signatories.all()),
             target=document,
             context=context,
             url=document.get_absolute_url(),
@@ -316,10 +304,7 @@ def _finish(sign_off: SignOff, status: str, by_user) -> None:
 @transaction.atomic
 def withdraw_sign_off(sign_off: SignOff, *, by_user) -> SignOff:
     sign_off = SignOff.objects.select_for_update(of=("self",)).get(pk=sign_off.pk)
-    require(by_user, Action.VIEW_SIGN_OFF, sign_off)
-    if sign_off.status != SignOff.Status.PENDING:
-        raise SignOffClosed()
-    require(by_user, Action.RUN_ROUND, sign_off)
+    require_on_sign_off(by_user, SignOffAction.WITHDRAW, sign_off)
     _finish(sign_off, SignOff.Status.WITHDRAWN, by_user)
     document = _lock_document(sign_off.document)
     _move(document, Status.ANCHORING, by_user)
@@ -330,9 +315,6 @@ def withdraw_sign_off(sign_off: SignOff, *, by_user) -> SignOff:
 def start_new_revision(document: Document, *, by_user) -> Document:
     """After adoption: a new cycle for the next strategy period. The adopted version stays."""
     document = _lock_document(document)
-    require(by_user, Action.VIEW_DOCUMENT, document)
-    require(by_user, Action.RECORD_DECISION, document)
-    if document.status != Status.ADOPTED:
-        raise NotAdopted()
+    require_step(by_user, DocumentStep.START_REVISION, document)
     _move(document, Status.REVISING, by_user)
     return document

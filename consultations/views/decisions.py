@@ -1,7 +1,6 @@
 """Decisions, endorsements and sign-off of a document's versions."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,27 +14,23 @@ from consultations import selectors, signing_attempts
 from consultations.errors import WrongPassword
 from consultations.forms import DecisionForm, SignForm, SignOffForm
 from consultations.models import Decision, Signature, SignOff
+from consultations.policies.actions import DocumentStep, SignOffAction
+from consultations.policies.decisions import not_now, require_step, signing_memberships
 from consultations.services import decisions as decision_services
 from documents import selectors as document_selectors
+from documents.policies import DocumentAction
 from documents.selectors import version_sections
+from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.models import Network
-from networks.permissions import (
-    Action,
-    allowed_actions,
-    require,
-    signing_memberships,
-    visible,
-)
+from networks.permissions import Action, allowed_actions, visible
 
 
 def _context(request, document):
-    actions = allowed_actions(request.user, document)
     return {
         "document": document,
         "network": document.network,
-        "can_record": Action.RECORD_DECISION in actions,
-        "can_run": Action.RUN_ROUND in actions,
+        "may": registry.actions(request.user, document),
         "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
     }
 
@@ -77,9 +72,9 @@ def decisions(request, pk):
             "endorsements": [r for r in records if r.kind in ("endorsement", "views")],
             "bodies_without": [b for b in bodies if b.pk not in counted],
             "sign_offs": sign_offs,
-            "adopted": adopted if document.status == "adopted" else None,
-            "adopted_decision": next((r for r in records if r.kind == "adopted"), None)
-            if document.status == "adopted"
+            "adopted": adopted if document.is_adopted else None,
+            "adopted_decision": next((r for r in records if r.kind == Decision.Kind.ADOPTED), None)
+            if document.is_adopted
             else None,
         }
     )
@@ -90,7 +85,7 @@ def decisions(request, pk):
 @require_http_methods(["GET", "POST"])
 def decision_new(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
-    require(request.user, Action.RECORD_DECISION, document)
+    require_step(request.user, DocumentStep.RECORD_DECISION, document)
     corrects = None
     if request.GET.get("corrects") or request.POST.get("corrects"):
         corrects = selectors.get_decision(
@@ -162,7 +157,7 @@ def decision_minutes(request, pk):
 
 
 def _signatory_choices(document):
-    """Who may be asked to sign (networks.permissions decides), and for each of them the roles
+    """Who may be asked to sign (the sign-off policy decides), and for each of them the roles
     and bodies they would sign in, to show after their name (two queries in all)."""
     memberships = signing_memberships(document).select_related("network", "organisation")
     roles: dict[int, list[str]] = {}
@@ -174,10 +169,8 @@ def _signatory_choices(document):
         if membership.organisation_id:
             text += f" ({membership.organisation.name})"
         roles.setdefault(membership.user_id, []).append(text)
-    candidates = (
-        get_user_model()
-        .objects.filter(pk__in=memberships.values("user_id"))
-        .order_by("full_name", "email")
+    candidates = registry.users_for(SignOffAction.SIGN, SignOff(document=document)).order_by(
+        "full_name", "email"
     )
     return candidates, {pk: "; ".join(texts) for pk, texts in roles.items()}
 
@@ -186,7 +179,9 @@ def _signatory_choices(document):
 @require_http_methods(["GET", "POST"])
 def sign_off_new(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
-    require(request.user, Action.RUN_ROUND, document)
+    # Those who run the document see the page; it asks for sign-off only when that comes now,
+    # and otherwise says why not.
+    registry.require(request.user, DocumentAction.RUN_PROCESS, document)
     latest = document.versions.order_by("-number").first()
     candidates, roles = _signatory_choices(document)
     form = SignOffForm(
@@ -214,6 +209,8 @@ def sign_off_new(request, pk):
             return redirect(sign_off)
     context = _context(request, document)
     context.update({"form": form, "latest": latest})
+    if DocumentStep.REQUEST_SIGN_OFF not in context["may"]:
+        context["not_now"] = not_now(DocumentStep.REQUEST_SIGN_OFF, document.status).message
     return render(
         request, "consultations/sign_off_new.html", context, status=400 if form.errors else 200
     )
@@ -225,7 +222,7 @@ def _get_sign_off(user, pk) -> SignOff:
         .filter(pk=pk)
         .first()
     )
-    if sign_off is None or Action.VIEW_SIGN_OFF not in allowed_actions(user, sign_off):
+    if sign_off is None or SignOffAction.VIEW not in registry.actions(user, sign_off):
         raise NotFound()
     return sign_off
 
@@ -242,11 +239,11 @@ def _locked_message(retry_at):
 @require_http_methods(["GET", "POST"])
 def sign_off_detail(request, pk):
     sign_off = _get_sign_off(request.user, pk)
-    actions = allowed_actions(request.user, sign_off)
+    may = registry.actions(request.user, sign_off)
     form = SignForm(request.POST or None)
     # Wrong passwords count like failed logins (consultations.signing_attempts).
     retry_at = None
-    if Action.SIGN in actions:
+    if may.sign:
         retry_at = signing_attempts.locked_until(request, request.user)
     if retry_at is not None and request.method == "POST":
         form.is_valid()  # what was chosen and typed is shown again; the password is not checked
@@ -287,9 +284,8 @@ def sign_off_detail(request, pk):
         "approvals": sum(1 for s in signatures.values() if s.verdict == Signature.Verdict.APPROVE),
         "sections": sections,
         "form": form,
-        "can_sign": Action.SIGN in actions and request.user.pk not in signatures,
-        "can_withdraw": Action.RUN_ROUND in actions,
-        "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
+        "may": may,
+        "can_view_document": DocumentAction.VIEW in registry.actions(request.user, document),
         "superseded": document.versions.filter(number__gt=sign_off.version.number).exists(),
     }
     context["locked"] = _locked_message(retry_at) if retry_at is not None else ""

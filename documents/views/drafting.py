@@ -61,8 +61,7 @@ def _document_context(request, document):
         "document": document,
         "network": document.network,
         "actions": actions,
-        "can_edit": Action.EDIT_DOCUMENT in actions,
-        "can_publish": Action.PUBLISH_VERSION in actions,
+        "may": actions,
         "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
     }
 

@@ -352,3 +352,60 @@ def test_no_round_opens_on_a_version_waiting_for_signatures(anchored):
     assert snapshot() == before
     chain["document"].refresh_from_db()
     assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF
+
+
+# -- who is told: those who work on the document, its writing group too -------------------------
+
+
+def told(kind):
+    return set(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
+
+
+def test_the_writing_group_is_told_of_a_decision_and_of_the_adoption(anchored):
+    """The writing group writes the document: its writers hear what was decided about it (they
+    were never told before), and so do the network's own people; a consulted network's people
+    and outsiders are not."""
+    chain = anchored
+    people = chain["people"]
+    assert people["writer"].pk in told(Kind.DECISION_RECORDED)
+    assert {people["chair"].pk, people["member"].pk, people["observer"].pk} <= told(
+        Kind.DECISION_RECORDED
+    )
+    assert not {people["manager"].pk, people["outsider"].pk} & told(Kind.DECISION_RECORDED)
+
+    chain["sign_off"] = ask(chain)
+    for person in chain["signatories"]:
+        sign(chain, person)
+    adopted = told(Kind.DOCUMENT_ADOPTED)
+    assert people["writer"].pk in adopted
+    assert {s.pk for s in chain["signatories"]} <= adopted
+
+
+def test_the_writing_group_is_told_of_a_published_version(world):
+    people = world["people"]  # the chair published the version the round sends out
+    assert {people["writer"].pk, people["member"].pk} <= told(Kind.VERSION_PUBLISHED)
+    assert people["outsider"].pk not in told(Kind.VERSION_PUBLISHED)
+
+
+# -- what is offered: a step only where it comes ------------------------------------------------
+
+
+def test_sign_off_is_offered_only_once_the_proposal_is_anchored(client, chain):
+    """While the document is being revised the decisions page does not offer sign-off, and the
+    form's page says why instead of a form that can only be refused."""
+    from django.urls import reverse
+
+    document = chain["document"]
+    client.force_login(chain["people"]["chair"])
+    page = client.get(reverse("consultations:decisions", args=[document.pk])).content.decode()
+    assert "Begär fastställande" not in page
+    form = client.get(reverse("consultations:sign_off_new", args=[document.pk]))
+    assert form.status_code == 200
+    assert "Förankra förslaget först" in form.content.decode()
+    assert "Be dem skriva under" not in form.content.decode()
+
+    endorse(chain)
+    page = client.get(reverse("consultations:decisions", args=[document.pk])).content.decode()
+    assert "Begär fastställande" in page
+    form = client.get(reverse("consultations:sign_off_new", args=[document.pk])).content.decode()
+    assert "Be dem skriva under" in form

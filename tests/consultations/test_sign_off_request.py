@@ -10,14 +10,16 @@ from django.utils import timezone
 
 from consultations.errors import CannotBeAskedToSign
 from consultations.models import Decision, Signature, SignOff
+from consultations.policies.actions import SignOffAction
+from consultations.policies.decisions import signing_memberships
 from consultations.services import decisions
 from documents import services as document_services
 from documents.demo import seed_demo as seed_documents
 from documents.models import Document
+from networks import registry
 from networks.demo import ARBETSGRUPP, KCRD, KRONOBERG
 from networks.demo import seed_demo as seed_networks
 from networks.models import Membership, Network, Organisation, Role, User
-from networks.permissions import signing_memberships
 from tests.consultations.browserlike import read_form
 from tests.factories import MembershipFactory
 
@@ -183,10 +185,13 @@ def test_choosing_nobody_says_so(client, demo):
 
 
 def test_who_may_be_asked_follows_shared_organisations_not_the_requesters_networks(demo):
-    """The rule in networks.permissions: the document's own network (not its observers), and the
-    signatories and chairs of networks sharing an organisation with it."""
+    """The sign-off policy's rule: the document's own network (not its observers), and the
+    signatories and chairs of networks sharing an organisation with it; the people it names
+    are the people it offers (users_for)."""
     offered = signing_memberships(demo["document"]).select_related("user", "network")
     rows = {(m.user.get_full_name(), m.network.name, m.role) for m in offered}
+    asked = registry.users_for(SignOffAction.SIGN, SignOff(document=demo["document"]))
+    assert set(asked) == {m.user for m in offered}
 
     for name in ["Sven Beslutsfattare", "Henrik Ek"]:
         assert (name, KCRD, Role.SIGNATORY) in rows

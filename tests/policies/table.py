@@ -56,15 +56,18 @@ def check(
     expected_text: str,
     people: dict[str, Callable[[], object]],
     objects: dict[str, Callable[[], object]],
+    actions: frozenset[str] | None = None,
 ) -> None:
     """Ask the policy of `label` for every (person, state) cell of the table and compare.
 
     `people` makes each person the table names; `objects` makes the object in each state the
-    table names (each called once per cell, so a maker may change the state of one object)."""
+    table names (each called once per cell, so a maker may change the state of one object).
+    `actions` are the actions the table shows (the policy's own by default; a higher app's
+    extension shows its own actions on the model)."""
     policy = registry.registered()[label]
     expected = parse(expected_text)
     assert set(expected) == set(objects), "the table's states are the states the test makes"
-    order = [*sorted(policy.all_actions)]
+    order = [*sorted(actions if actions is not None else policy.all_actions)]
     unknown = {a for rows in expected.values() for acts in rows.values() for a in acts} - set(order)
     assert not unknown, f"{label} never gives {sorted(unknown)}"
     given = {a for rows in expected.values() for acts in rows.values() for a in acts}
