@@ -9,6 +9,14 @@ class InvalidTransition(DomainError):
     default_message = _("That step is not possible for this round now.")
 
 
+# Why a step of the round is not possible in its state (consultations/policies/rounds.py).
+ALREADY_OPEN = _("The round is already open.")
+ALREADY_CLOSED = _("The round is already closed.")
+NOT_OPENED_YET = _("The round has not opened yet, so it cannot be closed.")
+CLOSE_BEFORE_REPORT = _("Close the round before publishing its report.")
+ALREADY_REPORTED = _("The report has already been published.")
+
+
 class RoundClosed(DomainError):
     default_message = _("The round is closed: it no longer takes comments or responses.")
 

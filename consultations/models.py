@@ -86,6 +86,14 @@ class ReviewRound(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def has_opened(self) -> bool:
+        return self.status != self.Status.PLANNED
+
+    @property
+    def has_closed(self) -> bool:
+        return self.status in (self.Status.CLOSED, self.Status.REPORTED)
+
+    @property
     def closed_early(self) -> bool:
         """Closed by its chair before the deadline: parties that had not answered were not late."""
         return self.closed_at is not None and self.closed_at < self.closes_at
@@ -171,6 +179,11 @@ class Consultee(models.Model):
     @property
     def party(self):
         return self.network or self.organisation or self.person
+
+    @property
+    def has_answered(self) -> bool:
+        """Its response is in (submitted, or declined to take a position): nothing more to do."""
+        return self.status in (self.Status.SUBMITTED, self.Status.DECLINED)
 
     @property
     def kind(self) -> str:

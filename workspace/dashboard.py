@@ -21,19 +21,16 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from consultations.models import Comment, Consultee, Decision, ReviewRound, SignOff
-from consultations.policies.actions import CommentAction, SignOffAction
+from consultations.policies.actions import (
+    CommentAction,
+    ConsulteeAction,
+    RoundAction,
+    SignOffAction,
+)
 from consultations.timeline import DECISION_TITLES
 from documents.models import Document
 from documents.policies import DocumentAction
 from networks import registry
-from networks.models import Membership
-from networks.permissions import (
-    ARCHIVED_ALLOWS,
-    LOCKED_REMOVES,
-    Action,
-    network_ids_with,
-    speaks_for,
-)
 
 CHAIRING_WINDOW = timedelta(days=7)
 DECISIONS_WINDOW = timedelta(days=60)
@@ -95,47 +92,28 @@ def my_work(user, now: datetime | None = None) -> MyWork:
     if not user.is_authenticated or not user.is_active:
         return MyWork()
     now = now or timezone.now()
-    memberships = list(
-        Membership.objects.active()
-        .filter(user=user)
-        .values_list("network_id", "role", "network__kind", "network__parent_id")
-    )
     return MyWork(
         owed=_owed(user, now),
         to_answer=_to_answer(user),
-        chairing=_chairing(user, memberships, now),
+        chairing=_chairing(user, now),
         to_sign=_to_sign(user),
         decisions=_decisions(user, now),
     )
-
-
-# ------------------------------------------------------------------- permissions, in a batch
-
-
-def _documents_with(memberships, action: Action) -> Q:
-    """A filter on documents (as `document__…`) where a role gives this person `action`."""
-    rule = Q(document__network_id__in=network_ids_with(memberships, action))
-    if action not in ARCHIVED_ALLOWS:
-        rule &= Q(document__network__archived=False)
-    if action in LOCKED_REMOVES:
-        rule &= ~Q(document__status__in=Document.LOCKED_STATUSES)
-    return rule
 
 
 # ------------------------------------------------------------------------------------- lists
 
 
 def _owed(user, now) -> list[Owed]:
-    """Who speaks for a party is decided by networks.permissions.speaks_for, on the list."""
+    """The parties this person may answer for now (the parties' policy decides)."""
     waiting = (
-        Consultee.objects.filter(round__status=ReviewRound.Status.OPEN)
-        .exclude(status__in=[Consultee.Status.SUBMITTED, Consultee.Status.DECLINED])
+        registry.objects_for(user, ConsulteeAction.RESPOND, Consultee)
         .select_related("round__document", "network", "organisation", "person")
         .order_by("round__closes_at", "pk")
     )
     return [
         Owed(consultee, consultee.round, deadline(consultee.round.closes_at, now))
-        for consultee in speaks_for(user, waiting)
+        for consultee in waiting
     ]
 
 
@@ -156,13 +134,12 @@ def _to_answer(user) -> list[ToAnswer]:
     return [ToAnswer(review_round, review_round.waiting) for review_round in rounds]
 
 
-def _chairing(user, memberships, now) -> list[Chairing]:
+def _chairing(user, now) -> list[Chairing]:
+    """Open rounds this person runs (may close now: the rounds' policy decides)."""
     answered = Q(consultees__status__in=[Consultee.Status.SUBMITTED, Consultee.Status.DECLINED])
     rounds = (
-        ReviewRound.objects.filter(
-            status=ReviewRound.Status.OPEN, closes_at__lte=now + CHAIRING_WINDOW
-        )
-        .filter(Q(chair=user) | _documents_with(memberships, Action.RUN_ROUND))
+        registry.objects_for(user, RoundAction.CLOSE, ReviewRound)
+        .filter(closes_at__lte=now + CHAIRING_WINDOW)
         .select_related("document", "version")
         .annotate(
             consulted=Count("consultees", distinct=True),

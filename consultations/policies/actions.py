@@ -20,6 +20,8 @@ class RoundAction(StrEnum):
 class ConsulteeAction(StrEnum):
     """On one consulted party of a round (its formal response)."""
 
+    # speaks for the party in the round, from its opening on: is told of the round's steps
+    SPEAK = "speak_for"
     RESPOND = "respond"  # write the party's response
     APPROVE = "approve_response"  # approve and submit it for the party
     ENTER = "enter_response"  # enter a response that came by e-mail, letter or at a meeting

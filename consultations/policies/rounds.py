@@ -1,1 +1,554 @@
-"""Filled in by issue 12's policy work (see consultations/policies/actions.py)."""
+"""Who may do what in a review round and for its consulted parties (networks.registry explains
+the three questions).
+
+An action is allowed when two halves agree, as for comments (consultations/policies/threads.py):
+
+- the person: what their standing gives (`Standing`): readers of the document see its rounds and
+  those who take part in it comment; those who run the document's process (a chair or
+  coordinator of its network) and the round's own chair run the round; the writing group
+  answers its comments and reads every response; the people of a consulted party see the round
+  once it has opened and comment in it; a person granted the round (guardian) does what the
+  grant says;
+- the state: what the round's status (`ROUND_STAGES`) and a party's own state
+  (`party_stages`) allow anyone at all: a planned round is opened, an open one closed, a closed
+  one reported; a response is written and approved while the round is open and the party has
+  not answered, and entered by those who run the round until the report is published.
+
+A step the person could take, but not in this state, is refused with the reason
+(`require`): "the round is already closed", not "not allowed".
+
+Answering the comments (RoundAction.ANSWER) is the writing group's in every state here: the
+comment's policy adds the stage (only once the round has closed), in one place.
+
+Who speaks for a party is ONE relation (`Ties`, `_reaches`), asked in both directions:
+`users_for(ConsulteeAction.SPEAK / RESPOND / APPROVE, party)` (who is told, who may answer,
+who approves) and `objects_for(user, ConsulteeAction.RESPOND)` (the parties a person owes a
+response for), and the organisations a person comments for (`organisations_spoken_for`). A person
+speaks for:
+
+- a person consulted by name: that person;
+- a network: its members, not its observers (an observer reads);
+- an organisation: the people affiliated with it, and those whose membership represents it in a
+  network the round reaches (the document's network, the networks above it and the groups under
+  it, or a consulted network); a membership elsewhere (another county's network) speaks for it
+  nowhere here, and an observer's membership only reads.
+
+Who approves: the person consulted by name, a consulted network's chairs and coordinators, an
+organisation's people affiliated with `can_approve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
+from guardian.shortcuts import get_user_perms
+
+from consultations import errors
+from consultations.models import Consultee, ReviewRound
+from consultations.policies.actions import ConsulteeAction, RoundAction
+from documents.models import Document
+from documents.policies import DocumentAction
+from networks import registry
+from networks.errors import DomainError, NotAllowed, NotFound
+from networks.models import Affiliation, Membership, Organisation, Role
+from networks.permissions import MAX_DEPTH, Action, lineage, network_ids_with
+
+Status = ReviewRound.Status
+VIEW = RoundAction.VIEW
+RUN_STEPS = frozenset(
+    {
+        RoundAction.OPEN,
+        RoundAction.CLOSE,
+        RoundAction.EXTEND,
+        RoundAction.CONSULT,
+        RoundAction.PUBLISH_REPORT,
+    }
+)
+# What the round's status allows anyone at all (the person's standing takes away).
+_ALWAYS = {VIEW, RoundAction.ANSWER, RoundAction.READ_EVERY_RESPONSE}
+ROUND_STAGES: dict[str, frozenset[str]] = {
+    Status.PLANNED: frozenset(
+        {*_ALWAYS, RoundAction.OPEN, RoundAction.EXTEND, RoundAction.CONSULT}
+    ),
+    Status.OPEN: frozenset(
+        {
+            *_ALWAYS,
+            RoundAction.COMMENT,
+            RoundAction.CLOSE,
+            RoundAction.EXTEND,
+            RoundAction.CONSULT,
+        }
+    ),
+    Status.CLOSED: frozenset({*_ALWAYS, RoundAction.PUBLISH_REPORT}),
+    Status.REPORTED: frozenset(_ALWAYS),
+}
+MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
+
+
+def party_stages(round_status: str, answered: bool) -> frozenset[str]:
+    """What the round's status and the party's own state allow on a party, anyone at all."""
+    allowed = {VIEW, ConsulteeAction.VIEW_RESPONSE}
+    if round_status != Status.PLANNED:
+        allowed.add(ConsulteeAction.SPEAK)  # its people are told from the opening on
+    if not answered:
+        if round_status == Status.OPEN:
+            allowed |= {ConsulteeAction.RESPOND, ConsulteeAction.APPROVE}
+        if round_status in (Status.OPEN, Status.CLOSED):
+            allowed.add(ConsulteeAction.ENTER)  # a letter that came in time, until the report
+    return frozenset(allowed)
+
+
+# ------------------------------------------------------------------- one relation: the ties
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One active membership: its network, the networks above it, the organisation it
+    represents, and its role (an observer's membership reads, never speaks)."""
+
+    network_id: int
+    ancestors: tuple[int, ...]
+    organisation_id: int | None
+    role: str
+
+    @property
+    def speaks(self) -> bool:
+        return self.role != Role.OBSERVER
+
+
+@dataclass(frozen=True)
+class Ties:
+    """Everything that makes a person speak for a party: memberships and affiliations."""
+
+    user_id: int
+    memberships: tuple[Tie, ...]
+    affiliated: frozenset[int]
+    approves_for: frozenset[int]  # organisations whose responses they approve
+
+
+def ties_of(user) -> Ties:
+    """Two queries, once per request."""
+    return registry.cached(user, ("consultations.ties",), lambda: _load_ties(user))
+
+
+def _load_ties(user) -> Ties:
+    above = [f"network__{'parent__' * level}parent_id" for level in range(MAX_DEPTH)]
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("network_id", "role", "organisation_id", *above)
+    )
+    memberships = tuple(
+        Tie(network_id, _chain(parents), organisation_id, role)
+        for network_id, role, organisation_id, *parents in rows
+    )
+    affiliations = list(
+        Affiliation.objects.filter(user=user).values_list("organisation_id", "can_approve")
+    )
+    return Ties(
+        user_id=user.pk,
+        memberships=memberships,
+        affiliated=frozenset(o for o, _approves in affiliations),
+        approves_for=frozenset(o for o, approves in affiliations if approves),
+    )
+
+
+def _chain(ids: Sequence[int | None]) -> tuple[int, ...]:
+    chain: list[int] = []
+    for pk in ids:
+        if pk is None:
+            break
+        chain.append(pk)
+    return tuple(chain)
+
+
+def _reaches(tie: Tie, prefix: str = "") -> Q:
+    """A filter on rounds (as `prefix`…) whose consultation reaches the tie's network: a
+    consulted network, the document's network, a network above it or a group under it."""
+    consulted = Consultee.objects.filter(network_id=tie.network_id).values("round_id")
+    network = f"{prefix}document__network"
+    rule = Q(**{f"{prefix}pk__in": consulted}) | Q(**{f"{network}_id": tie.network_id})
+    if tie.ancestors:
+        rule |= Q(**{f"{network}_id__in": tie.ancestors})  # the round's network is above
+    path = network
+    for _level in range(MAX_DEPTH):
+        path += "__parent"
+        rule |= Q(**{f"{path}_id": tie.network_id})  # the tie's network is above the round's
+    return rule
+
+
+def _any(*rules: Q | None) -> Q:
+    """The rules joined with OR; a rule that can hold for nothing is left out (never an empty
+    `IN ()`, which a boolean column cannot carry)."""
+    kept = [r for r in rules if r is not None]
+    if not kept:
+        return Q(pk__in=[])
+    joined = kept[0]
+    for rule in kept[1:]:
+        joined |= rule
+    return joined
+
+
+def _in(field: str, ids: Iterable[int]) -> Q | None:
+    ids = set(ids)
+    return Q(**{f"{field}__in": ids}) if ids else None
+
+
+def _speaks(ties: Ties, *, observers: bool = False) -> Q:
+    """A filter on consulted parties: those this person speaks for (or, with observers, at
+    least reads with)."""
+    chosen = [t for t in ties.memberships if observers or t.speaks]
+    represented = [
+        Q(organisation_id=t.organisation_id) & _reaches(t, "round__")
+        for t in chosen
+        if t.organisation_id
+    ]
+    return _any(
+        Q(person_id=ties.user_id),
+        _in("network_id", {t.network_id for t in chosen}),
+        _in("organisation_id", ties.affiliated),
+        *represented,
+    )
+
+
+def _approves(ties: Ties) -> Q:
+    managing = {t.network_id for t in ties.memberships if t.role in MANAGING_ROLES}
+    return _any(
+        Q(person_id=ties.user_id),
+        _in("network_id", managing),
+        _in("organisation_id", ties.approves_for),
+    )
+
+
+def organisations_spoken_for(user, review_round: ReviewRound) -> QuerySet[Organisation]:
+    """The organisations this person may comment for in this round: through an affiliation, or
+    a membership (not an observer's) the round reaches; consulted or not."""
+    if not registry.is_person(user):
+        return Organisation.objects.none()
+    ties = ties_of(user)
+    represented = [t for t in ties.memberships if t.speaks and t.organisation_id]
+    reached = ReviewRound.objects.filter(pk=review_round.pk)
+    through_membership = [
+        Q(pk=t.organisation_id) & Exists(reached.filter(_reaches(t))) for t in represented
+    ]
+    return Organisation.objects.filter(
+        _any(_in("pk", ties.affiliated), *through_membership)
+    ).order_by("name")
+
+
+def _speakers(review_round: ReviewRound, consultees: Sequence[Consultee]) -> Q:
+    """A filter on people: those who speak for any of these parties of the round (the same
+    relation as `_speaks`, from the parties' side)."""
+    organisations = {c.organisation_id for c in consultees if c.organisation_id}
+    members = Membership.objects.active().exclude(role=Role.OBSERVER)
+    represent = None
+    if organisations:
+        consulted = review_round.consultees.filter(network__isnull=False).values("network_id")
+        reached = lineage(review_round.document.network) | Q(network_id__in=consulted)
+        represent = Q(
+            pk__in=members.filter(reached, organisation_id__in=organisations).values("user_id")
+        ) | Q(
+            pk__in=Affiliation.objects.filter(organisation_id__in=organisations).values("user_id")
+        )
+    networks = {c.network_id for c in consultees if c.network_id}
+    return _any(
+        _in("pk", {c.person_id for c in consultees if c.person_id}),
+        Q(pk__in=members.filter(network_id__in=networks).values("user_id")) if networks else None,
+        represent,
+    )
+
+
+def _approvers(consultees: Sequence[Consultee]) -> Q:
+    networks = {c.network_id for c in consultees if c.network_id}
+    organisations = {c.organisation_id for c in consultees if c.organisation_id}
+    managers = Membership.objects.active().filter(network_id__in=networks, role__in=MANAGING_ROLES)
+    approving = Affiliation.objects.filter(organisation_id__in=organisations, can_approve=True)
+    return _any(
+        _in("pk", {c.person_id for c in consultees if c.person_id}),
+        Q(pk__in=managers.values("user_id")) if networks else None,
+        Q(pk__in=approving.values("user_id")) if organisations else None,
+    )
+
+
+def people_of(
+    review_round: ReviewRound, consultees: Iterable[Consultee], action: str = ConsulteeAction.SPEAK
+) -> QuerySet:
+    """`users_for(action, party)` for several parties of one round at once, in one query."""
+    consultees = [
+        c for c in consultees if action in party_stages(review_round.status, c.has_answered)
+    ]
+    User = get_user_model()
+    if not consultees:
+        return User.objects.none()
+    rule = (
+        _approvers(consultees)
+        if action == ConsulteeAction.APPROVE
+        else _speakers(review_round, consultees)
+    )
+    return User.objects.filter(rule, is_active=True)
+
+
+# ------------------------------------------------------------------------- the person's half
+
+
+@dataclass(frozen=True)
+class Party:
+    """A consulted party of the round, and what this person is to it."""
+
+    pk: int
+    answered: bool
+    speaks: bool
+    reads: bool
+    approves: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person is in one round, whatever its state."""
+
+    on_document: frozenset[str]
+    runs: bool
+    parties: dict[int, Party]
+    granted: frozenset[str]
+
+    @property
+    def speaks(self) -> bool:
+        return any(p.speaks for p in self.parties.values())
+
+    @property
+    def reads(self) -> bool:
+        return any(p.reads for p in self.parties.values())
+
+
+def standing(user, review_round: ReviewRound) -> Standing:
+    key = ("consultations.standing", review_round.pk, review_round.status)
+    return registry.cached(user, key, lambda: _load_standing(user, review_round))
+
+
+def _load_standing(user, review_round: ReviewRound) -> Standing:
+    on_document = frozenset(registry.actions(user, review_round.document))
+    runs = DocumentAction.RUN_PROCESS in on_document or review_round.chair_id == user.pk
+    ties = ties_of(user)
+
+    def flag(rule: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(rule, output_field=BooleanField())
+
+    rows = (
+        Consultee.objects.filter(round_id=review_round.pk)
+        .annotate(
+            speaks_=flag(_speaks(ties)),
+            reads_=flag(_speaks(ties, observers=True)),
+            approves_=flag(_approves(ties)),
+        )
+        .values_list("pk", "status", "speaks_", "reads_", "approves_")
+    )
+    parties = {
+        pk: Party(pk, status in ANSWERED, speaks, reads, approves)
+        for pk, status, speaks, reads, approves in rows
+    }
+    granted: frozenset[str] = frozenset()
+    takes_part = {DocumentAction.VIEW, DocumentAction.TAKE_PART} <= on_document
+    speaks = any(p.speaks for p in parties.values())
+    if review_round.status != Status.PLANNED and not takes_part and not speaks:
+        # A grant on this very round to this person (never global or superuser rights).
+        granted = frozenset(get_user_perms(user, review_round)) & {VIEW, RoundAction.COMMENT}
+    return Standing(on_document, runs, parties, granted)
+
+
+ANSWERED = frozenset({Consultee.Status.SUBMITTED, Consultee.Status.DECLINED})
+
+
+def person_allows(review_round: ReviewRound, standing: Standing) -> frozenset[str]:
+    """What the person's standing gives in the round, before its state takes away (seeing it is
+    already decided: the consulted see it from the opening on)."""
+    on_document = standing.on_document
+    reads_document = DocumentAction.VIEW in on_document
+    consulted = review_round.status != Status.PLANNED and (
+        standing.speaks or standing.reads or VIEW in standing.granted
+    )
+    if not (reads_document or standing.runs or consulted):
+        return frozenset()
+    allowed = {VIEW}
+    if (
+        (reads_document and DocumentAction.TAKE_PART in on_document)
+        or (consulted and standing.speaks)
+        or RoundAction.COMMENT in standing.granted
+    ):
+        allowed.add(RoundAction.COMMENT)
+    if standing.runs:
+        allowed |= RUN_STEPS | {RoundAction.READ_EVERY_RESPONSE}
+    if reads_document and DocumentAction.ANSWER in on_document:
+        allowed |= {RoundAction.ANSWER, RoundAction.READ_EVERY_RESPONSE}
+    return frozenset(allowed)
+
+
+def person_allows_on_party(
+    review_round: ReviewRound, standing: Standing, party: Party
+) -> frozenset[str]:
+    on_round = person_allows(review_round, standing)
+    if VIEW not in on_round:
+        return frozenset()
+    allowed = {VIEW}
+    if party.speaks:
+        allowed.add(ConsulteeAction.SPEAK)
+    if party.speaks or party.approves:
+        allowed |= {ConsulteeAction.RESPOND, ConsulteeAction.VIEW_RESPONSE}
+    if party.approves:
+        allowed.add(ConsulteeAction.APPROVE)
+    if standing.runs:
+        allowed.add(ConsulteeAction.ENTER)
+    if RoundAction.READ_EVERY_RESPONSE in on_round:
+        allowed.add(ConsulteeAction.VIEW_RESPONSE)
+    return frozenset(allowed)
+
+
+def _party(standing: Standing, consultee: Consultee) -> Party:
+    party = standing.parties.get(consultee.pk)
+    if party is None:  # added after the standing was read: nothing but the round's own rights
+        return Party(consultee.pk, consultee.has_answered, False, False, False)
+    return party
+
+
+def on_parties(user, review_round: ReviewRound, consultees: Iterable[Consultee]) -> None:
+    """Set `may` (the actions allowed now) on each party of one round, for its page: one
+    standing for all of them."""
+    if not registry.is_person(user):
+        for consultee in consultees:
+            consultee.may = registry.NOTHING
+        return
+    person = standing(user, review_round)
+    for consultee in consultees:
+        allowed = person_allows_on_party(review_round, person, _party(person, consultee))
+        stage = party_stages(review_round.status, consultee.has_answered)
+        consultee.may = registry.Allowed(allowed & stage)
+
+
+# ------------------------------------------------------------------------------ the policies
+
+
+@registry.register("consultations.ReviewRound")
+class RoundPolicy(registry.Policy):
+    view_action = VIEW
+    all_actions = frozenset(RoundAction)
+
+    def actions(self, user, review_round: ReviewRound) -> frozenset[str]:
+        person = person_allows(review_round, standing(user, review_round))
+        return person & ROUND_STAGES[review_round.status]
+
+    def cache_key(self, review_round: ReviewRound) -> tuple:
+        return (self.label, review_round.pk, review_round.status, review_round.chair_id)
+
+    def objects_for(self, user, action: str) -> QuerySet:
+        """The rounds where this person may take a step now (the dashboard's 'chairing': CLOSE),
+        or whose comments they answer (ANSWER), in one query."""
+        rounds = ReviewRound.objects.all()
+        if action in RUN_STEPS:
+            stages = [s for s, allowed in ROUND_STAGES.items() if action in allowed]
+            return rounds.filter(_run_by(user), status__in=stages)
+        if action == RoundAction.ANSWER:
+            networks = network_ids_with(_memberships(user), Action.DISPOSE)
+            return rounds.filter(
+                document__network_id__in=networks, document__network__archived=False
+            )
+        raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
+
+
+def _memberships(user) -> list[tuple]:
+    return list(
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("network_id", "role", "network__kind", "network__parent_id")
+    )
+
+
+def _run_by(user) -> Q:
+    """A filter on rounds this person runs: their own, and those of the documents whose
+    process their role runs (not in an archived network, not on a locked document)."""
+    networks = network_ids_with(_memberships(user), Action.RUN_ROUND)
+    return Q(chair=user) | Q(
+        document__network_id__in=networks,
+        document__network__archived=False,
+        document__status__in=[s for s in Document.Status if s not in Document.LOCKED_STATUSES],
+    )
+
+
+@registry.register("consultations.Consultee")
+class ConsulteePolicy(registry.Policy):
+    view_action = VIEW
+    all_actions = frozenset({VIEW, *ConsulteeAction})
+
+    def actions(self, user, consultee: Consultee) -> frozenset[str]:
+        review_round = consultee.round
+        person = standing(user, review_round)
+        allowed = person_allows_on_party(review_round, person, _party(person, consultee))
+        return allowed & party_stages(review_round.status, consultee.has_answered)
+
+    def cache_key(self, consultee: Consultee) -> tuple:
+        return (self.label, consultee.pk, consultee.status, consultee.round.status)
+
+    def objects_for(self, user, action: str) -> QuerySet:
+        """The parties this person may answer for now (RESPOND: the dashboard's 'owed') or
+        approve for (APPROVE), in one query after their ties."""
+        if action not in (ConsulteeAction.RESPOND, ConsulteeAction.APPROVE):
+            raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
+        ties = ties_of(user)
+        rule = _approves(ties) if action == ConsulteeAction.APPROVE else _speaks(ties)
+        return Consultee.objects.filter(rule, round__status=Status.OPEN).exclude(
+            status__in=ANSWERED
+        )
+
+    def users_for(self, action: str, consultee: Consultee) -> QuerySet:
+        """Who speaks for the party (SPEAK: told of the round), may write its response now
+        (RESPOND) or approve it (APPROVE)."""
+        if action not in (ConsulteeAction.SPEAK, ConsulteeAction.RESPOND, ConsulteeAction.APPROVE):
+            raise NotImplementedError(f"{self.label}: no users_for({action!r})")
+        return people_of(consultee.round, [consultee], action)
+
+
+# --------------------------------------------------------------- refusals a person can read
+
+
+def require(user, action: str, obj: ReviewRound | Consultee) -> registry.Allowed:
+    """`registry.require`, refusing a step the person could take in another state with the
+    reason (the round is already closed, the party has answered), not "not allowed"."""
+    allowed = registry.actions(user, obj)
+    if VIEW not in allowed:
+        raise NotFound()
+    if action in allowed:
+        return allowed
+    if isinstance(obj, ReviewRound):
+        person = person_allows(obj, standing(user, obj))
+        if action not in person:
+            raise NotAllowed()
+        raise _round_refusal(action, obj.status)
+    person_stand = standing(user, obj.round)
+    if action not in person_allows_on_party(obj.round, person_stand, _party(person_stand, obj)):
+        raise NotAllowed()
+    raise _party_refusal(action, obj.round.status)
+
+
+def _round_refusal(action: str, status: str) -> DomainError:
+    if action == RoundAction.COMMENT:
+        return errors.RoundNotOpen() if status == Status.PLANNED else errors.RoundClosed()
+    if action == RoundAction.OPEN and status == Status.OPEN:
+        return errors.InvalidTransition(errors.ALREADY_OPEN)
+    if action == RoundAction.PUBLISH_REPORT:
+        if status == Status.REPORTED:
+            return errors.InvalidTransition(errors.ALREADY_REPORTED)
+        return errors.InvalidTransition(errors.CLOSE_BEFORE_REPORT)
+    if status == Status.PLANNED:
+        return errors.InvalidTransition(errors.NOT_OPENED_YET)
+    return errors.InvalidTransition(errors.ALREADY_CLOSED)
+
+
+def _party_refusal(action: str, status: str) -> DomainError:
+    if status == Status.PLANNED:
+        return errors.RoundNotOpen()
+    if action == ConsulteeAction.ENTER and status == Status.REPORTED:
+        return errors.ReportPublished()
+    if action != ConsulteeAction.ENTER and status != Status.OPEN:
+        return errors.RoundClosed()
+    return errors.ResponseExists()

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations import live
-from consultations.errors import IncompleteResponse, NeedsApproval, ResponseExists, RoundClosed
-from consultations.models import Consultee, Response, ReviewRound
-from networks.models import Affiliation, Membership
-from networks.permissions import MANAGING_ROLES, Action, allowed_actions, require
+from consultations.errors import IncompleteResponse, NeedsApproval, ResponseExists
+from consultations.models import Consultee, Response
+from consultations.policies import rounds as policy
+from consultations.policies.actions import ConsulteeAction
+from networks import registry
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -22,7 +23,9 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 def _lock(consultee: Consultee) -> tuple[Consultee, Response]:
     consultee = (
-        Consultee.objects.select_related("round__document", "network", "organisation", "person")
+        Consultee.objects.select_related(
+            "round__document__network", "network", "organisation", "person"
+        )
         .select_for_update(of=("self",))
         .get(pk=consultee.pk)
     )
@@ -31,11 +34,10 @@ def _lock(consultee: Consultee) -> tuple[Consultee, Response]:
     return consultee, response
 
 
-def _require(by_user, action, consultee) -> None:
-    require(by_user, Action.VIEW_ROUND, consultee.round)
-    if consultee.round.status != ReviewRound.Status.OPEN and action != Action.ENTER_RESPONSE:
-        raise RoundClosed()
-    require(by_user, action, consultee)
+def _require(by_user, action: str, consultee: Consultee) -> registry.Allowed:
+    """The party's policy decides, also on the state: a round that is not open takes no
+    response from its parties, a party that has answered takes no second one."""
+    return policy.require(by_user, action, consultee)
 
 
 def _answers(consultee: Consultee, answers: dict | None) -> dict:
@@ -70,7 +72,7 @@ def save_draft(
     consultee: Consultee, *, by_user, position: str, summary: str, answers: dict | None = None
 ) -> Response:
     consultee, response = _lock(consultee)
-    _require(by_user, Action.RESPOND, consultee)
+    _require(by_user, ConsulteeAction.RESPOND, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     changed = _write_draft(consultee, response, position=position, summary=summary, answers=answers)
@@ -78,20 +80,6 @@ def save_draft(
         response.state = Response.State.DRAFT  # a change after asking for approval asks again
         _save_written(consultee, response, by_user)
     return response
-
-
-def approvers(consultee: Consultee) -> list:
-    if consultee.person_id:
-        return [consultee.person]
-    if consultee.network_id:
-        rows = Membership.objects.active().filter(
-            network_id=consultee.network_id, role__in=MANAGING_ROLES
-        )
-    else:
-        rows = Affiliation.objects.filter(
-            organisation_id=consultee.organisation_id, can_approve=True
-        )
-    return [row.user for row in rows.select_related("user")]
 
 
 class Draft(NamedTuple):
@@ -118,7 +106,7 @@ def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = Non
     """Send the response (with the form's text, when given) to the party's approvers. Every
     check comes before any write: a refusal leaves the saved response as it was."""
     consultee, response = _lock(consultee)
-    _require(by_user, Action.RESPOND, consultee)
+    _require(by_user, ConsulteeAction.RESPOND, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     _write_step_draft(consultee, response, draft)
@@ -128,7 +116,7 @@ def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = Non
     _save_written(consultee, response, by_user)
     notify(
         kind=Kind.RESPONSE_AWAITING_APPROVAL,
-        recipients=approvers(consultee),
+        recipients=list(registry.users_for(ConsulteeAction.APPROVE, consultee)),
         actor=by_user,
         target=consultee.round,
         context={"organisation": str(consultee.party), "round": consultee.round.title},
@@ -142,10 +130,10 @@ def approve_and_submit(consultee: Consultee, *, by_user, draft: Draft | None = N
     """The approver submits the response (with the form's text, when given) as the party's
     answer. Nobody else can submit it, and a refusal writes nothing: not even the draft."""
     consultee, response = _lock(consultee)
-    _require(by_user, Action.RESPOND, consultee)
+    allowed = _require(by_user, ConsulteeAction.RESPOND, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
-    if Action.APPROVE_RESPONSE not in allowed_actions(by_user, consultee):
+    if ConsulteeAction.APPROVE not in allowed:
         raise NeedsApproval()
     _write_step_draft(consultee, response, draft)
     if not response.position:
@@ -183,7 +171,7 @@ def enter_on_behalf(
 ) -> Response:
     """A coordinator records a response that came by e-mail, letter or at a meeting."""
     consultee, response = _lock(consultee)
-    _require(by_user, Action.ENTER_RESPONSE, consultee)
+    _require(by_user, ConsulteeAction.ENTER, consultee)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     if position not in Response.Position.values:

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
 
 from consultations.errors import (
     DatesOutOfOrder,
@@ -22,10 +21,14 @@ from consultations.errors import (
     PendingSignOff,
 )
 from consultations.models import Consultee, Question, ReviewRound, SignOff
+from consultations.policies import rounds as policy
+from consultations.policies.actions import ConsulteeAction, RoundAction
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
-from networks.models import Membership, Network, Organisation
-from networks.permissions import Action, grant, require, speakers
+from documents.policies import DocumentAction
+from networks import registry
+from networks.models import Network, Organisation
+from networks.permissions import Action, grant, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -39,38 +42,15 @@ def _lock(review_round: ReviewRound) -> ReviewRound:
 
 
 def _move(review_round: ReviewRound, to: str) -> None:
+    """The transition table, below the policy (which refuses a step in words first): what the
+    deadline scan, which asks no policy, relies on."""
     if to not in ReviewRound.TRANSITIONS[review_round.status]:
-        raise InvalidTransition(_refusal(review_round.status, to))
+        raise InvalidTransition()
     review_round.status = to
-
-
-def _refusal(current: str, to: str):
-    messages = {
-        (ReviewRound.Status.CLOSED, ReviewRound.Status.CLOSED): _("The round is already closed."),
-        (ReviewRound.Status.REPORTED, ReviewRound.Status.CLOSED): _("The round is already closed."),
-        (ReviewRound.Status.OPEN, ReviewRound.Status.OPEN): _("The round is already open."),
-        (ReviewRound.Status.PLANNED, ReviewRound.Status.CLOSED): _(
-            "The round has not opened yet, so it cannot be closed."
-        ),
-        (ReviewRound.Status.OPEN, ReviewRound.Status.REPORTED): _(
-            "Close the round before publishing its report."
-        ),
-        (ReviewRound.Status.REPORTED, ReviewRound.Status.REPORTED): _(
-            "The report has already been published."
-        ),
-    }
-    return messages.get((current, to))
 
 
 def deadline_text(review_round: ReviewRound) -> str:
     return date_format(timezone.localtime(review_round.closes_at), "DATETIME_FORMAT")
-
-
-def people_of(review_round: ReviewRound, consultees=None) -> list:
-    """Everyone who speaks for a consulted party (networks.permissions.speakers decides: not
-    observers, and an organisation's representatives only in networks the round reaches)."""
-    consultees = list(consultees if consultees is not None else review_round.consultees.all())
-    return list(speakers(review_round, consultees))
 
 
 def _round_context(review_round: ReviewRound) -> dict:
@@ -136,9 +116,7 @@ def add_consultees(
     """Consult whole networks, organisations or named people (also from outside the network:
     they then see this round and its version, nothing else)."""
     review_round = _lock(review_round)
-    require(by_user, Action.RUN_ROUND, review_round)
-    if review_round.status in (ReviewRound.Status.CLOSED, ReviewRound.Status.REPORTED):
-        raise InvalidTransition(_refusal(review_round.status, ReviewRound.Status.CLOSED))
+    policy.require(by_user, RoundAction.CONSULT, review_round)
     if not (networks or organisations or people):
         raise NothingToConsult()
     existing = list(review_round.consultees.all())
@@ -162,9 +140,9 @@ def add_consultees(
                 grant(party, Action.COMMENT, review_round)
     if added and review_round.is_open:
         # Those already asked through another party were told when it was added.
-        told = {person.pk for person in people_of(review_round, existing)} if existing else set()
-        newly = [p for p in people_of(review_round, added) if p.pk not in told]
-        _tell(Kind.CONSULTEE_ADDED, review_round, newly, by_user)
+        told = policy.people_of(review_round, existing).values("pk")
+        newly = policy.people_of(review_round, added, ConsulteeAction.RESPOND).exclude(pk__in=told)
+        _tell(Kind.CONSULTEE_ADDED, review_round, list(newly), by_user)
     return added
 
 
@@ -186,7 +164,7 @@ def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=N
 @transaction.atomic
 def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
     review_round = _lock(review_round)
-    require(by_user, Action.RUN_ROUND, review_round)
+    policy.require(by_user, RoundAction.OPEN, review_round)
     document = Document.objects.select_for_update().get(pk=review_round.document_id)
     if document.is_locked:
         raise DocumentLocked()
@@ -210,26 +188,23 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         document.status = Document.Status.IN_CONSULTATION
         document._history_user = by_user
         document.save(update_fields=["status"])
-    # One notification each: those asked to answer are told so; the document's other readers
-    # that the round is open.
-    consulted = people_of(review_round)
-    _tell(Kind.CONSULTEE_ADDED, review_round, consulted, by_user)
-    readers = (
-        Membership.objects.active()
-        .filter(network=document.network)
-        .exclude(user__in=[person.pk for person in consulted])
-        .select_related("user")
+    # One notification each: those asked to answer are told so; those who follow the document
+    # (its network's people and its writing group's) that the round is open.
+    consulted = list(
+        policy.people_of(review_round, review_round.consultees.all(), ConsulteeAction.RESPOND)
     )
-    _tell(Kind.ROUND_OPENED, review_round, [m.user for m in readers], by_user)
+    _tell(Kind.CONSULTEE_ADDED, review_round, consulted, by_user)
+    followers = registry.users_for(DocumentAction.FOLLOW, document).exclude(
+        pk__in=[person.pk for person in consulted]
+    )
+    _tell(Kind.ROUND_OPENED, review_round, list(followers), by_user)
     return review_round
 
 
 @transaction.atomic
 def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) -> ReviewRound:
     review_round = _lock(review_round)
-    require(by_user, Action.RUN_ROUND, review_round)
-    if review_round.status not in (ReviewRound.Status.PLANNED, ReviewRound.Status.OPEN):
-        raise InvalidTransition(_refusal(review_round.status, ReviewRound.Status.CLOSED))
+    policy.require(by_user, RoundAction.EXTEND, review_round)
     if closes_at <= timezone.now():
         raise DeadlineInPast()
     if closes_at <= review_round.opens_at:
@@ -239,10 +214,11 @@ def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) 
     review_round.closes_at = closes_at
     review_round._history_user = by_user  # the history keeps the earlier deadline
     review_round.save(update_fields=["closes_at"])
-    if review_round.is_open:
-        answered = (Consultee.Status.SUBMITTED, Consultee.Status.DECLINED)
-        waiting = [c for c in review_round.consultees.all() if c.status not in answered]
-        _tell(Kind.DEADLINE_EXTENDED, review_round, people_of(review_round, waiting), by_user)
+    if review_round.is_open:  # those who have not answered yet
+        waiting = policy.people_of(
+            review_round, review_round.consultees.all(), ConsulteeAction.RESPOND
+        )
+        _tell(Kind.DEADLINE_EXTENDED, review_round, list(waiting), by_user)
     return review_round
 
 
@@ -251,7 +227,7 @@ def close_round(review_round: ReviewRound, *, by_user=None) -> ReviewRound:
     """Close by hand (the chair) or at the deadline (by_user None: the scan)."""
     review_round = _lock(review_round)
     if by_user is not None:
-        require(by_user, Action.RUN_ROUND, review_round)
+        policy.require(by_user, RoundAction.CLOSE, review_round)
     _move(review_round, ReviewRound.Status.CLOSED)
     review_round.closed_at = timezone.now()
     review_round._history_user = by_user
@@ -261,20 +237,16 @@ def close_round(review_round: ReviewRound, *, by_user=None) -> ReviewRound:
         document.status = Document.Status.REVISING
         document._history_user = by_user
         document.save(update_fields=["status"])
-    readers = Membership.objects.active().filter(network=document.network).select_related("user")
-    _tell(
-        Kind.ROUND_CLOSED,
-        review_round,
-        [m.user for m in readers] + people_of(review_round),
-        by_user,
-    )
+    followers = registry.users_for(DocumentAction.FOLLOW, document)
+    consulted = policy.people_of(review_round, review_round.consultees.all())
+    _tell(Kind.ROUND_CLOSED, review_round, [*followers, *consulted], by_user)
     return review_round
 
 
 @transaction.atomic
 def publish_report(review_round: ReviewRound, *, by_user) -> ReviewRound:
     review_round = _lock(review_round)
-    require(by_user, Action.RUN_ROUND, review_round)
+    policy.require(by_user, RoundAction.PUBLISH_REPORT, review_round)
     _move(review_round, ReviewRound.Status.REPORTED)
     review_round.reported_at = timezone.now()
     review_round._history_user = by_user
@@ -319,6 +291,8 @@ def send_reminders(now=None) -> int:
             for consultee in review_round.consultees.exclude(status__in=answered):
                 key = f"round:{review_round.pk}:consultee:{consultee.pk}:{label}"
                 with transaction.atomic():
-                    recipients = people_of(review_round, [consultee])
+                    recipients = list(
+                        policy.people_of(review_round, [consultee], ConsulteeAction.RESPOND)
+                    )
                     sent += _tell(kind, review_round, recipients, None, key=key)
     return sent

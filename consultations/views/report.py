@@ -7,18 +7,18 @@ from django.utils.text import slugify
 
 from consultations import report as reports
 from consultations import selectors
+from consultations.policies import rounds as round_policy
 from consultations.views.rounds import _round_context
 from networks.errors import NotFound
-from networks.permissions import responses_readable
 
 
 def _build(request, review_round, *, absolute=False) -> reports.Report:
     """The report, with the originals of the responses linked for the reader who may see them
     (as full addresses in the files, which are read outside the site)."""
     data = reports.build(review_round)
-    readable = responses_readable(request.user, review_round, [p.consultee for p in data.responses])
+    round_policy.on_parties(request.user, review_round, [p.consultee for p in data.responses])
     for party in data.responses:
-        if party.consultee.pk in readable and party.response.attachment_name:
+        if party.consultee.may.view_response and party.response.attachment_name:
             url = reverse("consultations:attachment", args=[review_round.pk, party.consultee.pk])
             party.original = request.build_absolute_uri(url) if absolute else url
     return data

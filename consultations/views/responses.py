@@ -15,10 +15,12 @@ from django.views.decorators.http import require_http_methods
 from consultations import selectors
 from consultations.forms import EnteredResponseForm, ResponseForm
 from consultations.models import Response
+from consultations.policies import rounds as round_policy
+from consultations.policies.actions import ConsulteeAction
 from consultations.services import responses as response_services
 from consultations.views.rounds import _round_context
+from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
-from networks.permissions import Action, allowed_actions, require
 
 
 def _initial(response):
@@ -34,13 +36,12 @@ def _initial(response):
 def respond(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
-    actions = allowed_actions(request.user, consultee)
-    if Action.RESPOND not in actions:
+    consultee.may = registry.actions(request.user, consultee)
+    if ConsulteeAction.RESPOND not in consultee.may:
         # Those who run the round or answer its comments read a party's response, and the
-        # party's own people theirs after the round: read-only.
-        require(request.user, Action.VIEW_RESPONSE, consultee)
-        if request.method == "POST":
-            require(request.user, Action.RESPOND, consultee)
+        # party's own people theirs once it is in or the round has closed: read-only. A step
+        # sent anyway is refused by the service, with the reason.
+        registry.require(request.user, ConsulteeAction.VIEW_RESPONSE, consultee)
     response = Response.objects.filter(consultee=consultee).defer("attachment").first()
     questions = list(review_round.questions.all())
     form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
@@ -83,10 +84,8 @@ def respond(request, pk, consultee_pk):
             "consultee": consultee,
             "response": response,
             "form": form,
-            "can_approve": Action.APPROVE_RESPONSE in actions,
-            "can_respond": Action.RESPOND in actions,
-            "can_enter": Action.ENTER_RESPONSE in actions,
-            "approvers": response_services.approvers(consultee),
+            # who approves it, while it is still to be approved
+            "approvers": registry.users_for(ConsulteeAction.APPROVE, consultee),
             "submitted": response is not None and response.state == Response.State.SUBMITTED,
             "answers": [
                 (question, str(response.answers.get(str(question.pk), "")))
@@ -105,7 +104,13 @@ def respond(request, pk, consultee_pk):
 def enter_response(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
-    require(request.user, Action.ENTER_RESPONSE, consultee)
+    try:
+        round_policy.require(request.user, ConsulteeAction.ENTER, consultee)
+    except ACCESS_REFUSALS:
+        raise
+    except DomainError as refusal:  # the party has answered, or the report is published
+        messages.error(request, refusal.message)
+        return redirect(review_round)
     questions = list(review_round.questions.all())
     form = EnteredResponseForm(
         request.POST or None,
@@ -146,13 +151,11 @@ def enter_response(request, pk, consultee_pk):
 def attachment(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
-    require(request.user, Action.VIEW_RESPONSE, consultee)
+    may = registry.require(request.user, ConsulteeAction.VIEW_RESPONSE, consultee)
     response = Response.objects.filter(consultee=consultee).first()
     if response is None or not response.attachment_name:
         raise NotFound()
-    if response.state != Response.State.SUBMITTED and Action.RESPOND not in allowed_actions(
-        request.user, consultee
-    ):
+    if response.state != Response.State.SUBMITTED and ConsulteeAction.RESPOND not in may:
         raise NotFound()
     reply = HttpResponse(bytes(response.attachment), content_type="application/octet-stream")
     reply["Content-Disposition"] = content_disposition_header(True, response.attachment_name)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import anchoring, page_cache, selectors
+from consultations.errors import InvalidTransition
 from consultations.forms import (
     CommentForm,
     ConsulteesForm,
@@ -17,22 +18,16 @@ from consultations.forms import (
     RoundForm,
 )
 from consultations.models import Disposition
+from consultations.policies import rounds as round_policy
 from consultations.policies import threads
-from consultations.policies.actions import CommentAction
+from consultations.policies.actions import CommentAction, RoundAction
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
+from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
-from networks.models import Network, Organisation
-from networks.permissions import (
-    Action,
-    acting_for,
-    allowed_actions,
-    require,
-    responses_readable,
-    speaks_for,
-    visible,
-)
+from networks.models import Network
+from networks.permissions import Action, allowed_actions, require, visible
 
 
 def _networks_for(user):
@@ -40,7 +35,7 @@ def _networks_for(user):
 
 
 def _acting_for(user, review_round):
-    return Organisation.objects.filter(pk__in=acting_for(user, review_round)).order_by("name")
+    return round_policy.organisations_spoken_for(user, review_round)
 
 
 @login_required
@@ -103,7 +98,7 @@ def _round_context(request, review_round):
         "document": document,
         "network": document.network,
         "actions": actions,
-        "can_run": Action.RUN_ROUND in actions,
+        "may": actions,
         "can_comment": Action.COMMENT in actions,
         "on_comments": on_comments,
         "can_dispose": CommentAction.ANSWER in on_comments,
@@ -119,6 +114,8 @@ def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
+    # Not in the cached part of the page: what this person may do for each party.
+    round_policy.on_parties(request.user, review_round, consultees)
     viewer, versions = page_cache.viewer_of(
         review_round,
         can_comment=context["can_comment"],
@@ -138,11 +135,9 @@ def round_detail(request, pk):
             "page_sequence": sequence,
             "summary": summary,
             "consultees": consultees,
-            "my_parties": speaks_for(request.user, consultees),
-            # Not in the cached part of the page: whose response (and original) this person reads.
-            "readable": responses_readable(request.user, review_round, consultees),
+            "my_parties": [c for c in consultees if c.may.speak_for],
             "questions": list(review_round.questions.all()),
-            "not_answered": [c for c in consultees if c.status not in ("submitted", "declined")],
+            "not_answered": [c for c in consultees if not c.has_answered],
         }
     )
     return render(request, "consultations/round_detail.html", context)
@@ -263,7 +258,13 @@ def thread(request, pk, comment_pk):
     return render(request, "consultations/thread.html", context)
 
 
-STEPS = {"open", "close", "report", "extend", "consult"}
+STEPS = {
+    "open": RoundAction.OPEN,
+    "close": RoundAction.CLOSE,
+    "report": RoundAction.PUBLISH_REPORT,
+    "extend": RoundAction.EXTEND,
+    "consult": RoundAction.CONSULT,
+}
 
 
 @login_required
@@ -273,7 +274,11 @@ def round_step(request, pk, step):
     review_round = selectors.get_round_for_user(request.user, pk)
     if step not in STEPS:
         raise NotFound()
-    require(request.user, Action.RUN_ROUND, review_round)
+    try:
+        round_policy.require(request.user, STEPS[step], review_round)
+    except InvalidTransition as refusal:  # e.g. closing a round that is closed: say why
+        messages.error(request, refusal.message)
+        return redirect(review_round)
     posted = request.method == "POST"
     deadline_form = DeadlineForm(
         request.POST if posted and step == "extend" else None,
@@ -372,7 +377,6 @@ def disposition(request, pk, comment_pk):
 @login_required
 def document_rounds(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
-    actions = allowed_actions(request.user, document)
     return render(
         request,
         "consultations/document_rounds.html",
@@ -380,7 +384,7 @@ def document_rounds(request, pk):
             "document": document,
             "network": document.network,
             "rounds": selectors.list_rounds(document),
-            "can_run": Action.RUN_ROUND in actions,
+            "may": registry.actions(request.user, document),
             "can_view_network": Action.VIEW_NETWORK
             in allowed_actions(request.user, document.network),
             "now": timezone.now(),

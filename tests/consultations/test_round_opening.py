@@ -34,7 +34,8 @@ def open_by_page(client, review_round):
 
 def test_opening_a_round_tells_each_person_once(world, client):
     """A reader of the document who is in the consulted network and acts for the consulted
-    organisation is told once; so is everyone else."""
+    organisation is told once; so is everyone else who follows the document, the writing
+    group's writer too (they work on it; they were not told before issue 12)."""
     people = world["people"]
     both = MembershipFactory(network=world["group"], organisation=world["kumla"]).user
     Affiliation.objects.create(user=both, organisation=world["kumla"])
@@ -62,6 +63,7 @@ def test_opening_a_round_tells_each_person_once(world, client):
         people["member"].pk,
         people["coordinator"].pk,
         people["observer"].pk,
+        people["writer"].pk,
         people["drafter"].pk,
         people["approver"].pk,
     }

@@ -7,10 +7,11 @@ from django.urls import reverse
 from consultations.models import Comment, Response
 from consultations.services import rounds as round_services
 from networks.models import Role
-from networks.permissions import Action, acting_for, allowed_actions, speaks_for
+from networks.permissions import Action, allowed_actions
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.consultations import conftest as consultations
+from tests.consultations.speaking import acting_for, speaks_for
 from tests.factories import MembershipFactory
 from tests.networks.forms import find_form, page
 from workspace.dashboard import my_work

@@ -15,19 +15,17 @@ from django.urls import reverse
 
 from consultations.demo import AUGUST, NOVEMBER
 from consultations.models import Comment, Consultee, ReviewRound
-from consultations.services.rounds import people_of
 from networks import services
 from networks.demo import ARBETSGRUPP, CHEFSNATVERK, KRONOBERG, LANSSAMVERKAN, SKRIVARGRUPP
 from networks.errors import OrganisationOutsideNetwork
 from networks.models import Invitation, Membership, Network, Organisation, Role, User
 from networks.permissions import (
     Action,
-    acting_for,
     allowed_actions,
     representable_organisations,
-    speaks_for,
 )
 from notifications.models import Notification
+from tests.consultations.speaking import acting_for, people_of, speaks_for
 from tests.factories import MembershipFactory, NetworkFactory, UserFactory
 from tests.networks.forms import find_form, options, values
 from workspace.dashboard import my_work

@@ -19,6 +19,7 @@ from consultations.models import (
     Signature,
     SignOff,
 )
+from consultations.policies.actions import RoundAction
 from consultations.services import comments as comment_services
 from consultations.services import responses as response_services
 from consultations.services import rounds as round_services
@@ -399,7 +400,7 @@ def test_the_lists_agree_with_the_permission_rules(world, many_networks, who):
         r.pk for r in closed if Action.DISPOSE in allowed_actions(user, r)
     }
     assert {c.review_round.pk for c in work.chairing} == {
-        r.pk for r in opened if Action.RUN_ROUND in allowed_actions(user, r)
+        r.pk for r in opened if RoundAction.CLOSE in allowed_actions(user, r)
     }
 
 
