@@ -82,6 +82,10 @@ class NotYourComment(DomainError):
     default_message = _("Only the person who wrote a comment can change or remove it.")
 
 
+class CommentRemoved(DomainError):
+    default_message = _("This comment was removed by its author, so it takes no more replies.")
+
+
 class NothingToConsult(DomainError):
     default_message = _("Choose at least one network, organisation or person to consult.")
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from consultations import anchoring, live
 from consultations.errors import (
     AnsweredComment,
+    CommentRemoved,
     CommentTooLong,
     EmptyComment,
     NotYourComment,
@@ -18,6 +19,7 @@ from consultations.errors import (
     UnknownSection,
     WrongVersion,
 )
+from consultations.locks import lock_comment, lock_round
 from consultations.models import Comment, ReviewRound
 from networks.errors import NotAllowed, NotFound
 from networks.models import Organisation
@@ -26,23 +28,29 @@ from notifications.kinds import Kind
 from notifications.services import notify
 
 
-def _lock(review_round: ReviewRound) -> ReviewRound:
-    # With the document's network: the permission check starts from it.
-    return (
-        ReviewRound.objects.select_related("document__network", "version")
-        .select_for_update(of=("self",))
-        .get(pk=review_round.pk)
-    )
-
-
 def _require_open(review_round: ReviewRound, by_user) -> None:
     actions = require(by_user, Action.VIEW_ROUND, review_round)  # one permission check
+    _refuse_unless_open(review_round)
+    if Action.COMMENT not in actions:
+        raise NotAllowed()
+
+
+def _refuse_unless_open(review_round: ReviewRound) -> None:
     if review_round.status == ReviewRound.Status.PLANNED:
         raise RoundNotOpen()
     if review_round.status != ReviewRound.Status.OPEN:
         raise RoundClosed()
-    if Action.COMMENT not in actions:
-        raise NotAllowed()
+
+
+def ensure_editable(user, comment: Comment, review_round: ReviewRound) -> None:
+    """The refusal that changing or removing this comment would get: not found or not allowed
+    for others; for its author once the round has closed, that it is closed. Views ask it, so
+    that a form page is not offered when its POST would be refused."""
+    require(user, Action.VIEW_ROUND, review_round)
+    if Action.EDIT_COMMENT in allowed_actions(user, comment):
+        return
+    _refuse_unless_open(review_round)
+    raise NotAllowed()
 
 
 def _clean_body(body: str) -> str:
@@ -75,7 +83,7 @@ def add_comment(
     parent: Comment | None = None,
     version_id: int | None = None,
 ) -> Comment:
-    review_round = _lock(review_round)
+    review_round = lock_round(review_round.pk)
     _require_open(review_round, by_user)
     if version_id is not None and version_id != review_round.version_id:
         raise WrongVersion()
@@ -87,6 +95,8 @@ def add_comment(
         if parent is None:
             raise NotFound()
         parent = parent.parent or parent  # threads are one level deep
+        if parent.is_deleted:
+            raise CommentRemoved()  # its removal holds the round's lock too: no race
         section_key, quote, kind, proposed_text = parent.section_key, None, Comment.Kind.REMARK, ""
     elif section_key:
         section = review_round.version.sections.filter(key=section_key).first()
@@ -131,9 +141,9 @@ def add_comment(
 
 @transaction.atomic
 def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | None = None):
-    review_round = _lock(comment.round)
+    review_round = lock_round(comment.round_id)
     _require_open(review_round, by_user)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment = lock_comment(comment.pk)
     if Action.EDIT_COMMENT not in allowed_actions(by_user, comment):
         raise NotYourComment()
     comment.body = _clean_body(body)
@@ -153,9 +163,9 @@ def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | N
 def delete_comment(comment: Comment, *, by_user) -> int | None:
     """Removed for good, unless others replied: then a visible "deleted" placeholder stays so
     the thread still makes sense (the text remains in the history)."""
-    review_round = _lock(comment.round)
+    review_round = lock_round(comment.round_id)
     _require_open(review_round, by_user)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment = lock_comment(comment.pk)
     if Action.EDIT_COMMENT not in allowed_actions(by_user, comment):
         raise NotYourComment()
     if hasattr(comment, "disposition"):

@@ -31,10 +31,11 @@ from consultations.errors import (
     VersionOfAnotherDocument,
     WrongPassword,
 )
-from consultations.errors import InvalidTransition as InvalidMove
+from consultations.locks import lock_document, lock_sign_off
 from consultations.models import Decision, ReviewRound, Signature, SignOff
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
+from documents.services import move_document
 from networks.errors import NotFound
 from networks.models import Membership, Network
 from networks.permissions import Action, allowed_actions, require, signing_memberships
@@ -45,18 +46,13 @@ Status = Document.Status
 
 
 def _lock_document(document: Document) -> Document:
-    return Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+    return lock_document(document)
 
 
 def _move(document: Document, to: str, by_user) -> None:
-    """Move along Document.TRANSITIONS, or refuse in words a person understands."""
-    if document.status == to:
-        return
-    if to not in Document.TRANSITIONS[document.status]:
-        raise InvalidMove(_move_refusal(document.status, to))
-    document.status = to
-    document._history_user = by_user
-    document.save(update_fields=["status"])
+    """Move along Document.TRANSITIONS (documents.services.move_document), or refuse in words
+    a person understands."""
+    move_document(document, to, by_user=by_user, refusal=_move_refusal(document.status, to))
 
 
 def _move_refusal(current: str, to: str):
@@ -189,8 +185,7 @@ def request_sign_off(
         raise BadSignatories()
     if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
         raise PendingSignOff()
-    if Status.AWAITING_SIGN_OFF not in Document.TRANSITIONS[document.status]:
-        raise InvalidMove(_move_refusal(document.status, Status.AWAITING_SIGN_OFF))
+    _move(document, Status.AWAITING_SIGN_OFF, by_user)  # refused, before anything is written
     sign_off = SignOff(
         document=document,
         version=version,
@@ -201,7 +196,6 @@ def request_sign_off(
     sign_off._history_user = by_user
     sign_off.save()
     sign_off.signatories.set(signatories)
-    _move(document, Status.AWAITING_SIGN_OFF, by_user)
     notify(
         kind=Kind.SIGNOFF_AWAITING_SIGNATURE,
         recipients=signatories,
@@ -231,12 +225,11 @@ def _refuse_those_not_offered(document: Document, signatories: list) -> None:
 @transaction.atomic
 def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str = "") -> Signature:
     """Approve or refuse, confirmed with the signatory's password. The row lock on the sign-off
-    makes two signatories signing at the same moment count once each, and adopt once."""
-    sign_off = (
-        SignOff.objects.select_for_update(of=("self",))
-        .select_related("document__network", "version", "requested_by")
-        .get(pk=sign_off.pk)
-    )
+    makes two signatories signing at the same moment count once each, and adopt once; the
+    document is locked before it (documents.locks), so a section saved at the same moment goes
+    before the adoption or is refused after it."""
+    document = _lock_document_of(sign_off)
+    sign_off = lock_sign_off(sign_off.pk)
     actions = allowed_actions(by_user, sign_off)
     if Action.VIEW_SIGN_OFF not in actions:
         raise NotFound()
@@ -248,7 +241,6 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
         raise SignOffClosed()
     if not password or not check_password(password, by_user.password):
         raise WrongPassword()
-    document = _lock_document(sign_off.document)
     if latest_version(document).pk != sign_off.version_id:
         raise SupersededVersion()
     if document.status != Status.AWAITING_SIGN_OFF:
@@ -306,6 +298,10 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
     return signature
 
 
+def _lock_document_of(sign_off: SignOff) -> Document:
+    return lock_document(SignOff.objects.values_list("document_id", flat=True).get(pk=sign_off.pk))
+
+
 def _finish(sign_off: SignOff, status: str, by_user) -> None:
     sign_off.status = status
     sign_off.completed_at = timezone.now()
@@ -315,13 +311,13 @@ def _finish(sign_off: SignOff, status: str, by_user) -> None:
 
 @transaction.atomic
 def withdraw_sign_off(sign_off: SignOff, *, by_user) -> SignOff:
-    sign_off = SignOff.objects.select_for_update(of=("self",)).get(pk=sign_off.pk)
+    document = _lock_document_of(sign_off)
+    sign_off = lock_sign_off(sign_off.pk)
     require(by_user, Action.VIEW_SIGN_OFF, sign_off)
     if sign_off.status != SignOff.Status.PENDING:
         raise SignOffClosed()
     require(by_user, Action.RUN_ROUND, sign_off)
     _finish(sign_off, SignOff.Status.WITHDRAWN, by_user)
-    document = _lock_document(sign_off.document)
     _move(document, Status.ANCHORING, by_user)
     return sign_off
 

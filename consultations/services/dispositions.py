@@ -15,6 +15,7 @@ from consultations.errors import (
     RationaleNeeded,
     ReportPublished,
 )
+from consultations.locks import lock_comment, lock_dispositions, lock_document, lock_round
 from consultations.models import Comment, Disposition, ReviewRound
 from documents import services as documents_services
 from documents.models import Section, Version
@@ -24,13 +25,9 @@ from notifications.kinds import Kind
 from notifications.services import notify
 
 
-def _check(comment: Comment, by_user) -> ReviewRound:
-    # Locked: the chair publishing the report at the same moment waits, or goes first.
-    review_round = (
-        ReviewRound.objects.select_related("document__network")
-        .select_for_update(of=("self",))
-        .get(pk=comment.round_id)
-    )
+def _check(comment: Comment, review_round: ReviewRound, by_user) -> None:
+    """On the locked round and comment (round first: documents.locks). Locked: the chair
+    publishing the report at the same moment waits, or goes first."""
     actions = require(by_user, Action.VIEW_ROUND, review_round)
     if Action.DISPOSE not in actions:
         raise OnlyWritingGroup()
@@ -40,7 +37,6 @@ def _check(comment: Comment, by_user) -> ReviewRound:
         raise ReportPublished()
     if comment.parent_id is not None or comment.is_deleted:
         raise NotFound()  # replies and removed comments are not answered one by one
-    return review_round
 
 
 @transaction.atomic
@@ -52,8 +48,9 @@ def record_disposition(
     rationale: str,
     applied_in: Version | None = None,
 ) -> Disposition:
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    review_round = _check(comment, by_user)
+    review_round = lock_round(comment.round_id)
+    comment = lock_comment(comment.pk)
+    _check(comment, review_round, by_user)
     return _save(
         comment,
         review_round,
@@ -108,8 +105,12 @@ def _save(
 def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
     """Put a change proposal's text into the working draft (replacing the quoted passage, or
     the whole section text) and record the comment as accepted, in one step."""
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    review_round = _check(comment, by_user)
+    # The draft changes too: its document first, then the round, the comment, the section.
+    document_id = ReviewRound.objects.values_list("document_id", flat=True).get(pk=comment.round_id)
+    lock_document(document_id)
+    review_round = lock_round(comment.round_id)
+    comment = lock_comment(comment.pk)
+    _check(comment, review_round, by_user)
     if (
         comment.kind != Comment.Kind.PROPOSAL
         or not comment.proposed_text
@@ -151,15 +152,12 @@ def record_applied_in(version: Version, *, by_user) -> list[Disposition]:
     """The proposals applied to the working draft since the last version are applied in this
     one ("genomförd i version N"). Called by documents.services.publish_version (listed in
     settings.VERSION_PUBLISHED_HANDLERS, as carry_comments is), in the same transaction."""
-    waiting = list(
-        Disposition.objects.select_for_update(of=("self",))
-        .filter(
+    waiting = lock_dispositions(
+        Disposition.objects.filter(
             comment__round__document_id=version.document_id,
             applied_to_draft=True,
             applied_in__isnull=True,
-        )
-        .select_related("comment")
-        .order_by("pk")
+        ).select_related("comment")
     )
     for disposition in waiting:
         disposition.applied_in = version

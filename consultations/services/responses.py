@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from consultations import live
 from consultations.errors import IncompleteResponse, NeedsApproval, ResponseExists, RoundClosed
+from consultations.locks import lock_consultee, lock_round
 from consultations.models import Consultee, Response, ReviewRound
+from networks.errors import NotFound
 from networks.models import Affiliation, Membership
 from networks.permissions import MANAGING_ROLES, Action, allowed_actions, require
 from notifications.kinds import Kind
@@ -20,12 +22,23 @@ from notifications.services import notify
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
-def _lock(consultee: Consultee) -> tuple[Consultee, Response]:
-    consultee = (
-        Consultee.objects.select_related("round__document", "network", "organisation", "person")
-        .select_for_update(of=("self",))
-        .get(pk=consultee.pk)
+def _lock(
+    consultee: Consultee, by_user, action, *, approving: bool = False
+) -> tuple[Consultee, Response]:
+    """Authorize on a plain read first: a refused call locks (in PostgreSQL: writes) nothing.
+    Then the round and the party, in the lock order (documents.locks), and the round's state
+    checked again under the lock (it may have closed meanwhile)."""
+    seen = (
+        Consultee.objects.select_related("round__document__network").filter(pk=consultee.pk).first()
     )
+    if seen is None:
+        raise NotFound()
+    _require(by_user, action, seen)
+    if approving and Action.APPROVE_RESPONSE not in allowed_actions(by_user, seen):
+        raise NeedsApproval()
+    lock_round(seen.round_id)
+    consultee = lock_consultee(seen.pk)
+    _refuse_unless_open(consultee.round, action)
     # Not created here: a refused step must leave no row behind, even an empty one.
     response = Response.objects.filter(consultee=consultee).first() or Response(consultee=consultee)
     return consultee, response
@@ -33,9 +46,13 @@ def _lock(consultee: Consultee) -> tuple[Consultee, Response]:
 
 def _require(by_user, action, consultee) -> None:
     require(by_user, Action.VIEW_ROUND, consultee.round)
-    if consultee.round.status != ReviewRound.Status.OPEN and action != Action.ENTER_RESPONSE:
-        raise RoundClosed()
+    _refuse_unless_open(consultee.round, action)
     require(by_user, action, consultee)
+
+
+def _refuse_unless_open(review_round: ReviewRound, action) -> None:
+    if review_round.status != ReviewRound.Status.OPEN and action != Action.ENTER_RESPONSE:
+        raise RoundClosed()
 
 
 def _answers(consultee: Consultee, answers: dict | None) -> dict:
@@ -69,8 +86,7 @@ def _save_written(consultee: Consultee, response: Response, by_user) -> None:
 def save_draft(
     consultee: Consultee, *, by_user, position: str, summary: str, answers: dict | None = None
 ) -> Response:
-    consultee, response = _lock(consultee)
-    _require(by_user, Action.RESPOND, consultee)
+    consultee, response = _lock(consultee, by_user, Action.RESPOND)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     changed = _write_draft(consultee, response, position=position, summary=summary, answers=answers)
@@ -117,8 +133,7 @@ def _write_step_draft(consultee: Consultee, response: Response, draft: Draft | N
 def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = None) -> Response:
     """Send the response (with the form's text, when given) to the party's approvers. Every
     check comes before any write: a refusal leaves the saved response as it was."""
-    consultee, response = _lock(consultee)
-    _require(by_user, Action.RESPOND, consultee)
+    consultee, response = _lock(consultee, by_user, Action.RESPOND)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     _write_step_draft(consultee, response, draft)
@@ -141,12 +156,9 @@ def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = Non
 def approve_and_submit(consultee: Consultee, *, by_user, draft: Draft | None = None) -> Response:
     """The approver submits the response (with the form's text, when given) as the party's
     answer. Nobody else can submit it, and a refusal writes nothing: not even the draft."""
-    consultee, response = _lock(consultee)
-    _require(by_user, Action.RESPOND, consultee)
+    consultee, response = _lock(consultee, by_user, Action.RESPOND, approving=True)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
-    if Action.APPROVE_RESPONSE not in allowed_actions(by_user, consultee):
-        raise NeedsApproval()
     _write_step_draft(consultee, response, draft)
     if not response.position:
         raise IncompleteResponse()
@@ -182,8 +194,7 @@ def enter_on_behalf(
     attachment: tuple[str, str, bytes] | None = None,
 ) -> Response:
     """A coordinator records a response that came by e-mail, letter or at a meeting."""
-    consultee, response = _lock(consultee)
-    _require(by_user, Action.ENTER_RESPONSE, consultee)
+    consultee, response = _lock(consultee, by_user, Action.ENTER_RESPONSE)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     if position not in Response.Position.values:

@@ -21,9 +21,11 @@ from consultations.errors import (
     OpenRoundExists,
     PendingSignOff,
 )
+from consultations.locks import lock_document, lock_round
 from consultations.models import Consultee, Question, ReviewRound, SignOff
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
+from documents.services import move_document
 from networks.models import Membership, Network, Organisation
 from networks.permissions import Action, grant, require, speakers
 from notifications.kinds import Kind
@@ -31,11 +33,16 @@ from notifications.services import notify
 
 
 def _lock(review_round: ReviewRound) -> ReviewRound:
-    return (
-        ReviewRound.objects.select_related("document__network", "version")
-        .select_for_update(of=("self",))
-        .get(pk=review_round.pk)
+    return lock_round(review_round.pk)
+
+
+def _lock_with_document(review_round: ReviewRound) -> tuple[Document, ReviewRound]:
+    """The document first, then the round (documents.locks): opening and closing move both."""
+    document_id = review_round.document_id or (
+        ReviewRound.objects.values_list("document_id", flat=True).get(pk=review_round.pk)
     )
+    document = lock_document(document_id)
+    return document, lock_round(review_round.pk)
 
 
 def _move(review_round: ReviewRound, to: str) -> None:
@@ -60,6 +67,15 @@ def _refusal(current: str, to: str):
         ),
     }
     return messages.get((current, to))
+
+
+def _document_refusal(current: str):
+    if current == Document.Status.ANCHORING:
+        return _(
+            "The document is being anchored, so no consultation round can open now. If it "
+            "needs another round, first record the decision that returns it for revision."
+        )
+    return None  # the documents app's own words
 
 
 def deadline_text(review_round: ReviewRound) -> str:
@@ -93,7 +109,7 @@ def create_round(
     opens_at: datetime | None = None,
     closes_at: datetime,
 ) -> ReviewRound:
-    document = Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+    document = lock_document(document)
     require(by_user, Action.VIEW_DOCUMENT, document)
     if document.is_locked:
         raise DocumentLocked()
@@ -185,9 +201,8 @@ def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=N
 
 @transaction.atomic
 def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
-    review_round = _lock(review_round)
+    document, review_round = _lock_with_document(review_round)
     require(by_user, Action.RUN_ROUND, review_round)
-    document = Document.objects.select_for_update().get(pk=review_round.document_id)
     if document.is_locked:
         raise DocumentLocked()
     if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
@@ -199,6 +214,12 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         raise DeadlineInPast()
     if ReviewRound.objects.filter(document=document, status=ReviewRound.Status.OPEN).exists():
         raise OpenRoundExists()
+    move_document(
+        document,
+        Document.Status.IN_CONSULTATION,
+        by_user=by_user,
+        refusal=_document_refusal(document.status),
+    )
     review_round.opened_at = timezone.now()
     review_round._history_user = by_user
     try:
@@ -206,10 +227,6 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
             review_round.save(update_fields=["status", "opened_at"])
     except IntegrityError:
         raise OpenRoundExists() from None  # the database's own guard: one open round per document
-    if document.status != Document.Status.IN_CONSULTATION:
-        document.status = Document.Status.IN_CONSULTATION
-        document._history_user = by_user
-        document.save(update_fields=["status"])
     # One notification each: those asked to answer are told so; the document's other readers
     # that the round is open.
     consulted = people_of(review_round)
@@ -249,18 +266,15 @@ def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) 
 @transaction.atomic
 def close_round(review_round: ReviewRound, *, by_user=None) -> ReviewRound:
     """Close by hand (the chair) or at the deadline (by_user None: the scan)."""
-    review_round = _lock(review_round)
+    document, review_round = _lock_with_document(review_round)
     if by_user is not None:
         require(by_user, Action.RUN_ROUND, review_round)
     _move(review_round, ReviewRound.Status.CLOSED)
     review_round.closed_at = timezone.now()
     review_round._history_user = by_user
     review_round.save(update_fields=["status", "closed_at"])
-    document = Document.objects.select_for_update().get(pk=review_round.document_id)
     if document.status == Document.Status.IN_CONSULTATION:
-        document.status = Document.Status.REVISING
-        document._history_user = by_user
-        document.save(update_fields=["status"])
+        move_document(document, Document.Status.REVISING, by_user=by_user)
     readers = Membership.objects.active().filter(network=document.network).select_related("user")
     _tell(
         Kind.ROUND_CLOSED,
