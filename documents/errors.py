@@ -58,3 +58,9 @@ class NoChangesSinceLastVersion(DomainError):
 
 class EmptyHeading(DomainError):
     default_message = _("A section needs a heading.")
+
+
+class DocumentMoveRefused(DomainError):
+    """A change of the document's state that Document.TRANSITIONS does not have."""
+
+    default_message = _("The document cannot take that step now.")

@@ -47,12 +47,16 @@ class Document(models.Model):
         ADOPTED = "adopted", _("Adopted")
         ARCHIVED = "archived", _("Archived")
 
-    # Allowed moves of the lifecycle (DESIGN.md). Later issues move documents along it.
+    # Allowed moves of the lifecycle (DESIGN.md). Every change of `status` is one of these,
+    # made by documents.services.move_document and nothing else; any other is refused.
+    # Anchoring → adopted: a body adopts the anchored proposal at its meeting and the decision
+    # is recorded (not signed here). A new round on an anchoring document is refused: the
+    # decision that returns it for revision comes first (anchoring → revising → consultation).
     TRANSITIONS: dict[str, set[str]] = {
         Status.DRAFTING: {Status.IN_CONSULTATION, Status.ARCHIVED},
         Status.IN_CONSULTATION: {Status.REVISING},
         Status.REVISING: {Status.IN_CONSULTATION, Status.ANCHORING, Status.ARCHIVED},
-        Status.ANCHORING: {Status.REVISING, Status.AWAITING_SIGN_OFF},
+        Status.ANCHORING: {Status.REVISING, Status.AWAITING_SIGN_OFF, Status.ADOPTED},
         Status.AWAITING_SIGN_OFF: {Status.REVISING, Status.ANCHORING, Status.ADOPTED},
         Status.ADOPTED: {Status.REVISING, Status.ARCHIVED},
         Status.ARCHIVED: set(),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from documents import tasks
 from documents.errors import (
     DocumentLocked,
+    DocumentMoveRefused,
     EditConflict,
     EmptyHeading,
     NoChangesSinceLastVersion,
@@ -22,6 +23,7 @@ from documents.errors import (
     SectionGone,
     StructureChanged,
 )
+from documents.locks import lock_document, lock_section
 from documents.models import Document, DocxImport, Section, Version, VersionSection, content_hash
 from documents.policies import DocumentAction
 from networks import registry
@@ -32,8 +34,27 @@ from notifications.kinds import Kind
 from notifications.services import notify
 
 
-def _lock_document(document: Document) -> Document:
-    return Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+def move_document(document: Document, to: str, *, by_user, refusal=None) -> bool:
+    """The only writer of `Document.status`: one move along `Document.TRANSITIONS`, on a
+    document the caller has locked (`documents.locks.lock_document`) and authorized for.
+    Staying where it is is no move (False). A move the table does not have is refused, whoever
+    asks, and changes nothing; `refusal` says why in the caller's words, if it knows better."""
+    to = Document.Status(to)
+    if document.status == to:
+        return False
+    if to not in Document.TRANSITIONS[document.status]:
+        raise DocumentMoveRefused(refusal or _move_refusal(document.status, to))
+    document.status = to
+    document._history_user = by_user
+    document.save(update_fields=["status"])
+    return True
+
+
+def _move_refusal(current: str, to: str):
+    return _("The document is %(status)s: it cannot become %(to)s from there.") % {
+        "status": Document.Status(current).label.lower(),
+        "to": Document.Status(to).label.lower(),
+    }
 
 
 def ensure_editable(user, document: Document, action: Action = Action.EDIT_DOCUMENT) -> None:
@@ -79,7 +100,7 @@ def add_section(
     document: Document, *, by_user, heading: str, body: str = "", after: Section | None = None
 ) -> Section:
     """A new section at the end, or right after `after`."""
-    document = _lock_document(document)
+    document = lock_document(document)
     ensure_editable(by_user, document)
     heading = _clean_heading(heading)
     sections = Section.objects.filter(document=document)
@@ -106,9 +127,12 @@ def save_section(
     document: Document, *, key: str, by_user, heading: str, body: str, base_revision: int
 ) -> Section:
     """Save a section's text, unless someone saved it since this person opened it (the
-    revision they started from is not the current one), or removed it meanwhile."""
+    revision they started from is not the current one), or removed it meanwhile. The document
+    is locked first: an adoption at the same moment goes before (this save is then refused) or
+    after it, never between the check and the write."""
+    document = lock_document(document)
     ensure_editable(by_user, document)
-    current = Section.objects.select_for_update().filter(document=document, key=key).first()
+    current = lock_section(document, key=key)
     if current is None:
         raise SectionGone(heading=heading, body=body)
     heading, body = _clean_heading(heading), _clean_body(body)
@@ -126,7 +150,7 @@ def save_section(
 
 @transaction.atomic
 def delete_section(section: Section, *, by_user) -> None:
-    document = _lock_document(section.document)
+    document = lock_document(section.document)
     ensure_editable(by_user, document)
     current = Section.objects.filter(pk=section.pk, document=document).first()
     if current is None:
@@ -146,7 +170,7 @@ def delete_section(section: Section, *, by_user) -> None:
 def move_section(section: Section, *, by_user, direction: str, structure_revision: int) -> None:
     """Move a section one step up or down. Refused if the order changed since the page was
     shown, so that two people reordering at once never get a surprise."""
-    document = _lock_document(section.document)
+    document = lock_document(section.document)
     ensure_editable(by_user, document)
     if document.structure_revision != structure_revision:
         raise StructureChanged()
@@ -173,7 +197,7 @@ def publish_version(
     document: Document, *, by_user, label: str, change_summary: str, editorial: bool = False
 ) -> Version:
     """Freeze the working draft as the next numbered version, for everyone to read the same."""
-    document = _lock_document(document)
+    document = lock_document(document)
     ensure_editable(by_user, document, Action.PUBLISH_VERSION)
     label = _clean_heading(label)
     sections = list(Section.objects.filter(document=document).order_by("position"))
@@ -221,11 +245,11 @@ def publish_version(
 @transaction.atomic
 def restore_section_text(section: Section, *, by_user, history_id: int) -> Section:
     """Put an older text of a section back into the working draft; recorded like any save."""
-    current = Section.objects.select_for_update().filter(pk=section.pk).first()
+    document = lock_document(section.document_id)
+    ensure_editable(by_user, document)
+    current = lock_section(document, pk=section.pk)
     if current is None:
         raise StructureChanged()
-    document = Document.objects.select_related("network").get(pk=current.document_id)
-    ensure_editable(by_user, document)
     old = Section.history.filter(id=current.pk, history_id=history_id).first()
     if old is None:
         raise NotFound()

@@ -629,6 +629,7 @@ def _allowed_actions(user, obj: Model) -> frozenset[Action]:
             and obj.author_id == user.pk
             and obj.deleted_at is None
             and Action.VIEW_ROUND in actions
+            and review_round.status == "open"
         ):
             actions |= {Action.EDIT_COMMENT}  # only the author; a removed comment is gone
         return actions

@@ -14,23 +14,15 @@ from consultations.errors import (
     UnknownSection,
     WrongVersion,
 )
+from consultations.locks import lock_comment, lock_round
 from consultations.models import Comment, ReviewRound
+from consultations.policies import rounds as round_policy
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 from networks.errors import NotFound
 from networks.models import Organisation
-from networks.permissions import acting_for
 from notifications.kinds import Kind
 from notifications.services import notify
-
-
-def _lock(review_round: ReviewRound) -> ReviewRound:
-    # With the document's network: the permission check starts from it.
-    return (
-        ReviewRound.objects.select_related("document__network", "version")
-        .select_for_update(of=("self",))
-        .get(pk=review_round.pk)
-    )
 
 
 def _clean_body(body: str) -> str:
@@ -44,7 +36,10 @@ def _clean_body(body: str) -> str:
 
 def acts_for(user, review_round: ReviewRound, organisation: Organisation | None):
     """The organisation, if the person may speak for it in this round; otherwise nobody."""
-    if organisation is None or organisation.pk not in acting_for(user, review_round):
+    if organisation is None:
+        return None
+    spoken_for = round_policy.organisations_spoken_for(user, review_round)
+    if not spoken_for.filter(pk=organisation.pk).exists():
         return None
     return organisation
 
@@ -63,7 +58,7 @@ def add_comment(
     parent: Comment | None = None,
     version_id: int | None = None,
 ) -> Comment:
-    review_round = _lock(review_round)
+    review_round = lock_round(review_round.pk)
     if parent is None:
         threads.require_commenting(by_user, review_round)
     if version_id is not None and version_id != review_round.version_id:
@@ -123,7 +118,7 @@ def add_comment(
 def _own(comment: Comment, review_round: ReviewRound, by_user) -> Comment:
     """The comment, locked, once its author may still change it (the round open, the comment
     neither removed nor answered: the policy's EDIT_OWN)."""
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment = lock_comment(comment.pk)
     comment.round = review_round
     threads.require(by_user, CommentAction.EDIT_OWN, comment)
     return comment
@@ -131,7 +126,7 @@ def _own(comment: Comment, review_round: ReviewRound, by_user) -> Comment:
 
 @transaction.atomic
 def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | None = None):
-    review_round = _lock(comment.round)
+    review_round = lock_round(comment.round_id)
     comment = _own(comment, review_round, by_user)
     comment.body = _clean_body(body)
     if proposed_text is not None and comment.kind == Comment.Kind.PROPOSAL:
@@ -150,7 +145,7 @@ def edit_comment(comment: Comment, *, by_user, body: str, proposed_text: str | N
 def delete_comment(comment: Comment, *, by_user) -> int | None:
     """Removed for good, unless others replied: then a visible "deleted" placeholder stays so
     the thread still makes sense (the text remains in the history)."""
-    review_round = _lock(comment.round)
+    review_round = lock_round(comment.round_id)
     comment = _own(comment, review_round, by_user)
     comment._history_user = by_user
     if comment.replies.exists():

@@ -29,13 +29,14 @@ from consultations.errors import (
     VersionOfAnotherDocument,
     WrongPassword,
 )
-from consultations.errors import InvalidTransition as InvalidMove
+from consultations.locks import lock_document, lock_sign_off
 from consultations.models import Decision, ReviewRound, Signature, SignOff
 from consultations.policies.actions import DocumentStep, SignOffAction
 from consultations.policies.decisions import require_on_sign_off, require_step
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
 from documents.policies import DocumentAction
+from documents.services import move_document
 from networks import registry
 from networks.errors import NotFound
 from networks.models import Network
@@ -46,18 +47,13 @@ Status = Document.Status
 
 
 def _lock_document(document: Document) -> Document:
-    return Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+    return lock_document(document)
 
 
 def _move(document: Document, to: str, by_user) -> None:
-    """Move along Document.TRANSITIONS, or refuse in words a person understands."""
-    if document.status == to:
-        return
-    if to not in Document.TRANSITIONS[document.status]:
-        raise InvalidMove(_move_refusal(document.status, to))
-    document.status = to
-    document._history_user = by_user
-    document.save(update_fields=["status"])
+    """Move along Document.TRANSITIONS (documents.services.move_document), or refuse in words
+    a person understands."""
+    move_document(document, to, by_user=by_user, refusal=_move_refusal(document.status, to))
 
 
 def _move_refusal(current: str, to: str):
@@ -227,16 +223,14 @@ def _refuse_those_not_offered(document: Document, signatories: list) -> None:
 @transaction.atomic
 def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str = "") -> Signature:
     """Approve or refuse, confirmed with the signatory's password. The row lock on the sign-off
-    makes two signatories signing at the same moment count once each, and adopt once."""
-    sign_off = (
-        SignOff.objects.select_for_update(of=("self",))
-        .select_related("document__network", "version", "requested_by")
-        .get(pk=sign_off.pk)
-    )
+    makes two signatories signing at the same moment count once each, and adopt once; the
+    document is locked before it (documents.locks), so a section saved at the same moment goes
+    before the adoption or is refused after it."""
+    document = _lock_document_of(sign_off)
+    sign_off = lock_sign_off(sign_off.pk)
     require_on_sign_off(by_user, SignOffAction.SIGN, sign_off)
     if not password or not check_password(password, by_user.password):
         raise WrongPassword()
-    document = _lock_document(sign_off.document)
     if latest_version(document).pk != sign_off.version_id:
         raise SupersededVersion()
     if document.status != Status.AWAITING_SIGN_OFF:
@@ -301,12 +295,16 @@ def _finish(sign_off: SignOff, status: str, by_user) -> None:
     sign_off.save(update_fields=["status", "completed_at"])
 
 
+def _lock_document_of(sign_off: SignOff) -> Document:
+    return lock_document(SignOff.objects.values_list("document_id", flat=True).get(pk=sign_off.pk))
+
+
 @transaction.atomic
 def withdraw_sign_off(sign_off: SignOff, *, by_user) -> SignOff:
-    sign_off = SignOff.objects.select_for_update(of=("self",)).get(pk=sign_off.pk)
+    document = _lock_document_of(sign_off)
+    sign_off = lock_sign_off(sign_off.pk)
     require_on_sign_off(by_user, SignOffAction.WITHDRAW, sign_off)
     _finish(sign_off, SignOff.Status.WITHDRAWN, by_user)
-    document = _lock_document(sign_off.document)
     _move(document, Status.ANCHORING, by_user)
     return sign_off
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from consultations import live
 from consultations.errors import PassageNotInDraft, RationaleNeeded
+from consultations.locks import lock_comment, lock_dispositions, lock_document, lock_round
 from consultations.models import Comment, Disposition, ReviewRound
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
@@ -18,18 +19,16 @@ from notifications.kinds import Kind
 from notifications.services import notify
 
 
-def _check(comment: Comment, by_user, action: str) -> ReviewRound:
-    """The comment's round, locked, once the policy allows `action` on the comment now (answer:
-    the writing group, a first comment, not removed, while the round is closed)."""
-    # Locked: the chair publishing the report at the same moment waits, or goes first.
-    review_round = (
-        ReviewRound.objects.select_related("document__network")
-        .select_for_update(of=("self",))
-        .get(pk=comment.round_id)
-    )
+def _check(comment_pk: int, round_pk: int, by_user, action: str) -> tuple[Comment, ReviewRound]:
+    """The comment and its round, locked (round first: documents.locks), once the policy allows
+    `action` on the comment now (answer: the writing group, a first comment, not removed, while
+    the round is closed). Locked: the chair publishing the report at the same moment waits, or
+    goes first."""
+    review_round = lock_round(round_pk)
+    comment = lock_comment(comment_pk)
     comment.round = review_round
     threads.require(by_user, action, comment)
-    return review_round
+    return comment, review_round
 
 
 @transaction.atomic
@@ -41,8 +40,7 @@ def record_disposition(
     rationale: str,
     applied_in: Version | None = None,
 ) -> Disposition:
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    review_round = _check(comment, by_user, CommentAction.ANSWER)
+    comment, review_round = _check(comment.pk, comment.round_id, by_user, CommentAction.ANSWER)
     return _save(
         comment,
         review_round,
@@ -97,10 +95,14 @@ def _save(
 def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
     """Put a change proposal's text into the working draft (replacing the quoted passage, or
     the whole section text) and record the comment as accepted, in one step."""
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    # The draft changes too: its document first, then the round, the comment, the section.
+    document_id = ReviewRound.objects.values_list("document_id", flat=True).get(pk=comment.round_id)
+    lock_document(document_id)
     # A change proposal with its text, not in the draft yet, that its answer (if any) accepts;
     # by someone who answers and may edit the draft.
-    review_round = _check(comment, by_user, CommentAction.APPLY_PROPOSAL)
+    comment, review_round = _check(
+        comment.pk, comment.round_id, by_user, CommentAction.APPLY_PROPOSAL
+    )
     section = Section.objects.filter(
         document_id=review_round.document_id, key=comment.section_key
     ).first()
@@ -141,9 +143,8 @@ def record_applied_in(version: Version, *, by_user) -> list[Disposition]:
     """The proposals applied to the working draft since the last version are applied in this
     one ("genomförd i version N"). Called by documents.services.publish_version (listed in
     settings.VERSION_PUBLISHED_HANDLERS, as carry_comments is), in the same transaction."""
-    waiting = list(
-        Disposition.objects.select_for_update(of=("self",))
-        .filter(
+    waiting = lock_dispositions(
+        Disposition.objects.filter(
             comment__round__document_id=version.document_id,
             applied_to_draft=True,
             applied_in__isnull=True,

@@ -11,27 +11,37 @@ from django.utils import timezone
 
 from consultations import live
 from consultations.errors import IncompleteResponse, NeedsApproval, ResponseExists
+from consultations.locks import lock_consultee, lock_round
 from consultations.models import Consultee, Response
 from consultations.policies import rounds as policy
 from consultations.policies.actions import ConsulteeAction
 from networks import registry
+from networks.errors import NotFound
 from notifications.kinds import Kind
 from notifications.services import notify
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
-def _lock(consultee: Consultee) -> tuple[Consultee, Response]:
-    consultee = (
-        Consultee.objects.select_related(
-            "round__document__network", "network", "organisation", "person"
-        )
-        .select_for_update(of=("self",))
-        .get(pk=consultee.pk)
+def _lock(
+    consultee: Consultee, by_user, action: str
+) -> tuple[Consultee, Response, registry.Allowed]:
+    """Authorize on a plain read first: a refused call locks (in PostgreSQL: writes) nothing.
+    Then the round and the party, in the lock order (documents.locks), and the policy asked
+    again under the lock (the round may have closed, the party answered, meanwhile)."""
+    seen = (
+        Consultee.objects.select_related("round__document__network").filter(pk=consultee.pk).first()
     )
+    if seen is None:
+        raise NotFound()
+    _require(by_user, action, seen)
+    review_round = lock_round(seen.round_id)
+    consultee = lock_consultee(seen.pk)
+    consultee.round = review_round
+    allowed = _require(by_user, action, consultee)
     # Not created here: a refused step must leave no row behind, even an empty one.
     response = Response.objects.filter(consultee=consultee).first() or Response(consultee=consultee)
-    return consultee, response
+    return consultee, response, allowed
 
 
 def _require(by_user, action: str, consultee: Consultee) -> registry.Allowed:
@@ -71,8 +81,7 @@ def _save_written(consultee: Consultee, response: Response, by_user) -> None:
 def save_draft(
     consultee: Consultee, *, by_user, position: str, summary: str, answers: dict | None = None
 ) -> Response:
-    consultee, response = _lock(consultee)
-    _require(by_user, ConsulteeAction.RESPOND, consultee)
+    consultee, response, _allowed = _lock(consultee, by_user, ConsulteeAction.RESPOND)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     changed = _write_draft(consultee, response, position=position, summary=summary, answers=answers)
@@ -105,8 +114,7 @@ def _write_step_draft(consultee: Consultee, response: Response, draft: Draft | N
 def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = None) -> Response:
     """Send the response (with the form's text, when given) to the party's approvers. Every
     check comes before any write: a refusal leaves the saved response as it was."""
-    consultee, response = _lock(consultee)
-    _require(by_user, ConsulteeAction.RESPOND, consultee)
+    consultee, response, _allowed = _lock(consultee, by_user, ConsulteeAction.RESPOND)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     _write_step_draft(consultee, response, draft)
@@ -129,8 +137,7 @@ def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = Non
 def approve_and_submit(consultee: Consultee, *, by_user, draft: Draft | None = None) -> Response:
     """The approver submits the response (with the form's text, when given) as the party's
     answer. Nobody else can submit it, and a refusal writes nothing: not even the draft."""
-    consultee, response = _lock(consultee)
-    allowed = _require(by_user, ConsulteeAction.RESPOND, consultee)
+    consultee, response, allowed = _lock(consultee, by_user, ConsulteeAction.RESPOND)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     if ConsulteeAction.APPROVE not in allowed:
@@ -170,8 +177,7 @@ def enter_on_behalf(
     attachment: tuple[str, str, bytes] | None = None,
 ) -> Response:
     """A coordinator records a response that came by e-mail, letter or at a meeting."""
-    consultee, response = _lock(consultee)
-    _require(by_user, ConsulteeAction.ENTER, consultee)
+    consultee, response, _allowed = _lock(consultee, by_user, ConsulteeAction.ENTER)
     if response.state == Response.State.SUBMITTED:
         raise ResponseExists()
     if position not in Response.Position.values:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from consultations.errors import (
     DatesOutOfOrder,
@@ -20,12 +21,14 @@ from consultations.errors import (
     OpenRoundExists,
     PendingSignOff,
 )
+from consultations.locks import lock_document, lock_round
 from consultations.models import Consultee, Question, ReviewRound, SignOff
 from consultations.policies import rounds as policy
 from consultations.policies.actions import ConsulteeAction, RoundAction
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
 from documents.policies import DocumentAction
+from documents.services import move_document
 from networks import registry
 from networks.models import Network, Organisation
 from networks.permissions import Action, grant, require
@@ -33,12 +36,26 @@ from notifications.kinds import Kind
 from notifications.services import notify
 
 
+def _document_refusal(current: str):
+    if current == Document.Status.ANCHORING:
+        return _(
+            "The document is being anchored, so no consultation round can open now. If it "
+            "needs another round, first record the decision that returns it for revision."
+        )
+    return None  # the documents app's own words
+
+
 def _lock(review_round: ReviewRound) -> ReviewRound:
-    return (
-        ReviewRound.objects.select_related("document__network", "version")
-        .select_for_update(of=("self",))
-        .get(pk=review_round.pk)
+    return lock_round(review_round.pk)
+
+
+def _lock_with_document(review_round: ReviewRound) -> tuple[Document, ReviewRound]:
+    """The document first, then the round (documents.locks): opening and closing move both."""
+    document_id = review_round.document_id or (
+        ReviewRound.objects.values_list("document_id", flat=True).get(pk=review_round.pk)
     )
+    document = lock_document(document_id)
+    return document, lock_round(review_round.pk)
 
 
 def _move(review_round: ReviewRound, to: str) -> None:
@@ -73,7 +90,7 @@ def create_round(
     opens_at: datetime | None = None,
     closes_at: datetime,
 ) -> ReviewRound:
-    document = Document.objects.select_related("network").select_for_update().get(pk=document.pk)
+    document = lock_document(document)
     require(by_user, Action.VIEW_DOCUMENT, document)
     if document.is_locked:
         raise DocumentLocked()
@@ -163,9 +180,8 @@ def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=N
 
 @transaction.atomic
 def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
-    review_round = _lock(review_round)
+    document, review_round = _lock_with_document(review_round)
     policy.require(by_user, RoundAction.OPEN, review_round)
-    document = Document.objects.select_for_update().get(pk=review_round.document_id)
     if document.is_locked:
         raise DocumentLocked()
     if SignOff.objects.filter(document=document, status=SignOff.Status.PENDING).exists():
@@ -177,6 +193,12 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         raise DeadlineInPast()
     if ReviewRound.objects.filter(document=document, status=ReviewRound.Status.OPEN).exists():
         raise OpenRoundExists()
+    move_document(
+        document,
+        Document.Status.IN_CONSULTATION,
+        by_user=by_user,
+        refusal=_document_refusal(document.status),
+    )
     review_round.opened_at = timezone.now()
     review_round._history_user = by_user
     try:
@@ -184,10 +206,6 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
             review_round.save(update_fields=["status", "opened_at"])
     except IntegrityError:
         raise OpenRoundExists() from None  # the database's own guard: one open round per document
-    if document.status != Document.Status.IN_CONSULTATION:
-        document.status = Document.Status.IN_CONSULTATION
-        document._history_user = by_user
-        document.save(update_fields=["status"])
     # One notification each: those asked to answer are told so; those who follow the document
     # (its network's people and its writing group's) that the round is open.
     consulted = list(
@@ -225,18 +243,15 @@ def extend_deadline(review_round: ReviewRound, *, by_user, closes_at: datetime) 
 @transaction.atomic
 def close_round(review_round: ReviewRound, *, by_user=None) -> ReviewRound:
     """Close by hand (the chair) or at the deadline (by_user None: the scan)."""
-    review_round = _lock(review_round)
+    document, review_round = _lock_with_document(review_round)
     if by_user is not None:
         policy.require(by_user, RoundAction.CLOSE, review_round)
     _move(review_round, ReviewRound.Status.CLOSED)
     review_round.closed_at = timezone.now()
     review_round._history_user = by_user
     review_round.save(update_fields=["status", "closed_at"])
-    document = Document.objects.select_for_update().get(pk=review_round.document_id)
     if document.status == Document.Status.IN_CONSULTATION:
-        document.status = Document.Status.REVISING
-        document._history_user = by_user
-        document.save(update_fields=["status"])
+        move_document(document, Document.Status.REVISING, by_user=by_user)
     followers = registry.users_for(DocumentAction.FOLLOW, document)
     consulted = policy.people_of(review_round, review_round.consultees.all())
     _tell(Kind.ROUND_CLOSED, review_round, [*followers, *consulted], by_user)

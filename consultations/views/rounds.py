@@ -213,9 +213,14 @@ def reply_add(request, pk, comment_pk):
 def comment_edit(request, pk, comment_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     comment = selectors.get_comment(review_round, comment_pk)
-    # Others get "not allowed"; the author, once the round is closed or the comment answered,
-    # the reason (neither the page nor its link is offered then).
-    threads.require(request.user, CommentAction.EDIT_OWN, comment)
+    try:
+        threads.require(request.user, CommentAction.EDIT_OWN, comment)
+    except ACCESS_REFUSALS:
+        raise  # others get "not allowed"
+    except DomainError:
+        if request.method != "POST":
+            raise  # the page says why (the round has closed) instead of a form it would refuse
+        # A text typed before the round closed: the service refuses it, and it comes back.
     form = ReplyForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -325,11 +330,11 @@ def round_step(request, pk, step):
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
-            form = deadline_form if step == "extend" else consultees_form
-            form.add_error(None, error.message)
-            if step in ("open", "close", "report"):
+            if step in ("open", "close", "report"):  # a button without a form: the round's page
                 messages.error(request, error.message)
                 return redirect(review_round)
+            form = deadline_form if step == "extend" else consultees_form
+            form.add_error(None, error.message)
     context = _round_context(request, review_round)
     context.update(
         {"step": step, "deadline_form": deadline_form, "consultees_form": consultees_form}

@@ -312,10 +312,10 @@ def test_the_requester_withdraws_a_pending_request(anchored):
 
 
 def test_sign_off_before_anchoring_is_refused_in_words(chain):
-    from consultations.errors import InvalidTransition
+    from documents.errors import DocumentMoveRefused  # the document's table refuses the move
 
     before = snapshot()
-    with pytest.raises(InvalidTransition) as refused:
+    with pytest.raises(DocumentMoveRefused) as refused:
         ask(chain)
     message = str(refused.value.message).lower()
     assert "anchor" in message or "förankra" in message
