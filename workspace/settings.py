@@ -236,9 +236,9 @@ AXES_USERNAME_CALLABLE = "networks.views.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "networks.views.auth.locked_out"
 AXES_VERBOSE = False
 # Behind PROXY_COUNT proxies the client's address is read from X-Forwarded-For (login throttling,
-# password-reset throttling): workspace/client_address.py.
+# password-reset throttling): networks/client_address.py.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "workspace.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "networks.client_address.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
+from networks.client_address import client_ip
 from networks.forms import LoginForm
 from networks.models import normalise_email
-from workspace.client_address import client_ip
 
 
 class LoginView(auth_views.LoginView):

@@ -4,8 +4,8 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from networks.client_address import client_ip
 from tests.factories import PASSWORD, UserFactory
-from workspace.client_address import client_ip
 
 pytestmark = pytest.mark.django_db
 
