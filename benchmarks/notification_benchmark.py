@@ -42,7 +42,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.settings")
 
-from workspace.celery import app  # noqa: E402
+from workspace.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_TARGET = 0.50

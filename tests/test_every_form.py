@@ -24,6 +24,7 @@ import importlib
 import inspect
 import textwrap
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -197,7 +198,7 @@ Rad ett</textarea>
 class _Page:
     status_code = 200
     content = PAGE.encode()
-    request = {"PATH_INFO": "/documents/1/", "QUERY_STRING": ""}
+    request: ClassVar[dict[str, str]] = {"PATH_INFO": "/documents/1/", "QUERY_STRING": ""}
 
     def __getitem__(self, header):
         return {"Content-Type": "text/html; charset=utf-8"}[header]

@@ -77,7 +77,7 @@ def live_server_url(transactional_db, asgi_app):
     def serve():
         try:
             server.run(sockets=[sock])
-        except BaseException as error:  # reported to the test below
+        except BaseException as error:  # noqa: BLE001 - whatever stops the server, the test reports it
             errors.append(error)
 
     thread = threading.Thread(target=serve, name="uvicorn-live-server", daemon=True)

@@ -82,7 +82,7 @@ def test_saving_after_adoption_keeps_the_text_in_the_section_with_the_message(wr
 
 
 def test_a_writer_whose_role_was_taken_away_sees_the_page_again_with_the_reason(writing, page):
-    document, writer, _section = writing
+    _document, writer, _section = writing
     Membership.objects.filter(user=writer).update(role=Role.MEMBER)
 
     page.get_by_role("link", name="Redigera: Målgrupp", exact=True).click()

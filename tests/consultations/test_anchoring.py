@@ -82,7 +82,7 @@ def test_whitespace_at_the_ends_of_a_selection_is_left_out_of_the_quote():
     assert anchor.suffix.startswith(" under")
 
 
-@pytest.mark.parametrize("start, end", [(3, 3), (5, 2), (-1, 4), (0, len(SECTION) + 1)])
+@pytest.mark.parametrize(("start", "end"), [(3, 3), (5, 2), (-1, 4), (0, len(SECTION) + 1)])
 def test_a_selection_outside_the_text_is_refused(start, end):
     with pytest.raises(ValueError, match="not inside"):
         make_anchor(SECTION, start, end)
@@ -204,7 +204,7 @@ def test_a_selector_may_leave_out_type_prefix_and_suffix():
     ],
 )
 def test_a_malformed_selector_is_refused(data):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="quote"):
         Anchor.from_dict(data)
 
 

@@ -56,7 +56,8 @@ def test_a_page_catches_up_on_what_it_missed(client, built):
     data = client.get(url, {"after": start}).json()
     assert data["sequence"] == start + 4
     assert [t["id"] for t in data["threads"]] == [first.pk]
-    assert "Första" in data["threads"][0]["html"] and "Svar" in data["threads"][0]["html"]
+    assert "Första" in data["threads"][0]["html"]
+    assert "Svar" in data["threads"][0]["html"]
     assert data["removed"] == [lonely.pk]
     assert client.get(url, {"after": data["sequence"]}).json()["threads"] == []
     client.force_login(people["outsider"])

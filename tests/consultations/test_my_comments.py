@@ -96,7 +96,8 @@ def test_an_applied_proposal_says_in_which_version_and_how_the_passage_reads_now
     assert open_world["people"]["expert"].get_full_name() in mine
     assert "i den senaste versionen, 2 (Reviderad)" in mine
     now = re.search(r"<dt>Nu</dt><dd>(.*?)</dd>", mine)
-    assert now and PROPOSED in now[1]  # the passage as it reads in version 2
+    assert now
+    assert PROPOSED in now[1]  # the passage as it reads in version 2
 
 
 def test_answered_section_and_document_comments_show_the_latest_version(
@@ -118,7 +119,8 @@ def test_answered_section_and_document_comments_show_the_latest_version(
     page = client.get(reverse("consultations:my_comments")).content.decode()
 
     goals = card(page, answered["on_goals"])
-    assert "Tas upp nästa år." in goals and "Noteras" in goals
+    assert "Tas upp nästa år." in goals
+    assert "Noteras" in goals
     assert "Texten har ändrats" in goals
     assert "Fyra målområden, med ett nytt om digitalt stöd." in goals  # the section now
     overall = card(page, answered["overall"])

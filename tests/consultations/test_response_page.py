@@ -57,7 +57,8 @@ def test_a_refused_submit_by_a_non_approver_changes_nothing_and_keeps_the_text(o
     assert "Endast den som godkänner för parten kan skicka in dess remissvar" in text
     assert typed in text  # what they typed is still in the form
     again = form_with(text, "summary")
-    assert ("summary", typed) in again.fields and ("position", "reservations") in again.fields
+    assert ("summary", typed) in again.fields
+    assert ("position", "reservations") in again.fields
     assert saved(party) == before  # neither the text nor the approval state changed
 
 

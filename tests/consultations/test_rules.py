@@ -151,7 +151,8 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(open_world):
     )
     comments.delete_comment(first, by_user=open_world["people"]["member"])
     first.refresh_from_db()
-    assert first.is_deleted and first.body == ""
+    assert first.is_deleted
+    assert first.body == ""
     assert first.history.filter(body="Bra text.").exists()  # the text stays in the record
     lonely = comment(open_world, "member", body="Ensam")
     comments.delete_comment(lonely, by_user=open_world["people"]["member"])
@@ -190,7 +191,8 @@ def test_a_response_needs_the_approvers_approval(open_world, django_capture_on_c
         kind=Kind.RESPONSE_AWAITING_APPROVAL, recipient=people["approver"]
     ).exists()
     response = responses.approve_and_submit(party, by_user=people["approver"])
-    assert response.state == Response.State.SUBMITTED and response.approved_by == people["approver"]
+    assert response.state == Response.State.SUBMITTED
+    assert response.approved_by == people["approver"]
     party.refresh_from_db()
     assert party.status == Consultee.Status.SUBMITTED
 
@@ -225,7 +227,8 @@ def test_a_coordinator_enters_a_response_that_came_by_letter(open_world):
         received_at=timezone.now() - timedelta(days=1),
         attachment=("brev.pdf", "application/pdf", b"%PDF-1.4"),
     )
-    assert response.entered_by == people["coordinator"] and response.received_via == "letter"
+    assert response.entered_by == people["coordinator"]
+    assert response.received_via == "letter"
     assert bytes(response.attachment) == b"%PDF-1.4"
 
 

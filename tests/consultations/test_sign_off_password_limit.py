@@ -94,10 +94,12 @@ def test_past_the_limit_signing_is_refused_with_when_to_try_again(client, sign_o
     last_wrong = sign(client, sign_off, "inte mitt lösenord")
     right = sign(client, sign_off, PASSWORD)  # even the right password, while locked
 
-    assert last_wrong.status_code == 429 and LOCKED in last_wrong.content.decode()
+    assert last_wrong.status_code == 429
+    assert LOCKED in last_wrong.content.decode()
     assert right.status_code == 429
     html = right.content.decode()
-    assert LOCKED in html and "Din underskrift registrerades inte" in html
+    assert LOCKED in html
+    assert "Din underskrift registrerades inte" in html
     # An hour after the last failure (give or take the minute the test takes).
     expected = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
     near = {(expected + timedelta(minutes=m)).strftime("%H:%M") for m in (-1, 0)}
@@ -125,7 +127,8 @@ def test_the_limit_is_per_person_whatever_the_address(client, sign_off):
 
     response = sign(client, sign_off, PASSWORD, address="10.0.1.1")
 
-    assert response.status_code == 429 and LOCKED in response.content.decode()
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
     assert snapshot() == before
 
 

@@ -78,10 +78,12 @@ def test_the_chair_asks_kcrd_to_sign_by_submitting_the_page_as_a_browser_does(cl
     response = client.post(url(demo), form.data(tick=DIRECTORS))
 
     sign_off = SignOff.objects.get()
-    assert response.status_code == 302 and response["Location"] == sign_off.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == sign_off.get_absolute_url()
     assert sign_off.version == demo["document"].versions.get(number=2)
     assert sorted(p.get_full_name() for p in sign_off.signatories.all()) == sorted(DIRECTORS)
-    assert sign_off.required == 3 and sign_off.requested_by == demo["chair"]
+    assert sign_off.required == 3
+    assert sign_off.requested_by == demo["chair"]
     demo["document"].refresh_from_db()
     assert demo["document"].status == Document.Status.AWAITING_SIGN_OFF
 

@@ -56,4 +56,5 @@ def test_two_signatories_at_once_count_once_each_and_adopt_once(world):
     told = list(
         Notification.objects.filter(kind=Kind.DOCUMENT_ADOPTED).values_list("recipient", flat=True)
     )
-    assert told and len(told) == len(set(told))  # everyone is told of the adoption, once
+    assert told
+    assert len(told) == len(set(told))  # everyone is told of the adoption, once

@@ -11,7 +11,7 @@ import zipfile
 
 import docx
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -659,7 +659,8 @@ def test_the_title_page_shows_title_version_date_and_checksum():
 
 
 def test_a_datetime_is_shown_as_its_date():
-    document = docx.Document(io.BytesIO(export(date=datetime.datetime(2022, 8, 15, 14, 30))))
+    local = datetime.datetime(2022, 8, 15, 14, 30, tzinfo=timezone.get_current_timezone())
+    document = docx.Document(io.BytesIO(export(date=local)))
 
     assert "Date: 2022-08-15" in [p.text for p in document.paragraphs]
 

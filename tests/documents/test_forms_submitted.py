@@ -204,7 +204,8 @@ def test_a_second_editor_gets_both_texts_and_saves_the_merged_one(draft):
 
     assert conflict.status_code == 409
     assert "Någon annan sparade det här avsnittet medan du redigerade det." in page_text(conflict)
-    assert "Kollegans text." in page_text(conflict) and "Min text." in page_text(conflict)
+    assert "Kollegans text." in page_text(conflict)
+    assert "Min text." in page_text(conflict)
     assert document.sections.get(heading="Inledning").body == "Kollegans text."
 
     response = submit_form(
@@ -268,6 +269,7 @@ def test_with_javascript_a_section_is_edited_in_place(draft):
 
     assert response.status_code == 200
     assert f'id="section-{section.key}"' in response.content.decode()
-    assert "Ny text på plats." in page_text(response) and "Sparat." in page_text(response)
+    assert "Ny text på plats." in page_text(response)
+    assert "Sparat." in page_text(response)
     section.refresh_from_db()
     assert section.body == "Ny text på plats."

@@ -90,7 +90,8 @@ def test_saving_in_place_after_adoption_keeps_the_text_says_why_and_changes_noth
     assert response.status_code == 409
     assert is_fragment(html)
     assert f'id="section-{section.key}"' in html
-    assert LOCKED_SV in html and 'role="alert"' in html
+    assert LOCKED_SV in html
+    assert 'role="alert"' in html
     assert "Alla föräldrar i länet, med min nya mening." in html  # what was typed is kept
     assert "<form" not in html  # no Save button that can only be refused again
     assert snapshot() == before
@@ -113,7 +114,8 @@ def test_without_javascript_the_refusals_are_pages_with_the_message(client, setu
     for response in (saved, opened):
         html = response.content.decode()
         assert response.status_code == 409
-        assert html.count("<header") == 1 and html.count("<html") == 1  # one whole page
+        assert html.count("<header") == 1
+        assert html.count("<html") == 1  # one whole page
         assert LOCKED_SV in html
     assert "Min text som inte får försvinna." in saved.content.decode()
     assert snapshot() == before
@@ -147,7 +149,8 @@ def test_editing_a_section_someone_else_removed_says_so_in_its_place(client, set
     html = response.content.decode()
     assert response.status_code == 409
     assert is_fragment(html)
-    assert "Någon annan tog bort det här avsnittet nyss." in html and 'role="alert"' in html
+    assert "Någon annan tog bort det här avsnittet nyss." in html
+    assert 'role="alert"' in html
     assert client.get(url).status_code == 404  # without JavaScript: the not-found page
 
 

@@ -50,7 +50,8 @@ def test_a_word_file_becomes_a_document_with_its_sections(writer_client, upload)
     response = upload(writer_client, "strategi.docx", make_strategy_docx())
     assert response.status_code == 200
     job = DocxImport.objects.get()
-    assert job.state == DocxImport.State.DONE and job.progress == 100
+    assert job.state == DocxImport.State.DONE
+    assert job.progress == 100
     assert job.data is None  # the file is not kept once imported
     document = Document.objects.get()
     assert document.title == STRATEGY_TITLE
@@ -80,7 +81,8 @@ def test_a_file_that_is_not_a_docx_is_refused_at_once(writer_client, upload, dat
     response = upload(writer_client, "fil.docx", data)
     assert response.status_code == 400
     assert ".docx" in response.content.decode()
-    assert not DocxImport.objects.exists() and not Document.objects.exists()
+    assert not DocxImport.objects.exists()
+    assert not Document.objects.exists()
 
 
 def test_a_file_over_20_mb_is_refused(writer_client, upload):
@@ -109,7 +111,8 @@ def test_a_file_without_headings_is_split_by_block_and_the_user_is_told(writer_c
     word.save(buffer)
     response = upload(writer_client, "utan-rubriker.docx", buffer.getvalue())
     job = DocxImport.objects.get()
-    assert job.state == DocxImport.State.DONE and not job.had_headings
+    assert job.state == DocxImport.State.DONE
+    assert not job.had_headings
     assert Document.objects.get().sections.count() == 2
     assert "rubrik" in response.content.decode().lower() or "heading" in response.content.decode()
 
@@ -152,8 +155,10 @@ def test_a_hyperlink_in_the_word_file_is_a_link_on_the_page_and_in_the_word_down
         '<a href="https://www.example.org/stod" rel="noopener noreferrer">extern länk</a>'
         " om föräldraskapsstöd." in page
     )
-    assert "\\[extern länk]" not in page and "[extern länk]" not in page
-    assert "Och en fälla" in page and "javascript:" not in page  # the text, never the link
+    assert "\\[extern länk]" not in page
+    assert "[extern länk]" not in page
+    assert "Och en fälla" in page
+    assert "javascript:" not in page  # the text, never the link
 
     writer = document.sections.get().history.last().history_user
     services.publish_version(document, by_user=writer, label="v1", change_summary="")

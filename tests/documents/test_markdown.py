@@ -82,14 +82,16 @@ def test_body_headings_start_below_the_section_heading():
     html = render_markdown("# Ett\n\n## Två\n\n### Tre\n\n#### Fyra\n\n##### Fem\n\n###### Sex")
 
     assert re.findall(r"<(h\d)>", html) == ["h3", "h3", "h4", "h5", "h6", "h6"]
-    assert "<h1>" not in html and "<h2>" not in html
+    assert "<h1>" not in html
+    assert "<h2>" not in html
     assert "<h3>Ett</h3>" in html
 
 
 def test_setext_headings_are_shifted_too():
     html = render_markdown("Rubrik\n======\n\nUnderrubrik\n-----------")
 
-    assert "<h3>Rubrik</h3>" in html and "<h3>Underrubrik</h3>" in html
+    assert "<h3>Rubrik</h3>" in html
+    assert "<h3>Underrubrik</h3>" in html
 
 
 def test_bullet_and_numbered_lists_are_rendered_with_their_start_number():
@@ -104,7 +106,8 @@ def test_tables_keep_their_column_alignment():
 
     assert '<th style="text-align:left">Kommun</th>' in html
     assert '<td style="text-align:right">12</td>' in html
-    assert "<thead>" in html and "<tbody>" in html
+    assert "<thead>" in html
+    assert "<tbody>" in html
 
 
 def test_blockquotes_code_and_rules_are_rendered():
@@ -118,7 +121,7 @@ def test_blockquotes_code_and_rules_are_rendered():
 
 
 @pytest.mark.parametrize(
-    "markdown, href",
+    ("markdown", "href"),
     [
         ("[webb](https://example.se/sida?a=1&b=2)", "https://example.se/sida?a=1&b=2"),
         ("[webb](http://example.se)", "http://example.se"),

@@ -31,7 +31,7 @@ def edit_url(document, section):
 
 
 def test_the_second_save_gets_a_conflict_page_with_both_texts_and_keeps_mine(client, setup):
-    document, writer, section = setup
+    document, _writer, section = setup
     other = MembershipFactory(network=document.network, role=Role.WRITER).user
     services.save_section(
         document,
@@ -53,7 +53,8 @@ def test_the_second_save_gets_a_conflict_page_with_both_texts_and_keeps_mine(cli
     text = response.content.decode()
     assert "under barnets hela uppväxt" in text  # the current text
     assert text.count("Alla föräldrar i länet ska erbjudas stöd.") >= 2  # mine, shown and kept
-    assert "<ins>" in text and "<del>" in text
+    assert "<ins>" in text
+    assert "<del>" in text
     assert 'name="revision" value="2"' in text  # merging and saving again is possible
     assert Section.objects.get(pk=section.pk).body.endswith("hela uppväxt.")
     again = client.post(
@@ -67,7 +68,8 @@ def test_the_second_save_gets_a_conflict_page_with_both_texts_and_keeps_mine(cli
 def test_editing_in_place_returns_the_section_rendered(client, setup):
     document, _writer, section = setup
     form = client.get(edit_url(document, section), HTTP_HX_REQUEST="true")
-    assert form.status_code == 200 and "<form" in form.content.decode()
+    assert form.status_code == 200
+    assert "<form" in form.content.decode()
     assert "<html" not in form.content.decode()
     saved = client.post(
         edit_url(document, section),
@@ -139,7 +141,8 @@ def test_a_version_downloads_as_word_with_a_title_page(client, setup):
     assert response["Content-Disposition"].endswith('-v1.docx"')
     word = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in word.paragraphs)
-    assert "Regional strategi" in text and "Remissversion augusti 2022" in text
+    assert "Regional strategi" in text
+    assert "Remissversion augusti 2022" in text
     assert " ".join(version.content_hash[i : i + 4] for i in range(0, 16, 4)) in text
     assert any(p.style.name == "Heading 1" and p.text == "Inledning" for p in word.paragraphs)
 
@@ -164,7 +167,7 @@ def accessible_name(element) -> str:
 
 
 def test_the_section_buttons_are_named_by_verb_and_heading_without_a_stray_space(client, setup):
-    document, _writer, section = setup
+    document, _writer, _section = setup
     SectionFactory(document=document, heading="Målgrupp", body="Alla föräldrar.")
     page = lxml.html.fromstring(client.get(document.get_absolute_url()).content)
 

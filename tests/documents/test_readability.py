@@ -35,7 +35,7 @@ def test_a_long_text_of_long_words_is_very_difficult():
 
 
 @pytest.mark.parametrize(
-    "value, band",
+    ("value", "band"),
     [
         (0, Band.VERY_EASY),
         (29.9, Band.VERY_EASY),

@@ -44,7 +44,8 @@ def test_a_writer_creates_a_document_and_writes_sections(writer, document):
     created = services.create_document(
         network, by_user=writer, title="  Ny strategi ", kind="strategy"
     )
-    assert created.title == "Ny strategi" and created.status == Document.Status.DRAFTING
+    assert created.title == "Ny strategi"
+    assert created.status == Document.Status.DRAFTING
     first = services.add_section(created, by_user=writer, heading="Inledning", body="Text.\r\n")
     second = services.add_section(created, by_user=writer, heading="Mål")
     middle = services.add_section(created, by_user=writer, heading="Bakgrund", after=first)
@@ -170,20 +171,22 @@ def test_publishing_freezes_the_draft_with_a_checksum(writer, document):
         base_revision=1,
     )
     frozen = version.sections.get()
-    assert frozen.body == "Text ett." and frozen.key == section.key
+    assert frozen.body == "Text ett."
+    assert frozen.key == section.key
     second = services.publish_version(document, by_user=writer, label="v2", change_summary="")
-    assert second.number == 2 and second.content_hash != version.content_hash
+    assert second.number == 2
+    assert second.content_hash != version.content_hash
 
 
 def test_a_version_can_never_be_changed(writer, document):
     SectionFactory(document=document)
     version = services.publish_version(document, by_user=writer, label="v1", change_summary="")
     version.label = "Något annat"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="A published version cannot be changed"):
         version.save()
-    with pytest.raises(ValueError):
-        frozen = version.sections.get()
-        frozen.body = "ändrad"
+    frozen = version.sections.get()
+    frozen.body = "ändrad"
+    with pytest.raises(ValueError, match="A published version cannot be changed"):
         frozen.save()
 
 
@@ -227,9 +230,11 @@ def test_an_older_text_can_be_restored_and_the_restore_is_recorded(writer, docum
     original = section.history.order_by("history_date").first()
     services.restore_section_text(section, by_user=writer, history_id=original.history_id)
     section.refresh_from_db()
-    assert section.body == "Version A." and section.revision == 3
+    assert section.body == "Version A."
+    assert section.revision == 3
     latest = section.history.first()
-    assert latest.history_user == writer and latest.history_change_reason
+    assert latest.history_user == writer
+    assert latest.history_change_reason
 
 
 def test_the_history_says_who_changed_what(writer, document):

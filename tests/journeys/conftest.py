@@ -69,7 +69,7 @@ def collected_static(tmp_path_factory):
         "SECRET_KEY": "journey-" + "x" * 50,
         "STATIC_ROOT": str(root),
     }
-    subprocess.run(  # noqa: S603 - our own interpreter and command
+    subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity=0"],
         cwd=ROOT,
         env=env,

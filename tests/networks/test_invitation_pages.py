@@ -42,7 +42,8 @@ def test_an_unusable_link_says_why(client, network, change, text):
 def test_a_new_person_creates_an_account_and_joins(client, network):
     invitation = InvitationFactory(network=network, email="nina@example.org", role=Role.WRITER)
     page = client.get(url(invitation))
-    assert page.status_code == 200 and network.name in page.content.decode()
+    assert page.status_code == 200
+    assert network.name in page.content.decode()
     response = client.post(
         url(invitation),
         {
@@ -51,7 +52,8 @@ def test_a_new_person_creates_an_account_and_joins(client, network):
             "password2": "ett långt lösenord",
         },
     )
-    assert response.status_code == 302 and response["Location"] == network.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == network.get_absolute_url()
     membership = Membership.objects.get(user__email="nina@example.org")
     assert membership.role == Role.WRITER
     assert client.get(network.get_absolute_url()).status_code == 200  # logged in
@@ -96,7 +98,8 @@ def test_logged_in_as_someone_else_the_page_says_so_and_offers_to_switch(client,
     invitation = InvitationFactory(network=network, email="kim@example.org")
     client.force_login(UserFactory(email="eve@example.org"))
     page = client.get(url(invitation))
-    assert "kim@example.org" in page.content.decode() and "eve@example.org" in page.content.decode()
+    assert "kim@example.org" in page.content.decode()
+    assert "eve@example.org" in page.content.decode()
     assert client.post(url(invitation)).status_code == 200  # a POST without switch joins nothing
     assert not Membership.objects.filter(network=network).exists()
     client.post(url(invitation), {"action": "switch"})

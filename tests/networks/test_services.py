@@ -49,7 +49,8 @@ def test_inviting_sends_an_email_with_a_single_use_link(
     assert message.to == ["ny.person@example.org"]
     assert network.name in message.subject
     assert invitation.get_absolute_url() in message.body
-    assert message.alternatives and invitation.get_absolute_url() in message.alternatives[0][0]
+    assert message.alternatives
+    assert invitation.get_absolute_url() in message.alternatives[0][0]
 
 
 def test_the_invitation_email_is_in_the_language_of_the_inviter(
@@ -178,7 +179,8 @@ def test_a_chair_changes_a_role_and_history_records_who(network, member_of):
     membership.refresh_from_db()
     assert membership.role == Role.WRITER
     latest = membership.history.first()
-    assert latest.role == Role.WRITER and latest.history_user == chair
+    assert latest.role == Role.WRITER
+    assert latest.history_user == chair
 
 
 def test_demoting_the_last_chair_is_refused(network, member_of):
@@ -225,7 +227,8 @@ def test_an_ended_member_can_be_invited_again(network, member_of):
         network, by_user=chair, email="back@example.org", role=Role.MEMBER
     )
     again = services.accept_invitation(invitation.token, user=membership.user)
-    assert again.pk != membership.pk and again.is_active()
+    assert again.pk != membership.pk
+    assert again.is_active()
 
 
 def test_withdrawing_an_invitation_makes_the_link_useless(network, member_of):

@@ -84,7 +84,8 @@ def test_network_list(client, world, visitor):
     login(client, world["people"][visitor])
     response = client.get(reverse("networks:list"))
     if visitor == "anonymous":
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
         return
     assert response.status_code == 200
     listed = world["network"].name in response.content.decode()

@@ -295,7 +295,7 @@ class ThrowawayRedis:
     def start(self) -> None:
         import redis
 
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and our own arguments
+        self.process = subprocess.Popen(
             [
                 self.binary,
                 "--port",
@@ -388,7 +388,7 @@ class WorkerProcesses:
             env["NOTIFICATION_EMAIL_LEASE_SECONDS"] = str(lease_seconds)
         log = self.log_dir / f"worker-{len(self.processes) + 1}.log"
         with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            process = subprocess.Popen(
                 [
                     sys.executable,
                     "-m",

@@ -34,7 +34,7 @@ async def test_anonymous_sockets_are_closed_with_4401(layer):
 
 async def test_a_foreign_origin_is_refused(layer):
     me = await database_sync_to_async(UserFactory)()
-    communicator, connected, _ = await connect(
+    _communicator, connected, _ = await connect(
         "/ws/notifications/", user=me, origin="http://evil.example"
     )
     assert not connected
@@ -48,8 +48,10 @@ async def test_my_page_hears_my_notification_live(layer):
     assert hello == {"type": "hello", "unread": 0}
     await database_sync_to_async(raise_for)(me, "Regional strategi")
     message = await communicator.receive_json_from(timeout=3)
-    assert message["type"] == "new" and message["unread"] == 1
-    assert "Regional strategi" in message["text"] and "signature" in message["text"]
+    assert message["type"] == "new"
+    assert message["unread"] == 1
+    assert "Regional strategi" in message["text"]
+    assert "signature" in message["text"]
     await communicator.disconnect()
 
 

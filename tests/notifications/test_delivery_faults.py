@@ -363,7 +363,8 @@ def test_a_keyed_reminder_raised_by_two_scans_reaches_each_person_once(
     first = deadline_scan(people)
     second = deadline_scan(people)
 
-    assert len(first) == 5 and second == []
+    assert len(first) == 5
+    assert second == []
     assert sink_count_reaches(smtp_sink, 5)
     assert [run["retval"] for run in task_runs.wait_for(SEND, 5)] == ["sent"] * 5
     assert_each_delivered_once(smtp_sink, first)

@@ -70,7 +70,8 @@ def test_marking_one_notification_read_from_the_list():
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.read_at is not None and second.read_at is None
+    assert first.read_at is not None
+    assert second.read_at is None
 
 
 @submits("notifications:mark_all_read")

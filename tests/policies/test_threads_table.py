@@ -249,7 +249,7 @@ def test_comments_table(world):
 def test_the_comments_to_answer_are_those_the_table_lets_one_answer(world, status):
     """objects_for(ANSWER) and actions(…) are the same rule: for every person, the comments
     listed are exactly those on which the policy gives `answer_comment`."""
-    people, document, review_round, comments = world
+    people, _document, review_round, _comments = world
     ReviewRound.objects.filter(pk=review_round.pk).update(status=status)
     everyone = Comment.objects.select_related("round__document__network")
     for who, user in people.items():

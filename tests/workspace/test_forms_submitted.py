@@ -102,7 +102,8 @@ def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(mailoutbox):
     )
 
     assert response.redirect_chain[-1][0] == reverse("password_reset_done")
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["anna@example.org"]
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["anna@example.org"]
     link = re.search(r"https?://[^\s\"<>]+/password-reset/[^\s\"<>]+/", mailoutbox[0].body)
     assert link, mailoutbox[0].body
     path = re.sub(r"^https?://[^/]+", "", link.group(0))

@@ -21,7 +21,8 @@ def test_healthy_when_everything_answers(client, fresh_layers):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok" and body["failing"] == []
+    assert body["status"] == "ok"
+    assert body["failing"] == []
     assert set(body["checks"]) == {"database", "channel_layer", "broker"}
 
 

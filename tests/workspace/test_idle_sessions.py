@@ -93,7 +93,8 @@ def test_status_after_the_idle_time_says_nothing_is_left(client, settings):
 def test_every_page_carries_the_warning_for_people_logged_in(client):
     client.force_login(UserFactory())
     page = client.get(reverse("networks:list")).content.decode()
-    assert 'role="alertdialog"' in page and "data-session-warning" in page
+    assert 'role="alertdialog"' in page
+    assert "data-session-warning" in page
     assert 'aria-labelledby="session-warning-title"' in page
     assert "Fortsätt vara inloggad" in page
     assert 'src="/static/js/session.js"' in page

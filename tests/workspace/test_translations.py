@@ -35,8 +35,19 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "workspace.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--no-location", "-l", "sv", "-l", "en"]
-        + ["--ignore=tests", "--ignore=node_modules", "--ignore=.venv"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "--no-location",
+            "-l",
+            "sv",
+            "-l",
+            "en",
+            "--ignore=tests",
+            "--ignore=node_modules",
+            "--ignore=.venv",
+        ],
         cwd=copy,
         env=env,
         check=True,
