@@ -41,9 +41,13 @@ test: venv
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json || true
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The same checks run in CI (.ci/run) and before each commit (.pre-commit-config.yaml).
+# mypy: the type check's line goes last here.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python tools/layer_strings.py
 
 format: venv
 	$(BIN)/ruff check --fix .
