@@ -304,8 +304,7 @@ def send_reminders(now=None) -> int:
             closes_at__lte=now + timedelta(days=end),
         ).select_related("document")
         for review_round in due:
-            answered = [Consultee.Status.SUBMITTED, Consultee.Status.DECLINED]
-            for consultee in review_round.consultees.exclude(status__in=answered):
+            for consultee in review_round.consultees.exclude(status__in=policy.ANSWERED):
                 key = f"round:{review_round.pk}:consultee:{consultee.pk}:{label}"
                 with transaction.atomic():
                     recipients = list(
