@@ -48,6 +48,7 @@ from consultations import selectors
 from consultations.models import Comment, Disposition, ReviewRound
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction, RoundAction
+from networks import registry
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,13 @@ class Viewer:
             f"{get_language()}:{review_round.status}:{int(self.can_comment)}:"
             f"{int(self.can_dispose)}:{int(self.can_apply)}:{versions}"
         )
+
+    @property
+    def on_round(self) -> registry.Allowed:
+        """The viewer's actions on the round that the shared part shows (its comment forms):
+        the round's policy's answer, for whoever this viewer stands for."""
+        given = {RoundAction.COMMENT: self.can_comment, RoundAction.ANSWER: self.can_dispose}
+        return registry.Allowed({RoundAction.VIEW} | {a for a, yes in given.items() if yes})
 
     @property
     def on_comments(self) -> frozenset[str]:
@@ -238,8 +246,7 @@ def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> E
         {
             "round": review_round,
             "page": page,
-            "can_comment": viewer.can_comment,
-            "can_dispose": viewer.can_dispose,
+            "may": viewer.on_round,
             "on_comments": viewer.on_comments,
             "kinds": Comment.Kind.choices,
             "outcomes": Disposition.Outcome.choices,

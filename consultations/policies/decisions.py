@@ -96,6 +96,15 @@ def not_now(step: str, status: str) -> DomainError:
         return NotAdopted()
     if status in Document.LOCKED_STATUSES:
         return DocumentLocked()
+    if step == DocumentStep.START_ROUND and status == Status.AWAITING_SIGN_OFF:
+        return PendingSignOff()  # a version waiting for signatures is not sent out again
+    if step == DocumentStep.START_ROUND and status == Status.ANCHORING:
+        return InvalidTransition(
+            _(
+                "The document is being anchored, so no consultation round can open now. If it "
+                "needs another round, first record the decision that returns it for revision."
+            )
+        )
     if step == DocumentStep.REQUEST_SIGN_OFF:
         if status == Status.AWAITING_SIGN_OFF:
             return PendingSignOff()

@@ -24,7 +24,8 @@ from consultations.errors import (
 from consultations.locks import lock_document, lock_round
 from consultations.models import Consultee, Question, ReviewRound, SignOff
 from consultations.policies import rounds as policy
-from consultations.policies.actions import ConsulteeAction, RoundAction
+from consultations.policies.actions import ConsulteeAction, DocumentStep, RoundAction
+from consultations.policies.decisions import require_step
 from documents.errors import DocumentLocked
 from documents.models import Document, Version
 from documents.policies import DocumentAction
@@ -92,8 +93,9 @@ def create_round(
 ) -> ReviewRound:
     document = lock_document(document)
     require(by_user, Action.VIEW_DOCUMENT, document)
-    if document.is_locked:
-        raise DocumentLocked()
+    # A round is started where the document may go into consultation (the decisions' policy
+    # reads Document.TRANSITIONS); elsewhere it is refused in words, a locked document too.
+    require_step(by_user, DocumentStep.START_ROUND, document)
     require(by_user, Action.RUN_ROUND, document)
     if version.document_id != document.pk:
         raise InvalidTransition()
@@ -302,8 +304,7 @@ def send_reminders(now=None) -> int:
             closes_at__lte=now + timedelta(days=end),
         ).select_related("document")
         for review_round in due:
-            answered = [Consultee.Status.SUBMITTED, Consultee.Status.DECLINED]
-            for consultee in review_round.consultees.exclude(status__in=answered):
+            for consultee in review_round.consultees.exclude(status__in=policy.ANSWERED):
                 key = f"round:{review_round.pk}:consultee:{consultee.pk}:{label}"
                 with transaction.atomic():
                     recipients = list(

@@ -20,7 +20,8 @@ from consultations.forms import (
 from consultations.models import Disposition
 from consultations.policies import rounds as round_policy
 from consultations.policies import threads
-from consultations.policies.actions import CommentAction, RoundAction
+from consultations.policies.actions import CommentAction, DocumentStep, RoundAction
+from consultations.policies.decisions import not_now
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
@@ -79,11 +80,13 @@ def round_new(request, pk):
                 request, _("The round is planned. Check it, then open it for the consulted.")
             )
             return redirect(review_round)
+    context = {"document": document, "network": document.network, "form": form}
+    if DocumentStep.START_ROUND not in registry.actions(request.user, document):
+        # Those who run the document see the page; where a round does not start now it says
+        # why instead of a form the service would refuse (the decisions' policy decides).
+        context["not_now"] = not_now(DocumentStep.START_ROUND, document.status).message
     return render(
-        request,
-        "consultations/round_new.html",
-        {"document": document, "network": document.network, "form": form},
-        status=400 if form.errors else 200,
+        request, "consultations/round_new.html", context, status=400 if form.errors else 200
     )
 
 

@@ -58,6 +58,10 @@ def chain(world):
 @pytest.fixture
 def anchored(chain):
     """The manager group has given its views: the proposal is anchored."""
+    return anchor(chain)
+
+
+def anchor(chain):
     decisions.record_decision(
         chain["document"],
         by_user=chain["people"]["coordinator"],
@@ -332,9 +336,9 @@ def test_a_pending_sign_off_is_not_overtaken_by_a_decision(anchored, kind):
     assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF
 
 
-def test_no_round_opens_on_a_version_waiting_for_signatures(anchored):
-    chain = anchored
-    chain["sign_off"] = ask(chain)
+def test_no_round_opens_on_a_version_waiting_for_signatures(chain):
+    """A round planned while the document was revised does not open once a sign-off waits, and
+    no new one starts."""
     chair = chain["people"]["chair"]
     second = round_services.create_round(
         chain["document"],
@@ -344,9 +348,19 @@ def test_no_round_opens_on_a_version_waiting_for_signatures(anchored):
         closes_at=timezone.now() + timedelta(days=5),
     )
     round_services.add_consultees(second, by_user=chair, organisations=[chain["kumla"]])
+    anchor(chain)
+    chain["sign_off"] = ask(chain)
     before = snapshot()
     with pytest.raises(PendingSignOff):
         round_services.open_round(second, by_user=chair)
+    with pytest.raises(PendingSignOff):
+        round_services.create_round(
+            chain["document"],
+            by_user=chair,
+            version=chain["version"],
+            title="En remiss till",
+            closes_at=timezone.now() + timedelta(days=5),
+        )
     assert snapshot() == before
     chain["document"].refresh_from_db()
     assert chain["document"].status == Document.Status.AWAITING_SIGN_OFF

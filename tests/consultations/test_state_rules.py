@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.errors import CommentRemoved, RoundClosed
+from consultations.errors import CommentRemoved, InvalidTransition, RoundClosed
 from consultations.models import Comment, Decision, ReviewRound
 from consultations.services import comments as comment_services
 from consultations.services import decisions as decision_services
@@ -35,10 +35,17 @@ def snapshot():
 
 @pytest.fixture
 def anchoring(open_world):
-    """The round closed, the manager group's views recorded: the document is being anchored,
-    and a second round is planned on it."""
+    """The round closed, a second round planned while the document was being revised, then the
+    manager group's views recorded: the document is being anchored."""
     people = open_world["people"]
     round_services.close_round(open_world["round"], by_user=people["chair"])
+    second = round_services.create_round(
+        open_world["document"],
+        by_user=people["chair"],
+        version=open_world["version"],
+        title="Remiss november",
+        closes_at=timezone.now() + timedelta(days=10),
+    )
     decision_services.record_decision(
         open_world["document"],
         by_user=people["coordinator"],
@@ -47,13 +54,6 @@ def anchoring(open_world):
         decided_on=timezone.localdate(),
         text="Chefsnätverket ställer sig positivt.",
         body_network=open_world["managers"],
-    )
-    second = round_services.create_round(
-        open_world["document"],
-        by_user=people["chair"],
-        version=open_world["version"],
-        title="Remiss november",
-        closes_at=timezone.now() + timedelta(days=10),
     )
     round_services.add_consultees(
         second, by_user=people["chair"], networks=[open_world["managers"]]
@@ -85,6 +85,40 @@ def test_opening_a_round_on_an_anchoring_document_from_its_page_shows_why(anchor
     assert response.status_code == 200  # the round's page again, with the reason on it
     assert ANCHORING_REFUSAL in page_text(response)
     assert snapshot() == before
+
+
+def test_starting_a_round_on_an_anchoring_document_is_refused_in_words(anchoring):
+    """The decisions' policy offers no new round while the document is anchored, and the service
+    asks it (it used to plan one, to be refused only at the opening)."""
+    before = snapshot()
+
+    with pytest.raises(InvalidTransition) as refused:
+        round_services.create_round(
+            anchoring["document"],
+            by_user=anchoring["people"]["chair"],
+            version=anchoring["version"],
+            title="Remiss december",
+            closes_at=timezone.now() + timedelta(days=10),
+        )
+
+    assert str(refused.value.message).startswith(ANCHORING_REFUSAL)
+    assert snapshot() == before
+
+
+def test_the_rounds_page_offers_no_new_round_while_anchoring_and_its_form_page_says_why(
+    anchoring,
+):
+    client = browser_client(anchoring["people"]["chair"])
+    document = anchoring["document"]
+
+    rounds_page = client.get(reverse("consultations:document_rounds", args=[document.pk]))
+    form_page = client.get(reverse("consultations:round_new", args=[document.pk]))
+
+    new_round = reverse("consultations:round_new", args=[document.pk])
+    assert rounds_page.status_code == 200
+    assert new_round not in rounds_page.content.decode()  # no "Starta en remissrunda"
+    assert ANCHORING_REFUSAL in page_text(form_page)
+    assert "Spara remissrundan som planerad" not in page_text(form_page)
 
 
 def test_after_the_decision_that_returns_it_a_new_round_opens(anchoring):
