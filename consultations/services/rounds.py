@@ -31,7 +31,6 @@ from documents.policies import DocumentAction
 from documents.services import move_document
 from networks import registry
 from networks.models import Network, Organisation
-from networks.permissions import Action, grant, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -91,10 +90,10 @@ def create_round(
     closes_at: datetime,
 ) -> ReviewRound:
     document = lock_document(document)
-    require(by_user, Action.VIEW_DOCUMENT, document)
+    registry.require(by_user, DocumentAction.VIEW, document)
     if document.is_locked:
         raise DocumentLocked()
-    require(by_user, Action.RUN_ROUND, document)
+    registry.require(by_user, DocumentAction.RUN_PROCESS, document)
     if version.document_id != document.pk:
         raise InvalidTransition()
     now = timezone.now()
@@ -131,7 +130,8 @@ def add_consultees(
     people: list = (),
 ) -> list[Consultee]:
     """Consult whole networks, organisations or named people (also from outside the network:
-    they then see this round and its version, nothing else)."""
+    they then see this round and its version, nothing else: their own row lets them in, and
+    its removal or the round's end lets them out)."""
     review_round = _lock(review_round)
     policy.require(by_user, RoundAction.CONSULT, review_round)
     if not (networks or organisations or people):
@@ -152,9 +152,6 @@ def add_consultees(
             consultee.save()
             known.add(party.pk)
             added.append(consultee)
-            if field == "person":
-                grant(party, Action.VIEW_ROUND, review_round)
-                grant(party, Action.COMMENT, review_round)
     if added and review_round.is_open:
         # Those already asked through another party were told when it was added.
         told = policy.people_of(review_round, existing).values("pk")

@@ -16,16 +16,16 @@ from tests.policies.table import check
 MODELS = ["documents.Document", "documents.Section", "documents.Version"]
 
 WRITE = "view_document follow_documents edit_document publish_version"
-RUNS = "comment_round run_round dispose_comment record_decision"
+RUNS = "take_part run_process answer_feedback record_decision"
 UNLOCKED = f"""
   chair of the working group          {WRITE} {RUNS}
   coordinator of the working group    {WRITE} {RUNS}
-  writer in the working group         {WRITE} comment_round dispose_comment
-  member of the working group         view_document follow_documents comment_round
-  signatory of the working group      view_document follow_documents comment_round
+  writer in the working group         {WRITE} take_part answer_feedback
+  member of the working group         view_document follow_documents take_part
+  signatory of the working group      view_document follow_documents take_part
   observer in the working group       view_document follow_documents
-  writer in its writing group         {WRITE} comment_round dispose_comment
-  member of its writing group         view_document follow_documents comment_round
+  writer in its writing group         {WRITE} take_part answer_feedback
+  member of its writing group         view_document follow_documents take_part
   observer in its writing group       view_document follow_documents
   chair of the network above          view_document
   member of the network above         view_document
@@ -33,14 +33,14 @@ UNLOCKED = f"""
   outsider                            -
 """
 LOCKED = """
-  chair of the working group          view_document follow_documents comment_round dispose_comment record_decision
-  coordinator of the working group    view_document follow_documents comment_round dispose_comment record_decision
-  writer in the working group         view_document follow_documents comment_round dispose_comment
-  member of the working group         view_document follow_documents comment_round
-  signatory of the working group      view_document follow_documents comment_round
+  chair of the working group          view_document follow_documents take_part answer_feedback record_decision
+  coordinator of the working group    view_document follow_documents take_part answer_feedback record_decision
+  writer in the working group         view_document follow_documents take_part answer_feedback
+  member of the working group         view_document follow_documents take_part
+  signatory of the working group      view_document follow_documents take_part
   observer in the working group       view_document follow_documents
-  writer in its writing group         view_document follow_documents comment_round dispose_comment
-  member of its writing group         view_document follow_documents comment_round
+  writer in its writing group         view_document follow_documents take_part answer_feedback
+  member of its writing group         view_document follow_documents take_part
   observer in its writing group       view_document follow_documents
   chair of the network above          view_document
   member of the network above         view_document
