@@ -5,14 +5,12 @@ Each service: lock → authorize → validate → write → record → side effe
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from documents import tasks
+from documents import signals, tasks
 from documents.errors import (
     DocumentLocked,
     DocumentMoveRefused,
@@ -224,11 +222,8 @@ def publish_version(
         VersionSection(version=version, key=s.key, heading=s.heading, body=s.body, position=index)
         for index, s in enumerate(sections, start=1)
     )
-    # Apps that keep things about versions (the review rounds carry open comments to the new
-    # version) are listed in settings, and called here, in the same transaction: an explicit
-    # list, not signals.
-    for handler in settings.VERSION_PUBLISHED_HANDLERS:
-        import_string(handler)(version, by_user=by_user)
+    # Apps that keep things about versions update them now, in the same transaction.
+    signals.version_published.send(sender=Version, version=version, by_user=by_user)
     # Those who work on the document are told (its network's people and its writing group's).
     notify(
         kind=Kind.VERSION_PUBLISHED,

@@ -292,8 +292,3 @@ LOGGING = {
 
 # --- Samverka ---------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 14
-# Called when a version is published (documents.services.publish_version), in its transaction.
-VERSION_PUBLISHED_HANDLERS = [
-    "consultations.services.revisions.carry_comments",
-    "consultations.services.dispositions.record_applied_in",
-]
