@@ -1,8 +1,9 @@
-"""Documents, sections and versions: who may do what, in every state of the document."""
+"""Documents, sections and versions: who may do what, in every state of the document (a section
+and a published version have their document's rights, in its state: the same table)."""
 
 import pytest
 
-from documents.models import Document
+from documents.models import Document, Version
 from networks.models import Network, Role
 from tests.factories import (
     DocumentFactory,
@@ -61,6 +62,9 @@ def world(db):
     sibling = NetworkFactory(name="Annan arbetsgrupp", parent=above)
     document = DocumentFactory(network=group)
     section = SectionFactory(document=document)
+    version = Version.objects.create(
+        document=document, number=1, label="1", title=document.title, content_hash="v"
+    )
 
     def person(network, role):
         return lambda: MembershipFactory(network=network, role=role).user
@@ -80,7 +84,7 @@ def world(db):
         "member of a sibling group": person(sibling, Role.MEMBER),
         "outsider": lambda: UserFactory(),
     }
-    return people, document, section
+    return people, document, {"documents.Section": section, "documents.Version": version}
 
 
 def in_state(obj_of, document, status):
@@ -92,9 +96,13 @@ def in_state(obj_of, document, status):
     return make
 
 
-@pytest.mark.parametrize("label", ["documents.Document", "documents.Section"])
+@pytest.mark.parametrize("label", ["documents.Document", "documents.Section", "documents.Version"])
 def test_documents_table(world, label):
-    people, document, section = world
-    obj_of = {"documents.Document": lambda: document, "documents.Section": lambda: section}[label]
+    people, document, parts = world
+    obj = parts.get(label, document)
+
+    def obj_of():
+        return obj
+
     states = [*UNLOCKED_STATES, "adopted", "archived"]
     check(label, TABLE, people, {s: in_state(obj_of, document, s) for s in states})
