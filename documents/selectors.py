@@ -1,4 +1,5 @@
-"""Every read about documents that a view or task needs; visibility via networks.permissions."""
+"""Every read about documents that a view or task needs; visibility via the policies
+(networks.registry)."""
 
 from __future__ import annotations
 
