@@ -77,7 +77,8 @@ class Policy:
 
 
 _policies: dict[str, Policy] = {}
-# Actions a higher app adds to a lower app's model (a step on a document, say): each is called with (user, obj, the owner's actions) and returns more actions.
+# Actions a higher app adds to a lower app's model (a step on a document, say): each is called
+# with (user, obj, the owner's actions) and returns more actions.
 Extension = Callable[[Any, Any, frozenset[str]], frozenset[str]]
 _extensions: dict[str, list[Extension]] = {}
 
@@ -148,8 +149,8 @@ CACHE_ATTRIBUTE = "_samverka_permissions"
 
 def remember_for_this_request(user) -> None:
     """While a page is being read (GET), answers are kept on the user object, so a page that
-    asks about the same object several times pays once. Writes never use
-    it: they run with a fresh user and see every change (workspace.middleware)."""
+    asks about the same object several times pays once. Writes never use it: they run with a
+    fresh user and see every change (workspace.middleware)."""
     setattr(user, CACHE_ATTRIBUTE, {})
 
 
