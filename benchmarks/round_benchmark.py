@@ -329,7 +329,6 @@ def seed() -> dict:
     )
     from documents.models import Document, Section, Version, VersionSection, content_hash
     from networks.models import Affiliation, Membership, Network, Organisation, Role
-    from networks.permissions import Action, grant
 
     rng = random.Random(SEED)  # noqa: S311 - repeatable data, not a secret
     user_model = get_user_model()
@@ -453,9 +452,6 @@ def seed() -> dict:
             for n, c in enumerate(consultees)
             if c.status in ("submitted", "drafting")
         )
-        for expert in experts:
-            grant(expert, Action.VIEW_ROUND, review_round)
-            grant(expert, Action.COMMENT, review_round)
 
         # Comments: top-level ones first (their ids are needed for the replies), in time order.
         texts = {s.key: anchoring.normalise(anchoring.plain(s.body)) for s in sections}
@@ -605,7 +601,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
     from consultations.views import rounds as views
     from documents.readability import lix_of_markdown
     from documents.selectors import version_sections
-    from networks.permissions import remember_for_this_request
+    from networks.registry import remember_for_this_request
 
     url = f"/rounds/{round_id}/"
     translation.activate(settings.LANGUAGE_CODE)

@@ -13,3 +13,6 @@ class ConsultationsConfig(AppConfig):
         register_adoption_provider(version_adoption)
 
         from consultations import policies  # noqa: F401 - registers the consultations' policies
+        from consultations.receivers import connect
+
+        connect()

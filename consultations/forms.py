@@ -1,14 +1,16 @@
 from datetime import datetime, time
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment, Decision, Disposition, Response, Signature
 from consultations.services.responses import MAX_ATTACHMENT_BYTES
+from networks import registry
 from networks.models import Network, Organisation, normalise_email
-from networks.permissions import people_within_reach
+from networks.policies import PersonAction
 
 
 class RoundForm(forms.Form):
@@ -68,7 +70,8 @@ class RoundForm(forms.Form):
         addresses = [a for a in addresses if a]
         # Only people the chair can already see: an account out of their reach gets the very
         # answer an address without one gets, so the form tells nobody who has an account.
-        users = list(people_within_reach(self.chair).filter(email__in=addresses))
+        within_reach = registry.objects_for(self.chair, PersonAction.VIEW, get_user_model())
+        users = list(within_reach.filter(email__in=addresses))
         unknown = sorted(set(addresses) - {u.email for u in users})
         if unknown:
             raise forms.ValidationError(

@@ -59,11 +59,6 @@ class ReviewRound(models.Model):
         verbose_name = _("review round")
         verbose_name_plural = _("review rounds")
         ordering = ["-opens_at"]
-        # Object grants for people outside the network (networks.permissions.grant).
-        permissions = [
-            ("view_round", _("Can see a review round")),
-            ("comment_round", _("Can comment in a review round")),
-        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["document"],

@@ -16,11 +16,12 @@ from consultations.models import (
     Disposition,
     ReviewRound,
 )
+from consultations.policies.actions import RoundAction
 from documents.markdown import render_markdown
 from documents.models import Version, VersionSection
 from documents.selectors import RenderedSection, version_sections
+from networks import registry
 from networks.errors import NotFound
-from networks.permissions import Action, allowed_actions
 from networks.selectors import as_id
 
 REPLIES_SHOWN = 5  # longer threads show the latest replies and load the rest on request
@@ -40,7 +41,7 @@ def get_round_for_user(user, pk) -> ReviewRound:
         .filter(pk=as_id(pk))
         .first()
     )
-    if review_round is None or Action.VIEW_ROUND not in allowed_actions(user, review_round):
+    if review_round is None or RoundAction.VIEW not in registry.actions(user, review_round):
         raise NotFound()
     return review_round
 

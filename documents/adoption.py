@@ -1,10 +1,10 @@
 """Whether a version was adopted, when, and by whom: for the Word file of the version.
 
-Adoption is recorded by consultations (a sign-off and its signatures, or a recorded decision),
-and documents may not import consultations (DESIGN.md: notifications ← networks ← documents ←
-consultations). So consultations registers a provider here in its AppConfig.ready(): the app
-that owns the facts says where they are, and nothing has to be kept in step in settings. Without
-a provider no version reads as adopted; documents stays usable on its own.
+Adoption is recorded by an app above documents (a sign-off and its signatures, or a recorded
+decision), which documents may not import (DESIGN.md: the apps' layers). So that app registers a
+provider here in its AppConfig.ready(): the app that owns the facts says where they are, and
+nothing has to be kept in step in settings. Without a provider no version reads as adopted;
+documents stays usable on its own.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _provider: AdoptionProvider | None = None
 
 
 def register_adoption_provider(provider: AdoptionProvider) -> None:
-    """Called once, by the app that records adoptions (consultations), when Django starts."""
+    """Called once, by the app that records adoptions, when Django starts."""
     global _provider
     _provider = provider
 

@@ -7,8 +7,8 @@ this policy says what that means for one document in its present state. An adopt
 document is locked: it is read, never changed. Sections and versions have their document's
 rights.
 
-Higher apps add their own steps on a document (consultations: open a round, record a decision,
-ask for sign-off) with `networks.registry.extend`, from the actions given here.
+Higher apps add their own steps on a document with `networks.registry.extend`, from the
+actions given here (this app knows none of them).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from documents.models import Document
 from networks import registry
 from networks.models import Membership, Network
-from networks.permissions import ancestor_ids, visible_network_ids
+from networks.permissions import ancestor_ids
 
 
 class DocumentAction(StrEnum):
@@ -32,9 +32,9 @@ class DocumentAction(StrEnum):
     EDIT = "edit_document"  # sections: write, add, move, remove
     PUBLISH_VERSION = "publish_version"
     # What a role gives on the document's process; higher apps turn them into steps.
-    TAKE_PART = "comment_round"  # comments in its rounds
-    RUN_PROCESS = "run_round"  # runs its rounds, decisions and sign-off
-    ANSWER = "dispose_comment"  # answers the comments (the writing group)
+    TAKE_PART = "take_part"  # says what they think when it is put to them
+    RUN_PROCESS = "run_process"  # runs its process
+    ANSWER = "answer_feedback"  # answers what was said (the writing group)
     RECORD_DECISION = "record_decision"
 
 
@@ -62,17 +62,15 @@ class DocumentPolicy(registry.Policy):
         return (self.label, document.pk, document.status)
 
     def objects_for(self, user, action: str) -> QuerySet:
-        if action != DocumentAction.VIEW:
+        """The documents of the networks where the person's roles give `action` (the network's
+        policy, as one query), less the locked ones for an action the lock takes away."""
+        if action not in FROM_NETWORK:
             raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
-        # Networks the person sees (their own, sub-groups, grants), and the groups above the
-        # writing groups they are in (whose documents they write or read).
-        writing_groups = Membership.objects.active().filter(
-            user=user, network__kind=Network.Kind.WRITING_GROUP
-        )
-        return Document.objects.filter(
-            Q(network_id__in=visible_network_ids(user))
-            | Q(network_id__in=writing_groups.values("network__parent_id"))
-        )
+        networks = registry.objects_for(user, action, Network)
+        documents = Document.objects.filter(network__in=networks)
+        if action in LOCKED_REMOVES:
+            documents = documents.exclude(status__in=Document.LOCKED_STATUSES)
+        return documents
 
     def users_for(self, action: str, document: Document) -> QuerySet:
         """Who reads the document (VIEW), and who works on it and is told of its versions and

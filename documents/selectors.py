@@ -1,4 +1,5 @@
-"""Every read about documents that a view or task needs; visibility via networks.permissions."""
+"""Every read about documents that a view or task needs; visibility via the policies
+(networks.registry)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from documents.diff import DocumentDiff, SectionText, diff_documents
 from documents.markdown import render_markdown
 from documents.models import Document, DocxImport, Section, Version, content_hash
 from documents.readability import Lix, combine, lix_of_markdown
+from networks import registry
 from networks.errors import NotFound
 from networks.models import Network
-from networks.permissions import Action, allowed_actions
+from networks.permissions import Action
 from networks.selectors import as_id
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def get_network_for_documents(user, pk) -> Network:
     network = Network.objects.select_related("parent__parent__parent").filter(pk=as_id(pk)).first()
-    if network is None or Action.VIEW_DOCUMENT not in allowed_actions(user, network):
+    if network is None or Action.VIEW_DOCUMENT not in registry.actions(user, network):
         raise NotFound()
     return network
 
@@ -36,7 +38,7 @@ def get_document_for_user(user, pk) -> Document:
         .filter(pk=as_id(pk))
         .first()
     )
-    if document is None or Action.VIEW_DOCUMENT not in allowed_actions(user, document):
+    if document is None or Action.VIEW_DOCUMENT not in registry.actions(user, document):
         raise NotFound()
     return document
 

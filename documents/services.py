@@ -5,14 +5,12 @@ Each service: lock → authorize → validate → write → record → side effe
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from documents import tasks
+from documents import signals, tasks
 from documents.errors import (
     DocumentLocked,
     DocumentMoveRefused,
@@ -29,7 +27,7 @@ from documents.policies import DocumentAction
 from networks import registry
 from networks.errors import NotFound
 from networks.models import Network
-from networks.permissions import Action, require
+from networks.permissions import Action
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -60,10 +58,10 @@ def _move_refusal(current: str, to: str):
 def ensure_editable(user, document: Document, action: Action = Action.EDIT_DOCUMENT) -> None:
     """Not found for outsiders; a clear refusal when adopted; then the role check. Views call it
     too, to refuse a form page with the same answer as its POST."""
-    require(user, Action.VIEW_DOCUMENT, document)
+    registry.require(user, Action.VIEW_DOCUMENT, document)
     if document.is_locked:
         raise DocumentLocked()
-    require(user, action, document)
+    registry.require(user, action, document)
 
 
 def _clean_heading(heading: str) -> str:
@@ -81,7 +79,7 @@ def _clean_body(body: str) -> str:
 @transaction.atomic
 def create_document(network: Network, *, by_user, title: str, kind: str) -> Document:
     network = Network.objects.select_for_update().get(pk=network.pk)
-    require(by_user, Action.CREATE_DOCUMENT, network)
+    registry.require(by_user, Action.CREATE_DOCUMENT, network)
     document = Document(
         network=network, title=_clean_heading(title), kind=Document.Kind(kind), created_by=by_user
     )
@@ -224,11 +222,8 @@ def publish_version(
         VersionSection(version=version, key=s.key, heading=s.heading, body=s.body, position=index)
         for index, s in enumerate(sections, start=1)
     )
-    # Apps that keep things about versions (the review rounds carry open comments to the new
-    # version) are listed in settings, and called here, in the same transaction: an explicit
-    # list, not signals.
-    for handler in settings.VERSION_PUBLISHED_HANDLERS:
-        import_string(handler)(version, by_user=by_user)
+    # Apps that keep things about versions update them now, in the same transaction.
+    signals.version_published.send(sender=Version, version=version, by_user=by_user)
     # Those who work on the document are told (its network's people and its writing group's).
     notify(
         kind=Kind.VERSION_PUBLISHED,
@@ -273,7 +268,7 @@ def start_docx_import(
     """Keep the uploaded file and have it processed in the background (or at once without
     Redis). The checks of the file itself happen there, and end in a readable message."""
     network = Network.objects.select_for_update().get(pk=network.pk)
-    require(by_user, Action.CREATE_DOCUMENT, network)
+    registry.require(by_user, Action.CREATE_DOCUMENT, network)
     job = DocxImport.objects.create(
         network=network,
         filename=filename[:255],

@@ -159,7 +159,7 @@ PEOPLE = [
         "kerstin.socialchef@example.org",
         "Kerstin Socialchef",
         "Kumla kommun",
-        (),  # no network: her link to Kumla (consultations.demo) makes her its approver
+        (),  # no network: her link to Kumla (the demo's next step) makes her its approver
     ),  # a demo login too, listed by seed_demo with that link rather than with roles
     Person(
         "outsider@example.org",

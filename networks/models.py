@@ -128,7 +128,6 @@ class Network(models.Model):
         verbose_name = _("network")
         verbose_name_plural = _("networks")
         ordering = ["name"]
-        permissions = [("manage_members", _("Can manage the members of a network"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="network_not_its_own_parent"

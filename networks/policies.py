@@ -3,10 +3,13 @@ questions; networks.permissions holds the role tables these policies read).
 
 A person's rights on a network come from their active memberships: a role in the network, a role
 in a network above it (passed down: INHERITED_ACTIONS), or a role in the writing group under it
-(which writes its documents: WRITING_GROUP_ACTIONS). An archived network is only read.
+(which writes its documents: WRITING_GROUP_ACTIONS). An archived network is only read. The three
+faces read the same tables: `actions` for one network, `objects_for` and `users_for` as one
+query each.
 
-A network's rights include what its roles give on its documents (view_document, edit_document,
-run_round, …): the documents' policy turns them into rights on one document in its state.
+A network's rights include what its roles give on its documents and their process
+(view_document, run_process, …): the documents' policy turns them into rights on one document in
+its state, and the apps above it into their steps.
 """
 
 from __future__ import annotations
@@ -16,21 +19,20 @@ from enum import StrEnum
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from networks import registry
-from networks.models import Affiliation, Membership, Network, Organisation
+from networks.models import Affiliation, Membership, Network, Organisation, Role
 from networks.permissions import (
     ARCHIVED_ALLOWS,
     DOCUMENT_ACTIONS,
     INHERITED_ACTIONS,
     MAX_DEPTH,
+    NETWORK_ACTIONS,
+    ORGANISATION_ACTIONS,
     ROLE_ACTIONS,
     WRITING_GROUP_ACTIONS,
     Action,
     ancestor_ids,
-    legacy_actions,
-    visible_network_ids,
 )
 
 
@@ -41,10 +43,6 @@ class PersonAction(StrEnum):
     VIEW = "view_person"
 
 
-# Actions that django-guardian may grant on one network (its permission codenames).
-GRANTABLE = frozenset({Action.VIEW_NETWORK, Action.MANAGE_MEMBERS})
-
-
 def _roles_giving(table: dict[str, frozenset[Action]], action: str) -> list[str]:
     return [role for role, actions in table.items() if action in actions]
 
@@ -52,25 +50,28 @@ def _roles_giving(table: dict[str, frozenset[Action]], action: str) -> list[str]
 @registry.register("networks.Network")
 class NetworkPolicy(registry.Policy):
     view_action = Action.VIEW_NETWORK
-    all_actions = frozenset(
-        set(Action)
-        - {
-            Action.VIEW_ROUND,
-            Action.EDIT_COMMENT,
-            Action.RESPOND,
-            Action.APPROVE_RESPONSE,
-            Action.ENTER_RESPONSE,
-            Action.VIEW_RESPONSE,
-            Action.VIEW_SIGN_OFF,
-            Action.SIGN,
-            Action.VIEW_ORGANISATION,
-            Action.VIEW_ORGANISATION_PEOPLE,
-            Action.MANAGE_AFFILIATIONS,
-        }
-    )
+    all_actions = NETWORK_ACTIONS
 
     def actions(self, user, network: Network) -> frozenset[str]:
-        return legacy_actions(user, network)
+        """One query: the person's memberships in the network, above it, and in its writing
+        groups."""
+        ancestors = ancestor_ids(network)
+        rows = Membership.objects.active().filter(
+            Q(network_id__in=[network.pk, *ancestors])
+            | Q(network__parent_id=network.pk, network__kind=Network.Kind.WRITING_GROUP),
+            user=user,
+        )
+        actions: set[Action] = set()
+        for network_id, role in rows.values_list("network_id", "role"):
+            if network_id == network.pk:
+                actions |= ROLE_ACTIONS[role]
+            elif network_id in ancestors:
+                actions |= INHERITED_ACTIONS[role]
+            else:
+                actions |= WRITING_GROUP_ACTIONS[role]
+        if network.archived:
+            actions &= ARCHIVED_ALLOWS
+        return frozenset(actions)
 
     def cache_key(self, network: Network) -> tuple:
         return (self.label, network.pk, network.archived)
@@ -80,8 +81,8 @@ class NetworkPolicy(registry.Policy):
         return Action.VIEW_DOCUMENT if action in DOCUMENT_ACTIONS else Action.VIEW_NETWORK
 
     def objects_for(self, user, action: str) -> QuerySet:
-        """The networks where the person's roles (or a grant) give `action`: the same tables
-        `actions` reads, as one query."""
+        """The networks where the person's roles give `action`: the same tables `actions`
+        reads, as one query."""
         mine = Membership.objects.active().filter(user=user)
         own = mine.filter(role__in=_roles_giving(ROLE_ACTIONS, action))
         rule = Q(pk__in=own.values("network_id"))
@@ -97,22 +98,13 @@ class NetworkPolicy(registry.Policy):
             network__kind=Network.Kind.WRITING_GROUP,
         )
         rule |= Q(pk__in=writing.values("network__parent_id"))
-        if action in GRANTABLE:
-            granted = get_objects_for_user(
-                user,
-                f"networks.{action}",
-                klass=Network,
-                accept_global_perms=False,
-                with_superuser=False,
-            )
-            rule |= Q(pk__in=granted.values("pk"))
         networks = Network.objects.filter(rule)
         if action not in ARCHIVED_ALLOWS:
             networks = networks.filter(archived=False)
         return networks
 
     def users_for(self, action: str, network: Network) -> QuerySet:
-        """The active people whose roles (or a grant) give `action` on this network."""
+        """The active people whose roles give `action` on this network."""
         User = get_user_model()
         if network.archived and action not in ARCHIVED_ALLOWS:
             return User.objects.none()
@@ -129,23 +121,40 @@ class NetworkPolicy(registry.Policy):
             role__in=_roles_giving(WRITING_GROUP_ACTIONS, action),
         )
         rule |= Q(pk__in=writing.values("user_id"))
-        if action in GRANTABLE:
-            granted = get_users_with_perms(
-                network, only_with_perms_in=[action], with_superusers=False, with_group_users=False
-            )
-            rule |= Q(pk__in=granted.values("pk"))
         return User.objects.filter(rule, is_active=True)
+
+
+def visible_networks(user) -> QuerySet[Network]:
+    """The networks this person may view (`objects_for(user, VIEW_NETWORK)`), as one query."""
+    return registry.objects_for(user, Action.VIEW_NETWORK, Network)
 
 
 @registry.register("networks.Organisation")
 class OrganisationPolicy(registry.Policy):
+    """Every member of a network sees the organisations' public facts (name, kind). Their people
+    are seen by those who work with the organisation: in a network they may view where it takes
+    part (through its members), or through their own affiliation with it. Who speaks and
+    approves for one is set by a coordinator of a network the organisation takes part in: not
+    by coordinators of unrelated networks, whose word would then count in its responses."""
+
     view_action = Action.VIEW_ORGANISATION
-    all_actions = frozenset(
-        {Action.VIEW_ORGANISATION, Action.VIEW_ORGANISATION_PEOPLE, Action.MANAGE_AFFILIATIONS}
-    )
+    all_actions = ORGANISATION_ACTIONS
 
     def actions(self, user, organisation: Organisation) -> frozenset[str]:
-        return legacy_actions(user, organisation)
+        if not _is_member(user):
+            return frozenset()
+        actions = {Action.VIEW_ORGANISATION}
+        if organisation.pk is not None:
+            takes_part = Membership.objects.active().filter(organisation=organisation)
+            if (
+                Affiliation.objects.filter(user=user, organisation=organisation).exists()
+                or takes_part.filter(network__in=visible_networks(user)).exists()
+            ):
+                actions.add(Action.VIEW_ORGANISATION_PEOPLE)
+            coordinated = Membership.objects.active().filter(user=user, role=Role.COORDINATOR)
+            if takes_part.filter(network_id__in=coordinated.values("network_id")).exists():
+                actions.add(Action.MANAGE_AFFILIATIONS)
+        return frozenset(actions)
 
     def cache_key(self, organisation: Organisation) -> tuple:
         return (self.label, organisation.pk)
@@ -157,7 +166,7 @@ class OrganisationPolicy(registry.Policy):
             # Affiliated with it, or it takes part in a network the person sees.
             if not _is_member(user):
                 return Organisation.objects.none()
-            seen = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
+            seen = Membership.objects.active().filter(network__in=visible_networks(user))
             return Organisation.objects.filter(
                 Q(pk__in=Affiliation.objects.filter(user=user).values("organisation_id"))
                 | Q(pk__in=seen.values("organisation_id"))
@@ -187,7 +196,7 @@ class PersonPolicy(registry.Policy):
         if action != PersonAction.VIEW:
             raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
         people = get_user_model().objects.filter(is_active=True)
-        members = Membership.objects.active().filter(network_id__in=visible_network_ids(user))
+        members = Membership.objects.active().filter(network__in=visible_networks(user))
         organisations = registry.objects_for(user, Action.VIEW_ORGANISATION_PEOPLE, Organisation)
         linked = Affiliation.objects.filter(organisation__in=organisations)
         return people.filter(

@@ -33,7 +33,7 @@ from networks.errors import NotAllowed, NotFound
 
 class Allowed(frozenset):
     """The actions a person may take on one object. A set of strings, readable in templates as
-    `{% if may.close_round %}` (an unknown name is simply not allowed)."""
+    `{% if may.edit_document %}` (an unknown name is simply not allowed)."""
 
     def __getattr__(self, name: str) -> bool:
         if name.startswith("__"):
@@ -77,8 +77,8 @@ class Policy:
 
 
 _policies: dict[str, Policy] = {}
-# Actions a higher app adds to a lower app's model (consultations adds "open a round" to a
-# document): each is called with (user, obj, the owner's actions) and returns more actions.
+# Actions a higher app adds to a lower app's model (a step on a document, say): each is called
+# with (user, obj, the owner's actions) and returns more actions.
 Extension = Callable[[Any, Any, frozenset[str]], frozenset[str]]
 _extensions: dict[str, list[Extension]] = {}
 
@@ -122,8 +122,20 @@ def _label(obj_or_model: Any) -> str:
     return meta.label
 
 
-def policy_for(obj_or_model: Any) -> Policy | None:
-    return _policies.get(_label(obj_or_model))
+class NoPolicy(LookupError):
+    """Asked about a model no app registered a policy for: a programming error, never an
+    answer ("nobody may") that would hide it."""
+
+
+def policy_for(obj_or_model: Any) -> Policy:
+    label = _label(obj_or_model)
+    policy = _policies.get(label)
+    if policy is None:
+        raise NoPolicy(
+            f"No policy for {label}: its app registers one (@register({label!r})) in its "
+            "policies module, imported by its AppConfig.ready"
+        )
+    return policy
 
 
 def is_person(user) -> bool:
@@ -137,8 +149,8 @@ CACHE_ATTRIBUTE = "_samverka_permissions"
 
 def remember_for_this_request(user) -> None:
     """While a page is being read (GET), answers are kept on the user object, so a page that
-    asks about the same round, document or network several times pays once. Writes never use
-    it: they run with a fresh user and see every change (workspace.middleware)."""
+    asks about the same object several times pays once. Writes never use it: they run with a
+    fresh user and see every change (workspace.middleware)."""
     setattr(user, CACHE_ATTRIBUTE, {})
 
 
@@ -157,13 +169,9 @@ def cached(user, key: tuple, compute: Callable[[], Any]) -> Any:
 
 def actions(user, obj: Model) -> Allowed:
     """Everything this person may do on this object now."""
+    policy = policy_for(obj)
     if not is_person(user):
         return NOTHING
-    policy = policy_for(obj)
-    if policy is None:
-        from networks import permissions  # rules not yet moved into a policy
-
-        return Allowed(permissions.legacy_actions(user, obj))
     return cached(user, policy.cache_key(obj), lambda: _actions(policy, user, obj))
 
 
@@ -178,12 +186,7 @@ def can(user, action: str, obj: Model) -> bool:
 
 
 def view_action(obj: Model, action: str) -> str:
-    policy = policy_for(obj)
-    if policy is None:
-        from networks import permissions
-
-        return permissions.legacy_view_action(obj, action)
-    return policy.seeing(action)
+    return policy_for(obj).seeing(action)
 
 
 def require(user, action: str, obj: Model) -> Allowed:
@@ -200,8 +203,6 @@ def require(user, action: str, obj: Model) -> Allowed:
 def objects_for(user, action: str, model: type[Model]) -> QuerySet:
     """The objects of this model the person may do `action` on."""
     policy = policy_for(model)
-    if policy is None:
-        raise NotImplementedError(f"No policy for {_label(model)}")
     if not is_person(user):
         return model._default_manager.none()
     return policy.objects_for(user, action)
@@ -209,10 +210,7 @@ def objects_for(user, action: str, model: type[Model]) -> QuerySet:
 
 def users_for(action: str, obj: Model) -> QuerySet:
     """The active people who may do `action` on this object."""
-    policy = policy_for(obj)
-    if policy is None:
-        raise NotImplementedError(f"No policy for {_label(obj)}")
-    return policy.users_for(action, obj)
+    return policy_for(obj).users_for(action, obj)
 
 
 def actions_for_each(user, objects: Iterable[Model]) -> dict[int, Allowed]:

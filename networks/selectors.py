@@ -1,5 +1,5 @@
-"""Every read about networks that a view or task needs. Visibility is decided here, via
-networks.permissions; a missing and an invisible network give the same NotFound."""
+"""Every read about networks that a view or task needs. Visibility is the network's policy
+(networks.policies); a missing and an invisible network give the same NotFound."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from networks.models import (
     Role,
     normalise_email,
 )
-from networks.permissions import visible_network_ids
-from networks.policies import PersonAction
+from networks.policies import PersonAction, visible_networks
 
 # Chairs first, then coordinators, …: the order people expect in a member list.
 ROLE_ORDER = [Role.CHAIR, Role.COORDINATOR, Role.WRITER, Role.MEMBER, Role.SIGNATORY, Role.OBSERVER]
@@ -53,7 +52,7 @@ def _active_members_count():
 def list_networks_for_user(user) -> list[Network]:
     """Networks the person may see, each with `my_role` (None for a sub-group seen through its
     parent) and `member_count`; parents before their sub-groups."""
-    ids = visible_network_ids(user)
+    ids = set(visible_networks(user).values_list("pk", flat=True))
     my_role = Subquery(
         Membership.objects.active().filter(network=OuterRef("pk"), user=user).values("role")[:1]
     )
@@ -85,9 +84,7 @@ def get_network_for_user(user, pk) -> Network:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound() from None
-    if pk not in visible_network_ids(user):
-        raise NotFound()
-    network = Network.objects.select_related("parent__parent__parent").filter(pk=pk).first()
+    network = visible_networks(user).select_related("parent__parent__parent").filter(pk=pk).first()
     if network is None:
         raise NotFound()
     return network
@@ -105,9 +102,9 @@ def list_members(network: Network) -> list[Membership]:
 
 
 def list_sub_networks(network: Network, user) -> list[Network]:
-    ids = visible_network_ids(user)
     return list(
-        Network.objects.filter(parent=network, id__in=ids)
+        visible_networks(user)
+        .filter(parent=network)
         .annotate(member_count=_active_members_count())
         .order_by("archived", "name")
     )
@@ -158,7 +155,7 @@ def list_representatives_for_user(user, organisation: Organisation) -> list[Memb
     nor that they exist)."""
     return list(
         Membership.objects.active()
-        .filter(organisation=organisation, network_id__in=visible_network_ids(user))
+        .filter(organisation=organisation, network__in=visible_networks(user))
         .select_related("user", "network")
         .order_by("user__full_name", "network__name")
     )

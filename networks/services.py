@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
+from networks import registry
 from networks.errors import (
     AccountExists,
     AlreadyMember,
@@ -32,7 +33,7 @@ from networks.models import (
     Role,
     normalise_email,
 )
-from networks.permissions import Action, representable_organisations, require
+from networks.permissions import Action, representable_organisations
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -70,7 +71,7 @@ def invite_member(
     older pending invitation to the same address. The person may represent only an organisation
     that takes part in the network's tree (networks.permissions.representable_organisations)."""
     network = _lock_network(network)
-    require(by_user, Action.MANAGE_MEMBERS, network)
+    registry.require(by_user, Action.MANAGE_MEMBERS, network)
     if organisation is not None and not _represents_in(network, organisation):
         raise OrganisationOutsideNetwork()
     email = normalise_email(email)
@@ -102,7 +103,7 @@ def invite_member(
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, by_user) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    require(by_user, Action.MANAGE_MEMBERS, invitation.network)
+    registry.require(by_user, Action.MANAGE_MEMBERS, invitation.network)
     _check_usable(invitation)
     invitation.revoked_at = timezone.now()
     invitation._history_user = by_user
@@ -184,7 +185,7 @@ def register_from_invitation(token: str, *, full_name: str, password: str):
 def change_role(membership: Membership, *, by_user, role: str) -> Membership:
     _lock_network(membership.network)
     membership = Membership.objects.select_related("network").get(pk=membership.pk)
-    require(by_user, Action.MANAGE_MEMBERS, membership.network)
+    registry.require(by_user, Action.MANAGE_MEMBERS, membership.network)
     role = Role(role)
     if not membership.is_active():
         raise MembershipEnded()
@@ -203,7 +204,7 @@ def end_membership(membership: Membership, *, by_user) -> Membership:
     """End today: the person keeps their place in the record, and loses access."""
     _lock_network(membership.network)
     membership = Membership.objects.select_related("network").get(pk=membership.pk)
-    require(by_user, Action.MANAGE_MEMBERS, membership.network)
+    registry.require(by_user, Action.MANAGE_MEMBERS, membership.network)
     if not membership.is_active():
         return membership
     _refuse_losing_last_chair(membership)
@@ -220,7 +221,7 @@ def set_affiliation(
 ) -> Affiliation:
     """Link a person to an organisation, and say whether they approve its formal responses.
     Recorded in the history with who changed it."""
-    require(by_user, Action.MANAGE_AFFILIATIONS, organisation)
+    registry.require(by_user, Action.MANAGE_AFFILIATIONS, organisation)
     if user.pk == by_user.pk:
         raise OwnAffiliation()  # nobody names themselves the one who approves
     affiliation, _created = Affiliation.objects.select_for_update().get_or_create(
@@ -235,7 +236,7 @@ def set_affiliation(
 
 @transaction.atomic
 def remove_affiliation(affiliation: Affiliation, *, by_user) -> None:
-    require(by_user, Action.MANAGE_AFFILIATIONS, affiliation.organisation)
+    registry.require(by_user, Action.MANAGE_AFFILIATIONS, affiliation.organisation)
     if affiliation.user_id == by_user.pk:
         raise OwnAffiliation()
     affiliation._history_user = by_user

@@ -26,16 +26,6 @@ LAYERS = ["notifications", "networks", "documents", "consultations", "workspace"
 # Today's hits that are known and on their way out, as (file, string). Each says why it is here;
 # delete the entry with the code. A stale entry (no longer found) fails too, so the list shrinks.
 KNOWN: set[tuple[str, str]] = {
-    # networks/permissions.py asks for upper models by label: removed by s6/cleanup (the rules
-    # move into the policies each app registers).
-    ("networks/permissions.py", "documents.Document"),
-    ("networks/permissions.py", "documents.Section"),
-    ("networks/permissions.py", "documents.Version"),
-    ("networks/permissions.py", "consultations.ReviewRound"),
-    ("networks/permissions.py", "consultations.Comment"),
-    ("networks/permissions.py", "consultations.Consultee"),
-    ("networks/permissions.py", "consultations.Question"),
-    ("networks/permissions.py", "consultations.SignOff"),
     # The tabs of a network's and a document's pages link to the pages of the apps above
     # (a network's documents; a document's rounds, decisions and timeline). Not yet fixed: the
     # upper app should register its tabs (as consultations registers its adoption provider in

@@ -8,7 +8,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from networks.errors import DomainError, NotAllowed, NotFound
-from networks.permissions import remember_for_this_request
+from networks.registry import remember_for_this_request
 
 
 class DomainErrorMiddleware:
@@ -27,7 +27,7 @@ class DomainErrorMiddleware:
 
 class PermissionCacheMiddleware:
     """Reading pages (GET, HEAD) remember permission answers for the request; see
-    networks.permissions.remember_for_this_request."""
+    networks.registry.remember_for_this_request."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
-    "guardian",
     "simple_history",
     "axes",
     "django_htmx",
@@ -195,7 +194,6 @@ AUTH_USER_MODEL = "networks.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -220,11 +218,6 @@ SESSION_IDLE_WARNING_SECONDS = 120
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
 PASSWORD_RESET_PER_ADDRESS = 3
 PASSWORD_RESET_PER_CLIENT = 10
-
-# guardian: no anonymous user row (our user model has no username)
-ANONYMOUS_USER_NAME = None
-GUARDIAN_RAISE_403 = False
-GUARDIAN_RENDER_403 = False
 
 # Failed logins: 10 in an hour locks the account and, separately, the address, for an hour.
 AXES_FAILURE_LIMIT = 10
@@ -299,8 +292,3 @@ LOGGING = {
 
 # --- Samverka ---------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 14
-# Called when a version is published (documents.services.publish_version), in its transaction.
-VERSION_PUBLISHED_HANDLERS = [
-    "consultations.services.revisions.carry_comments",
-    "consultations.services.dispositions.record_applied_in",
-]

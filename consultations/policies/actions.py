@@ -1,6 +1,5 @@
 """The consultations' actions, by the object they are taken on. The values are what templates
-read (`{% if may.close_round %}`) and, for the ones granted on a single object, the permission
-codenames django-guardian stores (view_round, comment_round)."""
+read (`{% if may.close_round %}`)."""
 
 from enum import StrEnum
 

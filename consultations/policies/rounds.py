@@ -7,8 +7,8 @@ An action is allowed when two halves agree, as for comments (consultations/polic
   those who take part in it comment; those who run the document's process (a chair or
   coordinator of its network) and the round's own chair run the round; the writing group
   answers its comments and reads every response; the people of a consulted party see the round
-  once it has opened and comment in it; a person granted the round (guardian) does what the
-  grant says;
+  once it has opened and comment in it (a person consulted by name is such a party: one row,
+  with its own record, and nothing else lets an outside person into one round);
 - the state: what the round's status (`ROUND_STAGES`) and a party's own state
   (`party_stages`) allow anyone at all: a planned round is opened, an open one closed, a closed
   one reported; a response is written and approved while the round is open and the party has
@@ -44,7 +44,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
-from guardian.shortcuts import get_user_perms
 
 from consultations import errors
 from consultations.models import Consultee, ReviewRound
@@ -53,8 +52,8 @@ from documents.models import Document
 from documents.policies import DocumentAction
 from networks import registry
 from networks.errors import DomainError, NotAllowed, NotFound
-from networks.models import Affiliation, Membership, Organisation, Role
-from networks.permissions import MAX_DEPTH, Action, lineage, network_ids_with
+from networks.models import Affiliation, Membership, Network, Organisation, Role
+from networks.permissions import MANAGING_ROLES, MAX_DEPTH, Action, lineage
 
 Status = ReviewRound.Status
 VIEW = RoundAction.VIEW
@@ -85,7 +84,6 @@ ROUND_STAGES: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset({*_ALWAYS, RoundAction.PUBLISH_REPORT}),
     Status.REPORTED: frozenset(_ALWAYS),
 }
-MANAGING_ROLES = frozenset({Role.CHAIR, Role.COORDINATOR})
 
 
 def party_stages(round_status: str, answered: bool) -> frozenset[str]:
@@ -312,7 +310,6 @@ class Standing:
     on_document: frozenset[str]
     runs: bool
     parties: dict[int, Party]
-    granted: frozenset[str]
 
     @property
     def speaks(self) -> bool:
@@ -349,13 +346,7 @@ def _load_standing(user, review_round: ReviewRound) -> Standing:
         pk: Party(pk, status in ANSWERED, speaks, reads, approves)
         for pk, status, speaks, reads, approves in rows
     }
-    granted: frozenset[str] = frozenset()
-    takes_part = {DocumentAction.VIEW, DocumentAction.TAKE_PART} <= on_document
-    speaks = any(p.speaks for p in parties.values())
-    if review_round.status != Status.PLANNED and not takes_part and not speaks:
-        # A grant on this very round to this person (never global or superuser rights).
-        granted = frozenset(get_user_perms(user, review_round)) & {VIEW, RoundAction.COMMENT}
-    return Standing(on_document, runs, parties, granted)
+    return Standing(on_document, runs, parties)
 
 
 ANSWERED = frozenset({Consultee.Status.SUBMITTED, Consultee.Status.DECLINED})
@@ -366,16 +357,12 @@ def person_allows(review_round: ReviewRound, standing: Standing) -> frozenset[st
     already decided: the consulted see it from the opening on)."""
     on_document = standing.on_document
     reads_document = DocumentAction.VIEW in on_document
-    consulted = review_round.status != Status.PLANNED and (
-        standing.speaks or standing.reads or VIEW in standing.granted
-    )
+    consulted = review_round.status != Status.PLANNED and (standing.speaks or standing.reads)
     if not (reads_document or standing.runs or consulted):
         return frozenset()
     allowed = {VIEW}
-    if (
-        (reads_document and DocumentAction.TAKE_PART in on_document)
-        or (consulted and standing.speaks)
-        or RoundAction.COMMENT in standing.granted
+    if (reads_document and DocumentAction.TAKE_PART in on_document) or (
+        consulted and standing.speaks
     ):
         allowed.add(RoundAction.COMMENT)
     if standing.runs:
@@ -449,28 +436,18 @@ class RoundPolicy(registry.Policy):
             stages = [s for s, allowed in ROUND_STAGES.items() if action in allowed]
             return rounds.filter(_run_by(user), status__in=stages)
         if action == RoundAction.ANSWER:
-            networks = network_ids_with(_memberships(user), Action.DISPOSE)
-            return rounds.filter(
-                document__network_id__in=networks, document__network__archived=False
-            )
+            # The network's policy gives it (never in an archived network).
+            answering = registry.objects_for(user, Action.ANSWER, Network)
+            return rounds.filter(document__network__in=answering)
         raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
-
-
-def _memberships(user) -> list[tuple]:
-    return list(
-        Membership.objects.active()
-        .filter(user=user)
-        .values_list("network_id", "role", "network__kind", "network__parent_id")
-    )
 
 
 def _run_by(user) -> Q:
     """A filter on rounds this person runs: their own, and those of the documents whose
     process their role runs (not in an archived network, not on a locked document)."""
-    networks = network_ids_with(_memberships(user), Action.RUN_ROUND)
+    running = registry.objects_for(user, Action.RUN_PROCESS, Network)
     return Q(chair=user) | Q(
-        document__network_id__in=networks,
-        document__network__archived=False,
+        document__network__in=running,
         document__status__in=[s for s in Document.Status if s not in Document.LOCKED_STATUSES],
     )
 

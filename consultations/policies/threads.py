@@ -23,11 +23,7 @@ answer is the reply, and the report records it.
 The round page is shared by everyone who may do the same things on its comments
 (consultations/page_cache.py): it renders each comment with `for_comment(comment, status,
 on_comments)`, the state half and the person half that is the same for every comment
-(`on_comments`); the author's own link is a hole filled per person (`may_edit_own`).
-
-The round's policy decides what its actions mean; until it is registered the registry answers
-with the rules in networks.permissions under the same names (RoundAction).
-"""
+(`on_comments`); the author's own link is a hole filled per person (`may_edit_own`)."""
 
 from __future__ import annotations
 
@@ -175,31 +171,8 @@ class CommentPolicy(registry.Policy):
 def _rounds_answered_by(user) -> Q:
     """The person half of ANSWER for every round at once (as `round__…`): the round's policy
     says which rounds' comments the person answers."""
-    if registry.policy_for(ReviewRound) is not None:
-        rounds = registry.objects_for(user, RoundAction.ANSWER, ReviewRound)
-        return Q(round__in=rounds.values("pk"))
-    return _legacy_answered_by(user)
-
-
-def _legacy_answered_by(user) -> Q:
-    """Until the round's policy is registered: networks.permissions' rule for DISPOSE, which a
-    role gives on the documents of its network and a writing group's role on those of the group
-    above (never in an archived network), written as one filter."""
-    from networks.models import Membership, Network
-    from networks.permissions import ROLE_ACTIONS, WRITING_GROUP_ACTIONS
-
-    own_roles = [role for role, acts in ROLE_ACTIONS.items() if RoundAction.ANSWER in acts]
-    group_roles = [
-        role for role, acts in WRITING_GROUP_ACTIONS.items() if RoundAction.ANSWER in acts
-    ]
-    memberships = Membership.objects.active().filter(user=user)
-    own = memberships.filter(role__in=own_roles).values("network_id")
-    writing = memberships.filter(
-        role__in=group_roles, network__kind=Network.Kind.WRITING_GROUP
-    ).values("network__parent_id")
-    return Q(round__document__network__archived=False) & (
-        Q(round__document__network_id__in=own) | Q(round__document__network_id__in=writing)
-    )
+    rounds = registry.objects_for(user, RoundAction.ANSWER, ReviewRound)
+    return Q(round__in=rounds.values("pk"))
 
 
 # ------------------------------------------------------------------ refusals a person can read

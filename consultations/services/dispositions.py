@@ -141,8 +141,8 @@ def apply_proposal(comment: Comment, *, by_user, rationale: str) -> Disposition:
 
 def record_applied_in(version: Version, *, by_user) -> list[Disposition]:
     """The proposals applied to the working draft since the last version are applied in this
-    one ("genomförd i version N"). Called by documents.services.publish_version (listed in
-    settings.VERSION_PUBLISHED_HANDLERS, as carry_comments is), in the same transaction."""
+    one ("genomförd i version N"). Called when a version is published (after carry_comments, in
+    consultations.receivers), in the same transaction."""
     waiting = lock_dispositions(
         Disposition.objects.filter(
             comment__round__document_id=version.document_id,

@@ -12,8 +12,8 @@ from notifications.services import notify
 
 
 def carry_comments(version: Version, *, by_user) -> list[CarriedComment]:
-    """Called by documents.services.publish_version (settings.VERSION_PUBLISHED_HANDLERS), in
-    the same transaction as the publishing."""
+    """Called when a version is published (documents.signals.version_published, received in
+    consultations.receivers), in the same transaction as the publishing."""
     open_comments = list(
         Comment.objects.filter(
             round__document_id=version.document_id,

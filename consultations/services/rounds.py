@@ -32,7 +32,6 @@ from documents.policies import DocumentAction
 from documents.services import move_document
 from networks import registry
 from networks.models import Network, Organisation
-from networks.permissions import Action, grant, require
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -92,11 +91,10 @@ def create_round(
     closes_at: datetime,
 ) -> ReviewRound:
     document = lock_document(document)
-    require(by_user, Action.VIEW_DOCUMENT, document)
+    registry.require(by_user, DocumentAction.VIEW, document)
     # A round is started where the document may go into consultation (the decisions' policy
     # reads Document.TRANSITIONS); elsewhere it is refused in words, a locked document too.
     require_step(by_user, DocumentStep.START_ROUND, document)
-    require(by_user, Action.RUN_ROUND, document)
     if version.document_id != document.pk:
         raise InvalidTransition()
     now = timezone.now()
@@ -133,7 +131,8 @@ def add_consultees(
     people: list = (),
 ) -> list[Consultee]:
     """Consult whole networks, organisations or named people (also from outside the network:
-    they then see this round and its version, nothing else)."""
+    they then see this round and its version, nothing else: their own row lets them in, and
+    its removal or the round's end lets them out)."""
     review_round = _lock(review_round)
     policy.require(by_user, RoundAction.CONSULT, review_round)
     if not (networks or organisations or people):
@@ -154,9 +153,6 @@ def add_consultees(
             consultee.save()
             known.add(party.pk)
             added.append(consultee)
-            if field == "person":
-                grant(party, Action.VIEW_ROUND, review_round)
-                grant(party, Action.COMMENT, review_round)
     if added and review_round.is_open:
         # Those already asked through another party were told when it was added.
         told = policy.people_of(review_round, existing).values("pk")

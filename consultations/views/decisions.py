@@ -23,7 +23,8 @@ from documents.selectors import version_sections
 from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.models import Network
-from networks.permissions import Action, allowed_actions, visible
+from networks.permissions import Action
+from networks.policies import visible_networks
 
 
 def _context(request, document):
@@ -31,7 +32,7 @@ def _context(request, document):
         "document": document,
         "network": document.network,
         "may": registry.actions(request.user, document),
-        "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
+        "can_view_network": Action.VIEW_NETWORK in registry.actions(request.user, document.network),
     }
 
 
@@ -58,12 +59,11 @@ def decisions(request, pk):
     adopted = next((s for s in sign_offs if s.status == SignOff.Status.APPROVED), None)
     # Councils and groups that have not (yet) given their view on the newest version.
     counted = {r.body_network_id for r in records if r.counts and r.body_network_id}
-    bodies = visible(
-        request.user,
-        Network.objects.filter(
-            kind__in=[Network.Kind.COUNCIL, Network.Kind.MANAGEMENT_GROUP], archived=False
-        ),
-    ).order_by("name")
+    bodies = (
+        visible_networks(request.user)
+        .filter(kind__in=[Network.Kind.COUNCIL, Network.Kind.MANAGEMENT_GROUP], archived=False)
+        .order_by("name")
+    )
     context = _context(request, document)
     context.update(
         {
@@ -91,7 +91,7 @@ def decision_new(request, pk):
         corrects = selectors.get_decision(
             document, request.GET.get("corrects") or request.POST.get("corrects")
         )
-    networks = visible(request.user, Network.objects.all()).order_by("name")
+    networks = visible_networks(request.user).order_by("name")
     initial = {"version": document.versions.order_by("-number").first()}
     if corrects is not None:
         initial.update(

@@ -25,14 +25,15 @@ from consultations.policies.decisions import not_now
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from documents import selectors as document_selectors
+from documents.policies import DocumentAction
 from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
-from networks.models import Network
-from networks.permissions import Action, allowed_actions, require, visible
+from networks.permissions import Action
+from networks.policies import visible_networks
 
 
 def _networks_for(user):
-    return visible(user, Network.objects.filter(archived=False)).order_by("name")
+    return visible_networks(user).filter(archived=False).order_by("name")
 
 
 def _acting_for(user, review_round):
@@ -43,7 +44,7 @@ def _acting_for(user, review_round):
 @require_http_methods(["GET", "POST"])
 def round_new(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
-    require(request.user, Action.RUN_ROUND, document)
+    registry.require(request.user, DocumentAction.RUN_PROCESS, document)
     form = RoundForm(
         request.POST or None,
         document=document,
@@ -91,7 +92,7 @@ def round_new(request, pk):
 
 
 def _round_context(request, review_round):
-    actions = allowed_actions(request.user, review_round)
+    actions = registry.actions(request.user, review_round)
     document = review_round.document
     # What the person may do on the round's comments (the same for every comment; their own
     # comments' link is added per comment).
@@ -102,12 +103,12 @@ def _round_context(request, review_round):
         "network": document.network,
         "actions": actions,
         "may": actions,
-        "can_comment": Action.COMMENT in actions,
+        "can_comment": RoundAction.COMMENT in actions,
         "on_comments": on_comments,
         "can_dispose": CommentAction.ANSWER in on_comments,
         "can_apply": CommentAction.APPLY_PROPOSAL in on_comments,
-        "can_view_document": Action.VIEW_DOCUMENT in allowed_actions(request.user, document),
-        "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
+        "can_view_document": Action.VIEW_DOCUMENT in registry.actions(request.user, document),
+        "can_view_network": Action.VIEW_NETWORK in registry.actions(request.user, document.network),
         "now": timezone.now(),
     }
 
@@ -394,7 +395,7 @@ def document_rounds(request, pk):
             "rounds": selectors.list_rounds(document),
             "may": registry.actions(request.user, document),
             "can_view_network": Action.VIEW_NETWORK
-            in allowed_actions(request.user, document.network),
+            in registry.actions(request.user, document.network),
             "now": timezone.now(),
         },
     )

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from consultations.timeline import build_timeline, by_month
 from documents import selectors as document_selectors
-from networks.permissions import Action, allowed_actions
+from networks import registry
+from networks.permissions import Action
 
 
 @login_required
@@ -23,7 +24,7 @@ def document_timeline(request, pk):
             "months": by_month(events),
             "event_count": len(events),
             "can_view_network": Action.VIEW_NETWORK
-            in allowed_actions(request.user, document.network),
+            in registry.actions(request.user, document.network),
             "now": timezone.now(),
         },
     )

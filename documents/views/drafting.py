@@ -13,19 +13,20 @@ from documents.errors import DocumentLocked, EditConflict, SectionGone
 from documents.forms import DocumentForm, PublishForm, SectionForm
 from documents.views.htmx import login_required as htmx_login_required
 from documents.views.htmx import refresh_with_message
+from networks import registry
 from networks.errors import DomainError, NotAllowed, NotFound
-from networks.permissions import Action, allowed_actions, require
+from networks.permissions import Action
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def network_documents(request, pk):
     network = selectors.get_network_for_documents(request.user, pk)
-    actions = allowed_actions(request.user, network)
+    actions = registry.actions(request.user, network)
     form = DocumentForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        require(request.user, Action.CREATE_DOCUMENT, network)
+        registry.require(request.user, Action.CREATE_DOCUMENT, network)
         if form.is_valid():
             try:
                 document = services.create_document(
@@ -56,13 +57,13 @@ def network_documents(request, pk):
 
 
 def _document_context(request, document):
-    actions = allowed_actions(request.user, document)
+    actions = registry.actions(request.user, document)
     return {
         "document": document,
         "network": document.network,
         "actions": actions,
         "may": actions,
-        "can_view_network": Action.VIEW_NETWORK in allowed_actions(request.user, document.network),
+        "can_view_network": Action.VIEW_NETWORK in registry.actions(request.user, document.network),
     }
 
 

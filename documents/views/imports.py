@@ -8,8 +8,9 @@ from documents import docx_io, selectors, services
 from documents.forms import ImportForm
 from documents.models import DocxImport
 from documents.views.htmx import login_required as htmx_login_required
+from networks import registry
 from networks.errors import DomainError
-from networks.permissions import Action, require
+from networks.permissions import Action
 
 # Messages of the checks made in the background, by the name the import records.
 FAILURES = {cls.__name__: cls.default_message for cls in docx_io.DocxError.__subclasses__()}
@@ -19,7 +20,7 @@ FAILURES = {cls.__name__: cls.default_message for cls in docx_io.DocxError.__sub
 @require_http_methods(["GET", "POST"])
 def import_docx(request, pk):
     network = selectors.get_network_for_documents(request.user, pk)
-    require(request.user, Action.CREATE_DOCUMENT, network)
+    registry.require(request.user, Action.CREATE_DOCUMENT, network)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from networks import selectors, services
+from networks import registry, selectors, services
 from networks.errors import DomainError, OrganisationOutsideNetwork
 from networks.forms import InviteForm, RoleForm
-from networks.permissions import Action, allowed_actions, representable_organisations, require
+from networks.permissions import Action, representable_organisations
 
 
 @login_required
@@ -21,7 +21,7 @@ def network_list(request):
 @login_required
 def network_detail(request, pk):
     network = selectors.get_network_for_user(request.user, pk)
-    actions = allowed_actions(request.user, network)
+    actions = registry.actions(request.user, network)
     return render(
         request,
         "networks/network_detail.html",
@@ -60,7 +60,7 @@ def _members_page(request, network, *, invite_form=None, status=200):
 def members(request, pk):
     """Member management: invite by e-mail, pending invitations, change role, end membership."""
     network = selectors.get_network_for_user(request.user, pk)
-    require(request.user, Action.MANAGE_MEMBERS, network)
+    registry.require(request.user, Action.MANAGE_MEMBERS, network)
     if request.method == "GET":
         return _members_page(request, network)
     form = _invite_form(network, request.POST)
@@ -90,7 +90,7 @@ def members(request, pk):
 @require_POST
 def change_role(request, pk, membership_pk):
     network = selectors.get_network_for_user(request.user, pk)
-    require(request.user, Action.MANAGE_MEMBERS, network)
+    registry.require(request.user, Action.MANAGE_MEMBERS, network)
     membership = selectors.get_membership(network, membership_pk)
     form = RoleForm(request.POST)
     error = None
@@ -132,7 +132,7 @@ def change_role(request, pk, membership_pk):
 @require_http_methods(["GET", "POST"])
 def end_membership(request, pk, membership_pk):
     network = selectors.get_network_for_user(request.user, pk)
-    require(request.user, Action.MANAGE_MEMBERS, network)
+    registry.require(request.user, Action.MANAGE_MEMBERS, network)
     membership = selectors.get_membership(network, membership_pk)
     if request.method == "POST":
         try:
@@ -157,7 +157,7 @@ def end_membership(request, pk, membership_pk):
 @require_POST
 def revoke_invitation(request, pk, invitation_pk):
     network = selectors.get_network_for_user(request.user, pk)
-    require(request.user, Action.MANAGE_MEMBERS, network)
+    registry.require(request.user, Action.MANAGE_MEMBERS, network)
     invitation = selectors.get_pending_invitation(network, invitation_pk)
     try:
         services.revoke_invitation(invitation, by_user=request.user)

@@ -6,23 +6,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from networks import selectors, services
+from networks import registry, selectors, services
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 from networks.models import Organisation
-from networks.permissions import Action, allowed_actions, require
+from networks.permissions import Action
 
 
 def _organisation(user, pk) -> Organisation:
     organisation = Organisation.objects.filter(pk=pk).first()
     if organisation is None:
         raise NotFound()
-    require(user, Action.VIEW_ORGANISATION, organisation)
+    registry.require(user, Action.VIEW_ORGANISATION, organisation)
     return organisation
 
 
 @login_required
 def organisation_list(request):
-    require(request.user, Action.VIEW_ORGANISATION, Organisation())
+    registry.require(request.user, Action.VIEW_ORGANISATION, Organisation())
     return render(
         request,
         "networks/organisation_list.html",
@@ -34,11 +34,11 @@ def organisation_list(request):
 @require_http_methods(["GET", "POST"])
 def organisation_detail(request, pk):
     organisation = _organisation(request.user, pk)
-    actions = allowed_actions(request.user, organisation)
+    actions = registry.actions(request.user, organisation)
     can_manage = Action.MANAGE_AFFILIATIONS in actions
     error = ""
     if request.method == "POST":
-        require(request.user, Action.MANAGE_AFFILIATIONS, organisation)
+        registry.require(request.user, Action.MANAGE_AFFILIATIONS, organisation)
         try:
             if request.POST.get("remove"):
                 affiliation = selectors.get_affiliation(organisation, request.POST["remove"])

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from consultations.models import Comment, Consultee, Disposition, Response, ReviewRound
 from consultations.policies import rounds as round_policy
+from consultations.policies.actions import ConsulteeAction
 from consultations.services import comments, dispositions, responses
 from consultations.services import rounds as round_services
-from networks.permissions import Action, can
+from networks import registry
 from notifications.models import Notification
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -385,7 +386,7 @@ def test_whose_responses_a_list_shows_agrees_with_the_rule_for_one(open_world, s
         for consultee in consultees:
             consultee.round = review_round
             listed = consultee.may.view_response
-            assert listed == can(person, Action.VIEW_RESPONSE, consultee)
+            assert listed == registry.can(person, ConsulteeAction.VIEW_RESPONSE, consultee)
 
 
 # --- The original of an entered response ------------------------------------------------------

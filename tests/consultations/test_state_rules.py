@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from consultations.errors import CommentRemoved, InvalidTransition, RoundClosed
 from consultations.models import Comment, Decision, ReviewRound
+from consultations.policies.actions import CommentAction
 from consultations.services import comments as comment_services
 from consultations.services import decisions as decision_services
 from consultations.services import rounds as round_services
 from documents.errors import DocumentMoveRefused
 from documents.models import Document
-from networks.permissions import Action, can
+from networks import registry
 from notifications.models import Notification
 from tests.forms import browser_client, follow_link, page_text, submit_form
 
@@ -206,7 +207,7 @@ def test_the_author_cannot_change_or_remove_a_comment_once_the_round_has_closed(
     assert "Nytt." in page_text(changed)  # the text typed comes back
     assert snapshot() == before
     comment.refresh_from_db()
-    assert not can(author, Action.EDIT_COMMENT, comment)
+    assert not registry.can(author, CommentAction.EDIT_OWN, comment)
     with pytest.raises(RoundClosed):
         comment_services.delete_comment(comment, by_user=author)
     assert snapshot() == before

@@ -2,7 +2,7 @@
 
 import pytest
 
-from documents import services
+from documents import services, signals
 from documents.errors import (
     DocumentLocked,
     EditConflict,
@@ -176,6 +176,43 @@ def test_publishing_freezes_the_draft_with_a_checksum(writer, document):
     second = services.publish_version(document, by_user=writer, label="v2", change_summary="")
     assert second.number == 2
     assert second.content_hash != version.content_hash
+
+
+def test_a_published_version_is_announced_to_the_apps_above_in_its_transaction(writer, document):
+    """documents.signals.version_published is documents' own hook: a receiver gets the new
+    version and who published it, with its sections written, and its failure undoes the
+    publishing (documents names no app above it, and needs no setting to find them)."""
+    SectionFactory(document=document, heading="Inledning", body="Text ett.")
+    heard = []
+
+    def listening(sender, *, version, by_user, **kwargs):
+        heard.append((version.number, by_user, [s.body for s in version.sections.all()]))
+
+    def failing(sender, **kwargs):
+        raise RuntimeError("a receiver failed")
+
+    signals.version_published.connect(listening)
+    try:
+        services.publish_version(document, by_user=writer, label="v1", change_summary="")
+    finally:
+        signals.version_published.disconnect(listening)
+    assert heard == [(1, writer, ["Text ett."])]
+
+    services.save_section(
+        document,
+        key=document.sections.get().key,
+        by_user=writer,
+        heading="Inledning",
+        body="Text två.",
+        base_revision=1,
+    )
+    signals.version_published.connect(failing)
+    try:
+        with pytest.raises(RuntimeError):
+            services.publish_version(document, by_user=writer, label="v2", change_summary="")
+    finally:
+        signals.version_published.disconnect(failing)
+    assert list(document.versions.values_list("number", flat=True)) == [1]
 
 
 def test_a_version_can_never_be_changed(writer, document):

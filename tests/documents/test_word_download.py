@@ -71,7 +71,7 @@ def test_the_word_file_of_a_version_adopted_by_its_signatories_says_adopted_when
     document, chair = world["document"], world["chair"]
     kcrd = NetworkFactory(name="KC/RD", kind=Network.Kind.MANAGEMENT_GROUP)
     # KC/RD's directors act for the organisations of the document's network (who may be asked
-    # to sign: networks.permissions.signing_memberships).
+    # to sign: consultations.policies.decisions.signing_memberships).
     shared = document.network.memberships.exclude(organisation=None).first().organisation
     signatories = [
         MembershipFactory(

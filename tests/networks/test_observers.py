@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from consultations.models import Comment, Response
+from consultations.policies.actions import ConsulteeAction, RoundAction
 from consultations.services import rounds as round_services
+from networks import registry
 from networks.models import Role
-from networks.permissions import Action, allowed_actions
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.consultations import conftest as consultations
@@ -72,7 +73,7 @@ def test_an_observer_is_not_offered_a_formal_response(client, observed, who):
     assert my_work(person).owed == []
     client.force_login(person)
     for party in parties:
-        assert Action.RESPOND not in allowed_actions(person, party)
+        assert ConsulteeAction.RESPOND not in registry.actions(person, party)
         url = reverse("consultations:respond", args=[observed["round"].pk, party.pk])
         assert client.get(url).status_code in (403, 404)
         refused = client.post(url, {"position": "supports", "summary": "Ja", "step": "save"})
@@ -93,7 +94,7 @@ def test_observers_are_not_told_they_are_consulted(observed):
 
 def test_a_member_of_the_consulted_network_still_comments_and_answers(observed):
     manager = observed["people"]["manager"]
-    assert Action.COMMENT in allowed_actions(manager, observed["round"])
+    assert RoundAction.COMMENT in registry.actions(manager, observed["round"])
     assert speaks_for(manager, [observed["parties"]["managers"]]) == [
         observed["parties"]["managers"]
     ]

@@ -15,15 +15,12 @@ from django.urls import reverse
 
 from consultations.demo import AUGUST, NOVEMBER
 from consultations.models import Comment, Consultee, ReviewRound
-from networks import services
+from consultations.policies.actions import ConsulteeAction, RoundAction
+from networks import registry, services
 from networks.demo import ARBETSGRUPP, CHEFSNATVERK, KRONOBERG, LANSSAMVERKAN, SKRIVARGRUPP
 from networks.errors import OrganisationOutsideNetwork
 from networks.models import Invitation, Membership, Network, Organisation, Role, User
-from networks.permissions import (
-    Action,
-    allowed_actions,
-    representable_organisations,
-)
+from networks.permissions import representable_organisations
 from notifications.models import Notification
 from tests.consultations.speaking import acting_for, people_of, speaks_for
 from tests.factories import MembershipFactory, NetworkFactory, UserFactory
@@ -173,7 +170,7 @@ def test_a_kronoberg_member_representing_kumla_is_not_offered_kumlas_response(de
     assert speaks_for(spy, parties) == []
     assert my_work(spy).owed == []
     kumla_party = next(p for p in parties if p.organisation_id == demo["kumla"].pk)
-    assert Action.RESPOND not in allowed_actions(spy, kumla_party)
+    assert ConsulteeAction.RESPOND not in registry.actions(spy, kumla_party)
 
 
 def test_kronobergs_people_are_not_told_about_orebros_rounds_for_kumla(demo, spy):
@@ -209,21 +206,21 @@ def test_a_representative_in_a_network_the_round_does_not_reach_speaks_only_once
     review_round = demo["open_round"]
     kumla_party = review_round.consultees.get(organisation=demo["kumla"])
 
-    assert Action.VIEW_ROUND not in allowed_actions(person, review_round)
+    assert RoundAction.VIEW not in registry.actions(person, review_round)
     assert speaks_for(person, [kumla_party]) == []
 
     Consultee.objects.create(round=review_round, network=county)
     person = User.objects.get(pk=person.pk)  # a fresh request
 
-    assert Action.COMMENT in allowed_actions(person, review_round)
+    assert RoundAction.COMMENT in registry.actions(person, review_round)
     assert acting_for(person, review_round) == {demo["kumla"].pk}
     assert speaks_for(person, [kumla_party]) == [kumla_party]
-    assert Action.RESPOND in allowed_actions(person, kumla_party)
+    assert ConsulteeAction.RESPOND in registry.actions(person, kumla_party)
 
 
 def test_a_member_of_a_consulted_network_from_kumla_speaks_for_kumla(demo):
     managers = Network.objects.get(name=CHEFSNATVERK)  # consulted in the open round
     person = MembershipFactory(network=managers, organisation=demo["kumla"]).user
     kumla_party = demo["open_round"].consultees.get(organisation=demo["kumla"])
-    assert Action.RESPOND in allowed_actions(person, kumla_party)
+    assert ConsulteeAction.RESPOND in registry.actions(person, kumla_party)
     assert person in people_of(demo["open_round"], [kumla_party])

@@ -1,8 +1,9 @@
-"""Documents, sections and versions: who may do what, in every state of the document."""
+"""Documents, sections and versions: who may do what, in every state of the document (a section
+and a published version have their document's rights, in its state: the same table)."""
 
 import pytest
 
-from documents.models import Document
+from documents.models import Document, Version
 from networks.models import Network, Role
 from tests.factories import (
     DocumentFactory,
@@ -16,16 +17,16 @@ from tests.policies.table import check
 MODELS = ["documents.Document", "documents.Section", "documents.Version"]
 
 WRITE = "view_document follow_documents edit_document publish_version"
-RUNS = "comment_round run_round dispose_comment record_decision"
+RUNS = "take_part run_process answer_feedback record_decision"
 UNLOCKED = f"""
   chair of the working group          {WRITE} {RUNS}
   coordinator of the working group    {WRITE} {RUNS}
-  writer in the working group         {WRITE} comment_round dispose_comment
-  member of the working group         view_document follow_documents comment_round
-  signatory of the working group      view_document follow_documents comment_round
+  writer in the working group         {WRITE} take_part answer_feedback
+  member of the working group         view_document follow_documents take_part
+  signatory of the working group      view_document follow_documents take_part
   observer in the working group       view_document follow_documents
-  writer in its writing group         {WRITE} comment_round dispose_comment
-  member of its writing group         view_document follow_documents comment_round
+  writer in its writing group         {WRITE} take_part answer_feedback
+  member of its writing group         view_document follow_documents take_part
   observer in its writing group       view_document follow_documents
   chair of the network above          view_document
   member of the network above         view_document
@@ -33,14 +34,14 @@ UNLOCKED = f"""
   outsider                            -
 """
 LOCKED = """
-  chair of the working group          view_document follow_documents comment_round dispose_comment record_decision
-  coordinator of the working group    view_document follow_documents comment_round dispose_comment record_decision
-  writer in the working group         view_document follow_documents comment_round dispose_comment
-  member of the working group         view_document follow_documents comment_round
-  signatory of the working group      view_document follow_documents comment_round
+  chair of the working group          view_document follow_documents take_part answer_feedback record_decision
+  coordinator of the working group    view_document follow_documents take_part answer_feedback record_decision
+  writer in the working group         view_document follow_documents take_part answer_feedback
+  member of the working group         view_document follow_documents take_part
+  signatory of the working group      view_document follow_documents take_part
   observer in the working group       view_document follow_documents
-  writer in its writing group         view_document follow_documents comment_round dispose_comment
-  member of its writing group         view_document follow_documents comment_round
+  writer in its writing group         view_document follow_documents take_part answer_feedback
+  member of its writing group         view_document follow_documents take_part
   observer in its writing group       view_document follow_documents
   chair of the network above          view_document
   member of the network above         view_document
@@ -61,6 +62,9 @@ def world(db):
     sibling = NetworkFactory(name="Annan arbetsgrupp", parent=above)
     document = DocumentFactory(network=group)
     section = SectionFactory(document=document)
+    version = Version.objects.create(
+        document=document, number=1, label="1", title=document.title, content_hash="v"
+    )
 
     def person(network, role):
         return lambda: MembershipFactory(network=network, role=role).user
@@ -80,7 +84,7 @@ def world(db):
         "member of a sibling group": person(sibling, Role.MEMBER),
         "outsider": lambda: UserFactory(),
     }
-    return people, document, section
+    return people, document, {"documents.Section": section, "documents.Version": version}
 
 
 def in_state(obj_of, document, status):
@@ -92,9 +96,13 @@ def in_state(obj_of, document, status):
     return make
 
 
-@pytest.mark.parametrize("label", ["documents.Document", "documents.Section"])
+@pytest.mark.parametrize("label", ["documents.Document", "documents.Section", "documents.Version"])
 def test_documents_table(world, label):
-    people, document, section = world
-    obj_of = {"documents.Document": lambda: document, "documents.Section": lambda: section}[label]
+    people, document, parts = world
+    obj = parts.get(label, document)
+
+    def obj_of():
+        return obj
+
     states = [*UNLOCKED_STATES, "adopted", "archived"]
     check(label, TABLE, people, {s: in_state(obj_of, document, s) for s in states})

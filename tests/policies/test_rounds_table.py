@@ -9,10 +9,10 @@ from django.utils import timezone
 from consultations.models import Consultee, ReviewRound
 from consultations.policies import rounds as round_policy
 from consultations.policies.actions import ConsulteeAction, RoundAction
+from consultations.services.rounds import add_consultees
 from documents.models import Version
 from networks import registry
 from networks.models import Affiliation, Network, Role
-from networks.permissions import Action, grant
 from tests.factories import (
     DocumentFactory,
     MembershipFactory,
@@ -48,7 +48,7 @@ PLANNED = f"""
   affiliated with Kumla, approves               -
   member of another county's network for Kumla  -
   chair of the round, outside the network       view_round open_round extend_round consult {RUNS}
-  granted the round                             -
+  consulted by name by the round's chair        -
   outsider                                      -
 """
 OPEN = f"""
@@ -71,7 +71,7 @@ OPEN = f"""
   affiliated with Kumla, approves               view_round comment_round
   member of another county's network for Kumla  -
   chair of the round, outside the network       view_round close_round extend_round consult {RUNS}
-  granted the round                             view_round comment_round
+  consulted by name by the round's chair        view_round comment_round
   outsider                                      -
 """  # noqa: E501 - a table row is read across
 
@@ -97,7 +97,7 @@ def _after_close(publish: str) -> str:
   affiliated with Kumla, approves               view_round
   member of another county's network for Kumla  -
   chair of the round, outside the network       view_round {publish} {RUNS}
-  granted the round                             view_round
+  consulted by name by the round's chair        view_round
   outsider                                      -
 """
 
@@ -136,7 +136,7 @@ def _party(
   affiliated with Kumla, approves               {approver}
   member of another county's network for Kumla  -
   chair of the round, outside the network       {runner}
-  granted the round                             {consulted}
+  consulted by name by the round's chair        {consulted}
   outsider                                      -
 """
 
@@ -208,7 +208,7 @@ def world(db):
     version = Version.objects.create(
         document=document, number=1, label="1", title=document.title, content_hash="r"
     )
-    chair_of_round, expert, granted = UserFactory(), UserFactory(), UserFactory()
+    chair_of_round, expert, named = UserFactory(), UserFactory(), UserFactory()
     review_round = ReviewRound.objects.create(
         document=document,
         version=version,
@@ -222,9 +222,8 @@ def world(db):
         "organisation": Consultee.objects.create(round=review_round, organisation=kumla),
         "person": Consultee.objects.create(round=review_round, person=expert),
     }
-    for person in (expert, granted):
-        grant(person, Action.VIEW_ROUND, review_round)
-        grant(person, Action.COMMENT, review_round)
+    # Let into this one round as the page does it: a party of its own, by name, nothing else.
+    add_consultees(review_round, by_user=chair_of_round, people=[named])
 
     def member(network, role=Role.MEMBER, organisation=None):
         return MembershipFactory(network=network, role=role, organisation=organisation).user
@@ -256,7 +255,7 @@ def world(db):
         "affiliated with Kumla, approves": affiliated(True),
         "member of another county's network for Kumla": member(county, organisation=kumla),
         "chair of the round, outside the network": chair_of_round,
-        "granted the round": granted,
+        "consulted by name by the round's chair": named,
         "outsider": UserFactory(),
     }
     return {"round": review_round, "parties": parties, "people": people, "kumla": kumla}
