@@ -16,3 +16,15 @@ class ConsultationsConfig(AppConfig):
         from consultations.receivers import connect
 
         connect()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from networks import tabs
+
+        # The document's header (documents) shows our pages as the tabs we register.
+        for tab in (
+            tabs.Tab("rounds", _("Consultation"), "consultations:document_rounds", 10),
+            tabs.Tab("decisions", _("Decisions"), "consultations:decisions", 20),
+            tabs.Tab("timeline", _("Timeline"), "consultations:timeline", 30),
+        ):
+            tabs.register(tabs.DOCUMENT, tab)

@@ -23,18 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top, as the import contract: an app may name the apps below it, never those above.
 LAYERS = ["notifications", "networks", "documents", "consultations", "workspace"]
 
-# Today's hits that are known and on their way out, as (file, string). Each says why it is here;
-# delete the entry with the code. A stale entry (no longer found) fails too, so the list shrinks.
-KNOWN: set[tuple[str, str]] = {
-    # The tabs of a network's and a document's pages link to the pages of the apps above
-    # (a network's documents; a document's rounds, decisions and timeline). Not yet fixed: the
-    # upper app should register its tabs (as consultations registers its adoption provider in
-    # documents.adoption), and the lower header render what is registered.
-    ("templates/networks/_tabs.html", "documents:network_documents"),
-    ("templates/documents/_doc_header.html", "consultations:document_rounds"),
-    ("templates/documents/_doc_header.html", "consultations:decisions"),
-    ("templates/documents/_doc_header.html", "consultations:timeline"),
-}
+# Hits that are known and on their way out, as (file, string), each with why it is here; delete
+# the entry with the code. A stale entry (no longer found) fails too, so the list only shrinks.
+# Empty: what a lower page shows of an upper app is registered by that app (networks/tabs.py).
+KNOWN: set[tuple[str, str]] = set()
 
 TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 GET_MODEL = {"get_model", "get_app_config", "is_installed"}
