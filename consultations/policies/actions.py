@@ -27,6 +27,13 @@ class ConsulteeAction(StrEnum):
     VIEW_RESPONSE = "view_response"  # read it and its original, read-only
 
 
+class ResponseAction(StrEnum):
+    """On a party's formal response itself (its text and the original it came in)."""
+
+    # a draft by those who write it; once submitted, by all who may read the party's response
+    READ = "read_response"
+
+
 class CommentAction(StrEnum):
     REPLY = "reply"
     EDIT_OWN = "edit_comment"  # change or remove one's own comment: while the round is open

@@ -46,8 +46,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
 
 from consultations import errors
-from consultations.models import Consultee, ReviewRound
-from consultations.policies.actions import ConsulteeAction, RoundAction
+from consultations.models import Consultee, Response, ReviewRound
+from consultations.policies.actions import ConsulteeAction, ResponseAction, RoundAction
 from documents.models import Document
 from documents.policies import DocumentAction
 from networks import registry
@@ -483,6 +483,29 @@ class ConsulteePolicy(registry.Policy):
         if action not in (ConsulteeAction.SPEAK, ConsulteeAction.RESPOND, ConsulteeAction.APPROVE):
             raise NotImplementedError(f"{self.label}: no users_for({action!r})")
         return people_of(consultee.round, [consultee], action)
+
+
+@registry.register("consultations.Response")
+class ResponsePolicy(registry.Policy):
+    """A party's response: while it is a draft (or waits for approval) it is read only by those
+    who may write it; once submitted, by everyone who may read the party's response (those who
+    run the round or answer its comments, and the party's own people)."""
+
+    view_action = VIEW  # who sees the party sees that it has a response (403, not 404)
+    all_actions = frozenset({VIEW, *ResponseAction})
+
+    def actions(self, user, response: Response) -> frozenset[str]:
+        on_party = registry.actions(user, response.consultee)
+        needs = (
+            ConsulteeAction.VIEW_RESPONSE
+            if response.state == Response.State.SUBMITTED
+            else ConsulteeAction.RESPOND
+        )
+        return (on_party & {VIEW}) | ({ResponseAction.READ} if needs in on_party else set())
+
+    def cache_key(self, response: Response) -> tuple:
+        consultee = response.consultee
+        return (self.label, response.pk, response.state, consultee.status, consultee.round.status)
 
 
 # --------------------------------------------------------------- refusals a person can read

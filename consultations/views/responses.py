@@ -16,7 +16,7 @@ from consultations import selectors
 from consultations.forms import EnteredResponseForm, ResponseForm
 from consultations.models import Response
 from consultations.policies import rounds as round_policy
-from consultations.policies.actions import ConsulteeAction
+from consultations.policies.actions import ConsulteeAction, ResponseAction
 from consultations.services import responses as response_services
 from consultations.views.rounds import _round_context
 from networks import registry
@@ -151,12 +151,11 @@ def enter_response(request, pk, consultee_pk):
 def attachment(request, pk, consultee_pk):
     review_round = selectors.get_round_for_user(request.user, pk)
     consultee = selectors.get_consultee(review_round, consultee_pk)
-    may = registry.require(request.user, ConsulteeAction.VIEW_RESPONSE, consultee)
     response = Response.objects.filter(consultee=consultee).first()
     if response is None or not response.attachment_name:
         raise NotFound()
-    if response.state != Response.State.SUBMITTED and ConsulteeAction.RESPOND not in may:
-        raise NotFound()
+    response.consultee = consultee  # the round as loaded for this person
+    registry.require(request.user, ResponseAction.READ, response)
     reply = HttpResponse(bytes(response.attachment), content_type="application/octet-stream")
     reply["Content-Disposition"] = content_disposition_header(True, response.attachment_name)
     return reply

@@ -332,13 +332,6 @@ CODE_AUDITED = {
         "consultations/views/responses.py",
         '"submitted": response is not None and response.state == Response.State.SUBMITTED,',
     ): "display",
-    # DOUBTFUL, left as found: a draft's original is read only by those who may respond. This
-    # decides access and belongs in the parties' policy (VIEW_RESPONSE of a draft); moving it
-    # changes the rounds' table (tests/policies/test_rounds_table.py), so it is left for that.
-    (
-        "consultations/views/responses.py",
-        "if response.state != Response.State.SUBMITTED and ConsulteeAction.RESPOND not in may:",
-    ): "TO MOVE",
     # the round page's count of parties not answered
     (
         "consultations/views/rounds.py",

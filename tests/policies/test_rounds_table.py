@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consultations.models import Consultee, ReviewRound
+from consultations.models import Consultee, Response, ReviewRound
 from consultations.policies import rounds as round_policy
 from consultations.policies.actions import ConsulteeAction, RoundAction
 from consultations.services.rounds import add_consultees
@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tests.policies.table import check, fresh
 
-MODELS = ["consultations.ReviewRound", "consultations.Consultee"]
+MODELS = ["consultations.ReviewRound", "consultations.Consultee", "consultations.Response"]
 
 # ------------------------------------------------------------------------------ the rounds
 
@@ -298,6 +298,74 @@ def test_parties_table(world):
     people = {who: (lambda user=user: user) for who, user in world["people"].items()}
     states = {name: in_state(*statuses) for name, statuses in PARTY_STATES.items()}
     check("consultations.Consultee", PARTIES, people, states)
+
+
+# ------------------------------------------------------- Kumla's response, draft and submitted
+
+
+def _response(*, runner: str, reader: str, writer: str) -> str:
+    return f"""
+  chair of the working group                    view_round {runner}
+  coordinator of the working group              view_round {runner}
+  writer in the working group                   view_round {reader}
+  member of the working group                   view_round
+  observer in the working group                 view_round
+  writer in its writing group                   view_round {reader}
+  member of its writing group                   view_round
+  member of the network above                   view_round
+  member of the network above, for Kumla        view_round {writer}
+  chair of a consulted network                  view_round
+  member of a consulted network                 view_round
+  member of a consulted network, for Kumla      view_round {writer}
+  observer in a consulted network               view_round
+  observer in a consulted network, for Kumla    view_round
+  person consulted by name                      view_round
+  affiliated with Kumla                         view_round {writer}
+  affiliated with Kumla, approves               view_round {writer}
+  member of another county's network for Kumla  -
+  chair of the round, outside the network       view_round {runner}
+  consulted by name by the round's chair        view_round
+  outsider                                      -
+"""
+
+
+READ = "read_response"  # every row that sees the party also has view_round
+# A draft is read by those who write it (not by those who run the round: the page says the party
+# has not answered); a submitted response by all who read the party's response.
+DRAFT = _response(runner="", reader="", writer=READ)
+SUBMITTED = _response(runner=READ, reader=READ, writer=READ)
+RESPONSES = (
+    f"in state: open, draft{DRAFT}in state: open, awaiting approval{DRAFT}"
+    f"in state: open, submitted{SUBMITTED}"
+    f"in state: closed, draft{_response(runner='', reader='', writer='')}"
+    f"in state: reported, submitted{SUBMITTED}"
+)
+RESPONSE_STATES = {
+    "open, draft": ("open", "drafting", "draft"),
+    "open, awaiting approval": ("open", "drafting", "awaiting_approval"),
+    "open, submitted": ("open", "submitted", "submitted"),
+    "closed, draft": ("closed", "drafting", "draft"),
+    "reported, submitted": ("reported", "submitted", "submitted"),
+}
+
+
+def test_responses_table(world):
+    review_round, kumla_party = world["round"], world["parties"]["organisation"]
+    response = Response.objects.create(consultee=kumla_party, summary="Kumla tillstyrker.")
+
+    def in_state(status, party_status, state):
+        def make():
+            _set(review_round, status, kumla_party, party_status)
+            Response.objects.filter(pk=response.pk).update(state=state)
+            response.refresh_from_db()
+            response.consultee = kumla_party
+            return response
+
+        return make
+
+    people = {who: (lambda user=user: user) for who, user in world["people"].items()}
+    states = {name: in_state(*statuses) for name, statuses in RESPONSE_STATES.items()}
+    check("consultations.Response", RESPONSES, people, states)
 
 
 # ----------------------------------------------------- one relation, asked from both sides
