@@ -48,6 +48,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySe
 from consultations import errors
 from consultations.models import Consultee, Response, ReviewRound
 from consultations.policies.actions import ConsulteeAction, ResponseAction, RoundAction
+from documents.errors import DocumentLocked
 from documents.models import Document
 from documents.policies import DocumentAction
 from networks import registry
@@ -423,10 +424,20 @@ class RoundPolicy(registry.Policy):
 
     def actions(self, user, review_round: ReviewRound) -> frozenset[str]:
         person = person_allows(review_round, standing(user, review_round))
-        return person & ROUND_STAGES[review_round.status]
+        allowed = person & ROUND_STAGES[review_round.status]
+        if review_round.document.is_locked:
+            # An adopted or archived document is not sent out again: its planned round never opens.
+            allowed -= {RoundAction.OPEN}
+        return allowed
 
     def cache_key(self, review_round: ReviewRound) -> tuple:
-        return (self.label, review_round.pk, review_round.status, review_round.chair_id)
+        return (
+            self.label,
+            review_round.pk,
+            review_round.status,
+            review_round.chair_id,
+            review_round.document.status,
+        )
 
     def objects_for(self, user, action: str) -> QuerySet:
         """The rounds where this person may take a step now (the dashboard's 'chairing': CLOSE),
@@ -523,6 +534,8 @@ def require(user, action: str, obj: ReviewRound | Consultee) -> registry.Allowed
         person = person_allows(obj, standing(user, obj))
         if action not in person:
             raise NotAllowed()
+        if action == RoundAction.OPEN and obj.status == Status.PLANNED and obj.document.is_locked:
+            raise DocumentLocked()
         raise _round_refusal(action, obj.status)
     person_stand = standing(user, obj.round)
     if action not in person_allows_on_party(obj.round, person_stand, _party(person_stand, obj)):

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from consultations.errors import CommentRemoved, InvalidTransition, RoundClosed
 from consultations.models import Comment, Decision, ReviewRound
-from consultations.policies.actions import CommentAction
+from consultations.policies.actions import CommentAction, RoundAction
 from consultations.services import comments as comment_services
 from consultations.services import decisions as decision_services
 from consultations.services import rounds as round_services
-from documents.errors import DocumentMoveRefused
+from documents.errors import DocumentLocked, DocumentMoveRefused
 from documents.models import Document
 from networks import registry
 from notifications.models import Notification
@@ -260,4 +260,51 @@ def test_a_reply_sent_from_a_page_opened_before_the_removal_is_refused_and_kept(
     text = page_text(response)
     assert "Synpunkten har tagits bort av den som skrev den" in text
     assert "Varför ska de följas upp?" in text
+    assert snapshot() == before
+
+
+@pytest.fixture
+def adopted_with_a_planned_round(anchoring):
+    """The body adopts the anchored proposal at its meeting; the second round was still planned."""
+    decision_services.record_decision(
+        anchoring["document"],
+        by_user=anchoring["people"]["coordinator"],
+        version=anchoring["version"],
+        kind="adopted",
+        decided_on=timezone.localdate(),
+        text="Strategin fastställs.",
+        body_name="Kommunchefer och regiondirektör",
+    )
+    anchoring["document"].refresh_from_db()
+    assert anchoring["document"].status == Document.Status.ADOPTED
+    anchoring["second"].refresh_from_db()
+    assert anchoring["second"].status == ReviewRound.Status.PLANNED
+    return anchoring
+
+
+def test_a_planned_round_of_an_adopted_document_is_not_offered_for_opening(
+    adopted_with_a_planned_round,
+):
+    world = adopted_with_a_planned_round
+    chair, second = world["people"]["chair"], world["second"]
+    assert RoundAction.OPEN not in registry.actions(chair, second)
+
+    round_page = browser_client(chair).get(second.get_absolute_url())
+
+    assert round_page.status_code == 200
+    assert "Öppna remissrundan" not in page_text(round_page)
+
+
+def test_opening_a_planned_round_of_an_adopted_document_is_refused_in_words(
+    adopted_with_a_planned_round,
+):
+    world = adopted_with_a_planned_round
+    before = snapshot()
+
+    with pytest.raises(DocumentLocked) as refused:
+        round_services.open_round(world["second"], by_user=world["people"]["chair"])
+
+    assert str(refused.value.message).startswith(
+        "Dokumentet är fastställt och kan inte längre ändras."
+    )
     assert snapshot() == before
