@@ -213,6 +213,18 @@ def users_for(action: str, obj: Model) -> QuerySet:
     return policy_for(obj).users_for(action, obj)
 
 
+def still_seeing(people: Iterable[Any], obj: Model) -> list[Any]:
+    """Of people named by the record (a comment's author, whoever asked for a sign-off, its
+    signatories), those who may still see the object now: nobody is told of what they may no
+    longer read (they left the network, their account was closed)."""
+    seeing = policy_for(obj).view_action
+    return [
+        person
+        for person in dict.fromkeys(people)
+        if person is not None and can(person, seeing, obj)
+    ]
+
+
 def actions_for_each(user, objects: Iterable[Model]) -> dict[int, Allowed]:
     """`actions` for several objects of one kind, by primary key (a policy may batch it)."""
     return {obj.pk: actions(user, obj) for obj in objects}

@@ -19,6 +19,7 @@ from consultations.models import Comment, ReviewRound
 from consultations.policies import rounds as round_policy
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
+from networks import registry
 from networks.errors import NotFound
 from networks.models import Organisation
 from notifications.kinds import Kind
@@ -106,7 +107,7 @@ def add_comment(
     if parent is not None:
         notify(
             kind=Kind.COMMENT_REPLY,
-            recipients=[parent.author],
+            recipients=registry.still_seeing([parent.author], review_round),
             actor=by_user,
             target=comment,
             context={"document": review_round.document.title, "round": review_round.title},

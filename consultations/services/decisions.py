@@ -259,7 +259,7 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
         _move(document, Status.REVISING, by_user)
         notify(
             kind=Kind.SIGNATURE_REFUSED,
-            recipients=[sign_off.requested_by],
+            recipients=registry.still_seeing([sign_off.requested_by], sign_off),
             actor=by_user,
             target=sign_off,
             context=context,
@@ -268,7 +268,7 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
         return signature
     notify(
         kind=Kind.SIGNATURE_GIVEN,
-        recipients=[sign_off.requested_by],
+        recipients=registry.still_seeing([sign_off.requested_by], sign_off),
         actor=by_user,
         target=sign_off,
         context=context,
@@ -280,7 +280,8 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
         _move(document, Status.ADOPTED, by_user)
         notify(
             kind=Kind.DOCUMENT_ADOPTED,
-            recipients=_followers(document) + list(sign_off.signatories.all()),
+            recipients=_followers(document)
+            + registry.still_seeing(sign_off.signatories.all(), sign_off),
             target=document,
             context=context,
             url=document.get_absolute_url(),

@@ -14,6 +14,7 @@ from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 from documents import services as documents_services
 from documents.models import Section, Version
+from networks import registry
 from networks.errors import NotFound
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -82,7 +83,7 @@ def _save(
     live.record(review_round.pk, "disposition", comment.pk)
     notify(
         kind=Kind.COMMENT_DISPOSITION,
-        recipients=[comment.author],
+        recipients=registry.still_seeing([comment.author], review_round),
         actor=by_user,
         target=comment,
         context={"document": review_round.document.title, "disposition": outcome.label},

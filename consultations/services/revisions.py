@@ -7,6 +7,7 @@ from __future__ import annotations
 from consultations import anchoring
 from consultations.models import CarriedComment, Comment
 from documents.models import Version, VersionSection
+from networks import registry
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -61,7 +62,7 @@ def carry_comments(version: Version, *, by_user) -> list[CarriedComment]:
     CarriedComment.objects.bulk_create(carried, ignore_conflicts=True)
     notify(
         kind=Kind.VERSION_PUBLISHED,
-        recipients=[c.author for c in open_comments],
+        recipients=[c.author for c in open_comments if registry.still_seeing([c.author], c.round)],
         actor=by_user,
         target=version,
         context={

@@ -144,6 +144,25 @@ def test_a_reply_tells_the_author(open_world, django_capture_on_commit_callbacks
     ).exists()
 
 
+def test_an_author_who_has_left_the_network_is_not_told_of_a_reply(
+    open_world, django_capture_on_commit_callbacks
+):
+    """The record names them, but they may no longer read the round: nobody is told of what
+    they cannot open (registry.still_seeing)."""
+    from networks.models import Membership
+    from networks.services import end_membership
+
+    member, chair = open_world["people"]["member"], open_world["people"]["chair"]
+    first = comment(open_world, "member")
+    end_membership(
+        Membership.objects.get(user=member, network=open_world["round"].document.network),
+        by_user=chair,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.add_comment(open_world["round"], by_user=chair, body="Tack!", parent=first)
+    assert not Notification.objects.filter(kind=Kind.COMMENT_REPLY, recipient=member).exists()
+
+
 def test_deleting_a_comment_with_replies_leaves_a_placeholder(open_world):
     first = comment(open_world, "member")
     comments.add_comment(
