@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo lint format messages worker beat bench clean
+.PHONY: run test venv migrate demo lint typecheck format messages worker beat bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Samverka needs Python 3.11 ($(PYTHON) was not found)."; exit 1; }
@@ -41,9 +41,14 @@ test: venv
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json || true
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: venv typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy with django-stubs on the services, selectors and policies (`[tool.mypy]` in pyproject.toml).
+# DEBUG=true only lets the settings load without a SECRET_KEY; nothing is served.
+typecheck: venv
+	DEBUG=$${DEBUG:-true} $(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -653,7 +653,7 @@ def can(user, action: Action, obj: Model) -> bool:
     return registry.can(user, action, obj)
 
 
-def legacy_view_action(obj: Model, action: Action) -> Action:
+def legacy_view_action(obj: Model, action: str) -> Action:
     """The action that decides whether the object exists for this person at all."""
     if obj._meta.label == "consultations.SignOff":
         return Action.VIEW_SIGN_OFF

@@ -12,6 +12,7 @@ run_round, …): the documents' policy turns them into rights on one document in
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -130,8 +131,15 @@ class NetworkPolicy(registry.Policy):
         )
         rule |= Q(pk__in=writing.values("user_id"))
         if action in GRANTABLE:
-            granted = get_users_with_perms(
-                network, only_with_perms_in=[action], with_superusers=False, with_group_users=False
+            # guardian annotates `Any | list[str]`; without attach_perms it is a user queryset
+            granted = cast(
+                "QuerySet",
+                get_users_with_perms(
+                    network,
+                    only_with_perms_in=[action],
+                    with_superusers=False,
+                    with_group_users=False,
+                ),
             )
             rule |= Q(pk__in=granted.values("pk"))
         return User.objects.filter(rule, is_active=True)
