@@ -3,24 +3,43 @@
 # runs the periodic jobs itself (workspace/periodic.py); with REDIS_URL run `make worker` and
 # `make beat` as well.
 
-PYTHON ?= python3.11
+# Python 3.11, 3.12 or 3.13: the first of python3.11, python3.12, python3.13 that runs (on PATH or
+# installed by pyenv), unless PYTHON is given (`make run PYTHON=python3.13`).
+runs = $(shell "$(1)" -c "" >/dev/null 2>&1 && echo "$(1)")
+first_python = $(firstword $(foreach p,$(1),$(call runs,$(p))))
+pyenv_python = python$(1) $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(call first_python,$(foreach v,3.11 3.12 3.13,$(call pyenv_python,$(v))))
+endif
+# The SQLite suite on Python 3.13 as well (`make test313`), in its own venv.
+PYTHON313 ?= $(call first_python,$(call pyenv_python,3.13))
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate demo lint format messages worker beat bench clean
+.PHONY: run test test313 venv lock migrate demo lint typecheck format messages worker beat bench clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Samverka needs Python 3.11 ($(PYTHON) was not found)."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Samverka needs Python 3.11, 3.12 or 3.13: none of python3.11, python3.12, python3.13 was found (or give one: make PYTHON=/path/to/python3.x)."; exit 1; }
+	@"$(PYTHON)" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null || { echo "Samverka needs Python 3.11, 3.12 or 3.13; $(PYTHON) is not one of them (or does not run)."; exit 1; }
+	"$(PYTHON)" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The exact versions (and hashes) of requirements.lock, then the project itself, built with the
+# locked setuptools and nothing resolved or fetched for it.
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# Regenerate requirements.lock from pyproject.toml (with the dev extra) after changing a
+# dependency: newest versions allowed by pyproject and this machine's indexes, with hashes.
+lock: venv
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 migrate: venv
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
@@ -39,15 +58,33 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test: venv
 	@$(MAKE) --no-print-directory node_modules/.package-lock.json || true
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(COV_ARGS) $(PYTEST_ARGS)
+
+# CI=true (set by .ci/run) or COVERAGE=1: `make test` also reports coverage and fails under
+# fail_under in pyproject.toml ([tool.coverage.report]).
+COVERAGE ?= $(filter true 1,$(CI))
+COV_ARGS = $(if $(COVERAGE),--cov --cov-report=term)
+
+# The SQLite suite on Python 3.13 in .venv313, without the services (DATABASE_URL, REDIS_URL
+# unset, the tests marked postgres or redis left out). Browser tests need no service: they run.
+test313:
+	@test -n "$(PYTHON313)" || { echo "make test313 needs Python 3.13 (python3.13 or pyenv's 3.13.x); none was found."; exit 1; }
+	@$(MAKE) --no-print-directory venv VENV=.venv313 PYTHON="$(PYTHON313)"
+	@$(MAKE) --no-print-directory node_modules/.package-lock.json || true
+	env -u DATABASE_URL -u REDIS_URL .venv313/bin/python -m pytest \
+	  -m "not postgres and not redis" $(PYTEST_ARGS)
 
 # The same checks run in CI (.ci/run) and before each commit (.pre-commit-config.yaml).
-# mypy: the type check's line goes last here.
-lint: venv
+lint: venv typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python tools/layer_strings.py
+
+# mypy with django-stubs on the services, selectors and policies (`[tool.mypy]` in pyproject.toml).
+# DEBUG=true only lets the settings load without a SECRET_KEY; nothing is served.
+typecheck: venv
+	DEBUG=$${DEBUG:-true} $(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -68,4 +105,4 @@ beat: venv
 	$(BIN)/celery -A workspace beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+	rm -rf $(VENV) .venv313 node_modules db.sqlite3 staticfiles

@@ -1,7 +1,10 @@
 """Review rounds (remissrundor): who is consulted on which version, their comments and formal
 responses, and what the writing group did with every comment."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from documents.models import Document, Version, WrittenOnce
 from networks.models import Network, Organisation
+
+if TYPE_CHECKING:
+    from networks.registry import Allowed
 
 
 class ReviewRound(models.Model):
@@ -54,6 +60,7 @@ class ReviewRound(models.Model):
     sequence = models.PositiveBigIntegerField(default=0)
 
     history = HistoricalRecords(excluded_fields=["sequence"])
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("review round")
@@ -100,6 +107,7 @@ class Question(models.Model):
     text = models.TextField(_("question"))
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         ordering = ["round", "position"]
@@ -138,6 +146,8 @@ class Consultee(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
+    may: "Allowed"  # the actions allowed now, set for a page (policies.rounds.on_parties)
 
     class Meta:
         verbose_name = _("consulted party")
@@ -219,6 +229,7 @@ class Comment(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("comment")
@@ -289,6 +300,7 @@ class Response(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["attachment"])
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("response")
@@ -322,6 +334,7 @@ class Disposition(models.Model):
     applied_to_draft = models.BooleanField(default=False)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("disposition")
@@ -425,6 +438,7 @@ class Decision(WrittenOnce, models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["minutes"])
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("decision")
@@ -473,6 +487,7 @@ class SignOff(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("sign-off")

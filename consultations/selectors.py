@@ -93,6 +93,7 @@ class Thread:
     comment: Comment
     replies: list[Comment]
     hidden_replies: int = 0
+    actor: str = ""  # who changed the thread last (the round page's live list)
 
 
 @dataclass
@@ -241,7 +242,7 @@ def list_my_comments(user) -> list[Comment]:
     """A person's comments, newest first, each with its answer (`disposition_or_none`), the
     replies in its thread (`reply_list`) and where its passage stands in the latest published
     version (`standing`). Five queries, however many comments, documents and versions."""
-    comments = list(
+    comments: list[Comment] = list(
         Comment.objects.filter(author=user, parent__isnull=True, deleted_at__isnull=True)
         .select_related(
             "round__document", "version", "disposition__applied_in", "disposition__decided_by"
@@ -283,7 +284,10 @@ def list_my_comments(user) -> list[Comment]:
         )
     }
     for comment in comments:
-        comment.standing = _standing(comment, latest[comment.round.document_id], carried, texts)
+        # an attribute for the page, not a field
+        comment.standing = _standing(  # type: ignore[attr-defined]
+            comment, latest[comment.round.document_id], carried, texts
+        )
     return comments
 
 

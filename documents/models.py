@@ -5,6 +5,7 @@ import json
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -83,6 +84,7 @@ class Document(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["structure_revision"])
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("document")
@@ -118,6 +120,7 @@ class Section(models.Model):
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("section")
@@ -178,6 +181,7 @@ class Version(WrittenOnce, models.Model):
     created_at = models.DateTimeField(_("published"), default=timezone.now)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("version")

@@ -61,7 +61,7 @@ def list_documents(networks: list[Network]) -> list[Document]:
 def document_networks(network: Network) -> list[Network]:
     """The networks whose documents a network page lists: its own, and for a writing group
     the documents of the group above, which it writes."""
-    if network.kind == Network.Kind.WRITING_GROUP and network.parent_id:
+    if network.kind == Network.Kind.WRITING_GROUP and network.parent is not None:
         return [network, network.parent]
     return [network]
 
@@ -198,8 +198,8 @@ def side(document: Document, ref) -> Side:
         texts = [SectionText(s.key, s.heading, s.body) for s in rows]
         return Side(DRAFT, "", None, texts, content_hash(document.title, rows))
     version = get_version(document, ref)
-    rows = sorted(version.sections.all(), key=lambda s: s.position)
-    texts = [SectionText(s.key, s.heading, s.body) for s in rows]
+    frozen = sorted(version.sections.all(), key=lambda s: s.position)
+    texts = [SectionText(s.key, s.heading, s.body) for s in frozen]
     return Side(str(version.number), version.label, version, texts, version.content_hash)
 
 

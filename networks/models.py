@@ -49,6 +49,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     objects = UserManager()
 
@@ -90,6 +91,7 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("organisation")
@@ -123,6 +125,7 @@ class Network(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("network")
@@ -181,6 +184,7 @@ class Membership(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -255,6 +259,7 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["token"])
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("invitation")
@@ -293,6 +298,7 @@ class Affiliation(models.Model):
     can_approve = models.BooleanField(_("approves responses"), default=False)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         verbose_name = _("affiliation")

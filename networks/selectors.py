@@ -64,14 +64,16 @@ def list_networks_for_user(user) -> list[Network]:
     )
     by_parent: dict[int | None, list[Network]] = {}
     for network in networks:
-        network.my_role_label = Role(network.my_role).label if network.my_role else ""
+        # attributes for the page (`my_role_label`, `depth`), not fields
+        label = Role(network.my_role).label if network.my_role else ""
+        network.my_role_label = label  # type: ignore[attr-defined]
         parent_id = network.parent_id if network.parent_id in ids else None
         by_parent.setdefault(parent_id, []).append(network)
     ordered: list[Network] = []
 
     def walk(parent_id, depth):
         for network in by_parent.get(parent_id, []):
-            network.depth = depth
+            network.depth = depth  # type: ignore[attr-defined]
             ordered.append(network)
             walk(network.pk, depth + 1)
 

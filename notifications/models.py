@@ -3,6 +3,7 @@ after it: in the workspace at once, by e-mail at once or in a daily summary, as 
 chooses. The rows are the record of what was sent, and when."""
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -133,6 +134,7 @@ class Preference(models.Model):
     channel = models.CharField(max_length=12, choices=Channel.choices)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
         constraints = [

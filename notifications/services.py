@@ -99,7 +99,7 @@ def notify(
 def store_context(context: dict) -> dict:
     """Plain strings are stored as they are; translatable ones (gettext_lazy, e.g. a role's
     name) in every language, so each recipient reads them in their own."""
-    stored = {}
+    stored: dict[str, object] = {}
     for name, value in context.items():
         if isinstance(value, Promise):
             texts = {}

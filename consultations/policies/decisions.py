@@ -159,10 +159,11 @@ def signing_memberships(document: Document) -> QuerySet[Membership]:
 def _named(user, sign_off: SignOff) -> tuple[bool, bool]:
     """Whether the person is a named signatory, and whether they have signed (one query)."""
     signed = Signature.objects.filter(sign_off_id=sign_off.pk, signer_id=user.pk)
+    # django-stubs does not follow annotate() on an auto-created through model: "signed" is one
     row = (
         SignOff.signatories.through.objects.filter(signoff_id=sign_off.pk, user_id=user.pk)
         .annotate(signed=Exists(signed))
-        .values_list("signed", flat=True)
+        .values_list("signed", flat=True)  # type: ignore[misc]
         .first()
     )
     return row is not None, bool(row)

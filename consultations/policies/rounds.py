@@ -231,7 +231,7 @@ def organisations_spoken_for(user, review_round: ReviewRound) -> QuerySet[Organi
     represented = [t for t in ties.memberships if t.speaks and t.organisation_id]
     reached = ReviewRound.objects.filter(pk=review_round.pk)
     through_membership = [
-        Q(pk=t.organisation_id) & Exists(reached.filter(_reaches(t))) for t in represented
+        Q(pk=t.organisation_id) & Q(Exists(reached.filter(_reaches(t)))) for t in represented
     ]
     return Organisation.objects.filter(
         _any(_in("pk", ties.affiliated), *through_membership)
@@ -379,7 +379,7 @@ def person_allows_on_party(
     on_round = person_allows(review_round, standing)
     if VIEW not in on_round:
         return frozenset()
-    allowed = {VIEW}
+    allowed: set[str] = {VIEW}
     if party.speaks:
         allowed.add(ConsulteeAction.SPEAK)
     if party.speaks or party.approves:

@@ -60,7 +60,8 @@ def state_allows(comment: Comment, round_status: str) -> frozenset[str]:
     if comment.parent_id is not None:
         allowed -= {CommentAction.ANSWER, CommentAction.APPLY_PROPOSAL}
         # A reply goes into its thread: none into a thread whose first comment was removed.
-        if CommentAction.REPLY in allowed and comment.parent.is_deleted:
+        replying = CommentAction.REPLY in allowed
+        if replying and comment.parent is not None and comment.parent.is_deleted:
             allowed.discard(CommentAction.REPLY)
     if CommentAction.APPLY_PROPOSAL in allowed and not _applicable(comment):
         allowed.discard(CommentAction.APPLY_PROPOSAL)
@@ -88,7 +89,7 @@ def person_allows(
     """What a person's standing in the round (their actions on it) gives on its comments."""
     if VIEW not in on_round:
         return frozenset()
-    allowed = {VIEW}
+    allowed: set[str] = {VIEW}
     if RoundAction.COMMENT in on_round:
         allowed.add(CommentAction.REPLY)
     if is_author:
@@ -225,7 +226,7 @@ def _stage_refusal(action: str, status: str) -> DomainError:
 def _comment_refusal(action: str, comment: Comment) -> DomainError:
     if action in _PERSON_FIRST and (comment.parent_id is not None or comment.is_deleted):
         return NotFound()  # replies and removed comments are not answered one by one
-    if comment.is_deleted or (comment.parent_id is not None and comment.parent.is_deleted):
+    if comment.is_deleted or (comment.parent is not None and comment.parent.is_deleted):
         return errors.CommentRemoved()
     if action == CommentAction.APPLY_PROPOSAL:
         if comment.kind != Comment.Kind.PROPOSAL or not comment.proposed_text:

@@ -174,7 +174,8 @@ def request_sign_off(
         raise VersionOfAnotherDocument()
     if ReviewRound.objects.filter(document=document, status=ReviewRound.Status.OPEN).exists():
         raise SignOffDuringRound()
-    if latest_version(document).pk != version.pk:
+    latest = latest_version(document)
+    if latest is None or latest.pk != version.pk:
         raise SupersededVersion()
     signatories = list({s.pk: s for s in signatories}.values())
     _refuse_those_not_offered(document, signatories)
@@ -231,7 +232,8 @@ def sign(sign_off: SignOff, *, by_user, verdict: str, password: str, reason: str
     require_on_sign_off(by_user, SignOffAction.SIGN, sign_off)
     if not password or not check_password(password, by_user.password):
         raise WrongPassword()
-    if latest_version(document).pk != sign_off.version_id:
+    latest = latest_version(document)
+    if latest is None or latest.pk != sign_off.version_id:
         raise SupersededVersion()
     if document.status != Status.AWAITING_SIGN_OFF:
         raise SignOffClosed()  # the document has moved on since

@@ -5,6 +5,7 @@ Each service: lock → authorize → validate the move → write → record → 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -126,9 +127,9 @@ def add_consultees(
     review_round: ReviewRound,
     *,
     by_user,
-    networks: list[Network] = (),
-    organisations: list[Organisation] = (),
-    people: list = (),
+    networks: Sequence[Network] = (),
+    organisations: Sequence[Organisation] = (),
+    people: Sequence = (),
 ) -> list[Consultee]:
     """Consult whole networks, organisations or named people (also from outside the network:
     they then see this round and its version, nothing else: their own row lets them in, and
