@@ -86,3 +86,22 @@ class AccountExists(DomainError):
 
 class MembershipEnded(DomainError):
     default_message = _("This membership has already ended.")
+
+
+class InvalidOrganisationNumber(DomainError):
+    field = "organisation_number"
+
+    def __init__(self, message=None):
+        from networks.organisation_numbers import INVALID_MESSAGE
+
+        super().__init__(message or INVALID_MESSAGE)
+
+
+class DuplicateOrganisation(DomainError):
+    """Another organisation already has this number or name; `existing` is that one, so the
+    page can link to it."""
+
+    def __init__(self, message, *, existing, field: str):
+        self.existing = existing
+        self.field = field
+        super().__init__(message)

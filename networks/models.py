@@ -89,6 +89,13 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # NNNNNN-NNNN (networks.organisation_numbers), "" when not known
+    organisation_number = models.CharField(_("organisation number"), max_length=11, blank=True)
+    # The body's official address (funktionsbrevlåda, registrator): a remiss is sent to it.
+    registry_email = models.EmailField(_("registry e-mail"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact person's e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact person's phone"), max_length=40, blank=True)
 
     history = HistoricalRecords()
     _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
@@ -97,9 +104,20 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_number"],
+                condition=~Q(organisation_number=""),
+                name="organisation_number_unique_when_given",
+            ),
+            models.UniqueConstraint(Lower("name"), name="organisation_name_ci_unique"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("networks:organisation", args=[self.pk])
 
 
 class Network(models.Model):

@@ -48,6 +48,11 @@ class Action(StrEnum):
     VIEW_ORGANISATION = "view_organisation"
     VIEW_ORGANISATION_PEOPLE = "view_organisation_people"  # who is linked to it, who represents it
     MANAGE_AFFILIATIONS = "manage_affiliations"
+    # its registry address, number and contact (a chair or coordinator of a network it takes
+    # part in, or of a network above one where it does)
+    EDIT_ORGANISATION = "edit_organisation"
+    # asked of a new, unsaved organisation: a chair or coordinator of any network adds one
+    ADD_ORGANISATION = "add_organisation"
 
 
 NETWORK_ACTIONS = frozenset(
@@ -66,7 +71,13 @@ NETWORK_ACTIONS = frozenset(
     }
 )
 ORGANISATION_ACTIONS = frozenset(
-    {Action.VIEW_ORGANISATION, Action.VIEW_ORGANISATION_PEOPLE, Action.MANAGE_AFFILIATIONS}
+    {
+        Action.VIEW_ORGANISATION,
+        Action.VIEW_ORGANISATION_PEOPLE,
+        Action.MANAGE_AFFILIATIONS,
+        Action.EDIT_ORGANISATION,
+        Action.ADD_ORGANISATION,
+    }
 )
 
 READ = frozenset({Action.VIEW_NETWORK, Action.VIEW_DOCUMENT})

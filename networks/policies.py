@@ -26,6 +26,7 @@ from networks.permissions import (
     ARCHIVED_ALLOWS,
     DOCUMENT_ACTIONS,
     INHERITED_ACTIONS,
+    MANAGING_ROLES,
     MAX_DEPTH,
     NETWORK_ACTIONS,
     ORGANISATION_ACTIONS,
@@ -135,7 +136,14 @@ class OrganisationPolicy(registry.Policy):
     are seen by those who work with the organisation: in a network they may view where it takes
     part (through its members), or through their own affiliation with it. Who speaks and
     approves for one is set by a coordinator of a network the organisation takes part in: not
-    by coordinators of unrelated networks, whose word would then count in its responses."""
+    by coordinators of unrelated networks, whose word would then count in its responses.
+
+    Its registry address, number and contact are edited by a chair or coordinator of a network
+    it takes part in (an active member represents it there or in a group under it): the people
+    who send it remisser. Adding an organisation is asked of a new, unsaved one
+    (`can(user, "add_organisation", Organisation())`): any chair or coordinator of a network
+    that is not archived may add one, since a network's managers are who consult bodies that do
+    not take part yet."""
 
     view_action = Action.VIEW_ORGANISATION
     all_actions = ORGANISATION_ACTIONS
@@ -144,7 +152,10 @@ class OrganisationPolicy(registry.Policy):
         if not _is_member(user):
             return frozenset()
         actions = {Action.VIEW_ORGANISATION}
-        if organisation.pk is not None:
+        if organisation.pk is None:
+            if _managed_networks(user).exists():
+                actions.add(Action.ADD_ORGANISATION)
+        else:
             takes_part = Membership.objects.active().filter(organisation=organisation)
             if (
                 Affiliation.objects.filter(user=user, organisation=organisation).exists()
@@ -154,6 +165,8 @@ class OrganisationPolicy(registry.Policy):
             coordinated = Membership.objects.active().filter(user=user, role=Role.COORDINATOR)
             if takes_part.filter(network_id__in=coordinated.values("network_id")).exists():
                 actions.add(Action.MANAGE_AFFILIATIONS)
+            if _represented_in_reach(user).filter(organisation=organisation).exists():
+                actions.add(Action.EDIT_ORGANISATION)
         return frozenset(actions)
 
     def cache_key(self, organisation: Organisation) -> tuple:
@@ -171,11 +184,36 @@ class OrganisationPolicy(registry.Policy):
                 Q(pk__in=Affiliation.objects.filter(user=user).values("organisation_id"))
                 | Q(pk__in=seen.values("organisation_id"))
             )
+        if action == Action.EDIT_ORGANISATION:
+            return Organisation.objects.filter(
+                pk__in=_represented_in_reach(user).values("organisation_id")
+            )
         raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
 
 
 def _is_member(user) -> bool:
     return Membership.objects.active().filter(user=user).exists()
+
+
+def _managed_networks(user) -> QuerySet:
+    """The ids of the networks (not archived) where the person is a chair or coordinator."""
+    return (
+        Membership.objects.active()
+        .filter(user=user, role__in=MANAGING_ROLES, network__archived=False)
+        .values("network_id")
+    )
+
+
+def _represented_in_reach(user) -> QuerySet:
+    """The active memberships that represent an organisation in a network the person manages
+    or in a group under it (MAX_DEPTH levels): the organisations whose facts they edit."""
+    managed = _managed_networks(user)
+    rule = Q(network_id__in=managed)
+    path = "network"
+    for _level in range(MAX_DEPTH):
+        path += "__parent"
+        rule |= Q(**{f"{path}_id__in": managed})
+    return Membership.objects.active().filter(rule, organisation__isnull=False)
 
 
 @registry.register(settings.AUTH_USER_MODEL)

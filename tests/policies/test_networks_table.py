@@ -110,10 +110,30 @@ def test_the_three_faces_of_the_network_rules_agree(world, archive):
 ORGANISATION_TABLE = """
 in state: taking part in the group
   affiliated                     view_organisation view_organisation_people
-  coordinator of the group       view_organisation view_organisation_people manage_affiliations
+  coordinator of the group       view_organisation view_organisation_people manage_affiliations edit_organisation
+  chair of the group             view_organisation view_organisation_people edit_organisation
   member of the group            view_organisation view_organisation_people
+  chair of the network above     view_organisation view_organisation_people edit_organisation
   member of the network above    view_organisation view_organisation_people
+  chair of a sibling             view_organisation
   member of a sibling            view_organisation
+  chair of an archived network   view_organisation view_organisation_people
+  outsider                       -
+in state: taking part in its writing group only
+  coordinator of the group       view_organisation view_organisation_people edit_organisation
+  member of the group            view_organisation view_organisation_people
+  chair of a sibling             view_organisation
+  outsider                       -
+in state: not yet added
+  affiliated                     view_organisation
+  coordinator of the group       view_organisation add_organisation
+  chair of the group             view_organisation add_organisation
+  member of the group            view_organisation
+  chair of the network above     view_organisation add_organisation
+  member of the network above    view_organisation
+  chair of a sibling             view_organisation add_organisation
+  member of a sibling            view_organisation
+  chair of an archived network   view_organisation
   outsider                       -
 """
 
@@ -124,25 +144,45 @@ def test_organisations_table(world):
     MembershipFactory(network=networks["group"], organisation=kumla)
     affiliated = MembershipFactory(network=networks["sibling"]).user
     Affiliation.objects.create(user=affiliated, organisation=kumla)
+    # Örebro has someone only in the writing group under the group.
+    orebro = OrganisationFactory(name="Örebro kommun")
+    MembershipFactory(network=networks["writing"], organisation=orebro)
+    # A chair of an archived network that Kumla takes part in: the network is only read.
+    archived_network = NetworkFactory(name="Avslutat nätverk", archived=True)
+    MembershipFactory(network=archived_network, organisation=kumla)
+    archived_chair = MembershipFactory(network=archived_network, role=Role.CHAIR).user
+    sibling_chair = MembershipFactory(network=networks["sibling"], role=Role.CHAIR).user
     cast = {
         "affiliated": lambda: affiliated,
         "coordinator of the group": lambda: people["coordinator"],
+        "chair of the group": lambda: people["chair"],
         "member of the group": lambda: people["member"],
+        "chair of the network above": lambda: people["chair of the network above"],
         "member of the network above": lambda: people["member of the network above"],
+        "chair of a sibling": lambda: sibling_chair,
         "member of a sibling": lambda: people["member of a sibling"],
+        "chair of an archived network": lambda: archived_chair,
         "outsider": lambda: people["outsider"],
     }
     check(
         "networks.Organisation",
         ORGANISATION_TABLE,
         cast,
-        {"taking part in the group": lambda: kumla},
+        {
+            "taking part in the group": lambda: kumla,
+            "taking part in its writing group only": lambda: orebro,
+            "not yet added": lambda: Organisation(name="Ny förening"),
+        },
     )
     assert (
         disagreements(
             {w: make() for w, make in cast.items()},
-            [kumla, OrganisationFactory(name="Forskningsinstitutet")],
-            [Action.VIEW_ORGANISATION, Action.VIEW_ORGANISATION_PEOPLE],
+            [kumla, orebro, OrganisationFactory(name="Forskningsinstitutet")],
+            [
+                Action.VIEW_ORGANISATION,
+                Action.VIEW_ORGANISATION_PEOPLE,
+                Action.EDIT_ORGANISATION,
+            ],
             users_for=False,
         )
         == []
