@@ -107,10 +107,11 @@ def test_the_three_faces_of_the_network_rules_agree(world, archive):
     assert found == []
 
 
-ORGANISATION_TABLE = """
+SEES_PEOPLE = "view_organisation view_organisation_people"
+ORGANISATION_TABLE = f"""
 in state: taking part in the group
   affiliated                     view_organisation view_organisation_people
-  coordinator of the group       view_organisation view_organisation_people manage_affiliations edit_organisation
+  coordinator of the group       {SEES_PEOPLE} manage_affiliations edit_organisation
   chair of the group             view_organisation view_organisation_people edit_organisation
   member of the group            view_organisation view_organisation_people
   chair of the network above     view_organisation view_organisation_people edit_organisation
