@@ -105,3 +105,11 @@ class DuplicateOrganisation(DomainError):
         self.existing = existing
         self.field = field
         super().__init__(message)
+
+
+class InvalidOrganisationEmail(DomainError):
+    default_message = _("Enter a valid e-mail address.")
+
+    def __init__(self, field: str):
+        self.field = field
+        super().__init__()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.errors import OrganisationOutsideNetwork
 from networks.models import Organisation, Role
+from networks.organisation_numbers import normalise_organisation_number
 
 
 class LoginForm(AuthenticationForm):
@@ -77,3 +78,42 @@ class RegisterForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords are not the same."))
         return cleaned
+
+
+class OrganisationForm(forms.Form):
+    """An organisation's facts, as added or edited on its page (networks.services checks them
+    again, and refuses duplicates)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    organisation_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=20,
+        required=False,
+        help_text=_("Ten digits, NNNNNN-NNNN."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    registry_email = forms.EmailField(
+        label=_("Registry e-mail"),
+        required=False,
+        help_text=_(
+            "The organisation's official address (registrator or shared mailbox): remisser are "
+            "sent to it."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    contact_email = forms.EmailField(
+        label=_("Contact person's e-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Contact person's phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+    def clean_organisation_number(self):
+        return normalise_organisation_number(self.cleaned_data["organisation_number"])

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from networks import registry
 from networks.errors import (
     AccountExists,
     AlreadyMember,
+    DuplicateOrganisation,
+    InvalidOrganisationEmail,
+    InvalidOrganisationNumber,
     InvitationExpired,
     InvitationForSomeoneElse,
     InvitationInvalid,
@@ -33,6 +39,7 @@ from networks.models import (
     Role,
     normalise_email,
 )
+from networks.organisation_numbers import normalise_organisation_number
 from networks.permissions import Action, representable_organisations
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -241,3 +248,93 @@ def remove_affiliation(affiliation: Affiliation, *, by_user) -> None:
         raise OwnAffiliation()
     affiliation._history_user = by_user
     affiliation.delete()
+
+
+# ------------------------------------------------------------------------------ organisations
+
+# What a person sets on an organisation (its registry address, number and contact).
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "organisation_number",
+    "registry_email",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def _clean_organisation(facts: dict) -> dict:
+    """The facts as stored: trimmed, the number normalised, the addresses checked."""
+    cleaned = {field: str(facts.get(field) or "").strip() for field in ORGANISATION_FIELDS}
+    cleaned["kind"] = Organisation.Kind(cleaned["kind"])
+    try:
+        cleaned["organisation_number"] = normalise_organisation_number(
+            cleaned["organisation_number"]
+        )
+    except ValidationError:
+        raise InvalidOrganisationNumber() from None
+    for field in ("registry_email", "contact_email"):
+        if cleaned[field]:
+            try:
+                validate_email(cleaned[field])
+            except ValidationError:
+                raise InvalidOrganisationEmail(field) from None
+            cleaned[field] = cleaned[field].lower()
+    return cleaned
+
+
+def _refuse_duplicate(facts: dict, *, other_than: int | None = None) -> None:
+    others = Organisation.objects.exclude(pk=other_than)
+    number = facts["organisation_number"]
+    existing = number and others.filter(organisation_number=number).first()
+    if existing:
+        raise DuplicateOrganisation(
+            _("%(name)s already has that organisation number.") % {"name": existing.name},
+            existing=existing,
+            field="organisation_number",
+        )
+    existing = others.filter(name__iexact=facts["name"]).first()
+    if existing:
+        raise DuplicateOrganisation(
+            _("There is already an organisation called %(name)s.") % {"name": existing.name},
+            existing=existing,
+            field="name",
+        )
+
+
+@transaction.atomic
+def add_organisation(*, by_user, **facts) -> Organisation:
+    """Add an organisation (name, kind, number, registry address, contact). Refused when another
+    has the same organisation number or the same name in any case; recorded with who added it."""
+    registry.require(by_user, Action.ADD_ORGANISATION, Organisation())
+    cleaned = _clean_organisation(facts)
+    _refuse_duplicate(cleaned)
+    organisation = Organisation(**cleaned)
+    organisation._history_user = by_user
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        _refuse_duplicate(cleaned)  # added by someone else meanwhile: name it
+        raise
+    return organisation
+
+
+@transaction.atomic
+def edit_organisation(organisation: Organisation, *, by_user, **facts) -> Organisation:
+    """Change an organisation's facts; recorded in its history with who changed them."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    registry.require(by_user, Action.EDIT_ORGANISATION, organisation)
+    cleaned = _clean_organisation(
+        {**{f: getattr(organisation, f) for f in ORGANISATION_FIELDS}, **facts}
+    )
+    _refuse_duplicate(cleaned, other_than=organisation.pk)
+    changed = [field for field, value in cleaned.items() if getattr(organisation, field) != value]
+    if not changed:
+        return organisation
+    for field in changed:
+        setattr(organisation, field, cleaned[field])
+    organisation._history_user = by_user
+    organisation.save(update_fields=changed)
+    return organisation

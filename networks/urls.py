@@ -25,5 +25,11 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("organisations/", organisations.organisation_list, name="organisations"),
+    path("organisations/new/", organisations.add_organisation, name="add_organisation"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation"),
+    path(
+        "organisations/<int:pk>/edit/",
+        organisations.edit_organisation,
+        name="edit_organisation",
+    ),
 ]

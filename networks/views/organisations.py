@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from networks import registry, selectors, services
-from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
+from networks.errors import (
+    ACCESS_REFUSALS,
+    DomainError,
+    DuplicateOrganisation,
+    InvalidOrganisationEmail,
+    InvalidOrganisationNumber,
+    NotFound,
+)
+from networks.forms import OrganisationForm
 from networks.models import Organisation
 from networks.permissions import Action
 
@@ -22,11 +30,11 @@ def _organisation(user, pk) -> Organisation:
 
 @login_required
 def organisation_list(request):
-    registry.require(request.user, Action.VIEW_ORGANISATION, Organisation())
+    may = registry.require(request.user, Action.VIEW_ORGANISATION, Organisation())
     return render(
         request,
         "networks/organisation_list.html",
-        {"organisations": Organisation.objects.order_by("kind", "name")},
+        {"organisations": Organisation.objects.order_by("kind", "name"), "may": may},
     )
 
 
@@ -82,8 +90,80 @@ def organisation_detail(request, pk):
                 else []
             ),
             "can_manage": can_manage,
+            "may": actions,
             "error": error,
             "typed": request.POST if error else {},
         },
         status=400 if error else 200,
+    )
+
+
+def _save_organisation(request, form: OrganisationForm, save) -> Organisation | None:
+    """Run `save(facts)` with the form's facts; on a refusal, put it on its field and keep what
+    was typed. The duplicate found is kept on the form to link to."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ACCESS_REFUSALS:
+        raise
+    except DuplicateOrganisation as refusal:
+        form.duplicate = refusal.existing  # type: ignore[attr-defined]
+        form.add_error(refusal.field, refusal.message)
+    except (InvalidOrganisationNumber, InvalidOrganisationEmail) as refusal:
+        form.add_error(refusal.field, refusal.message)
+    except DomainError as refusal:
+        form.add_error(None, refusal.message)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_organisation(request):
+    """A chair or coordinator adds an organisation (refused when it is already there)."""
+    registry.require(request.user, Action.ADD_ORGANISATION, Organisation())
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        organisation = _save_organisation(
+            request,
+            form,
+            lambda facts: services.add_organisation(by_user=request.user, **facts),
+        )
+        if organisation is not None:
+            messages.success(request, _("%(name)s was added.") % {"name": organisation.name})
+            return redirect(organisation)
+    return render(
+        request,
+        "networks/organisation_form.html",
+        {"form": form, "organisation": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_organisation(request, pk):
+    """The registry address, number and contact, edited by a chair or coordinator of a network
+    the organisation takes part in."""
+    organisation = _organisation(request.user, pk)
+    registry.require(request.user, Action.EDIT_ORGANISATION, organisation)
+    if request.method == "POST":
+        form = OrganisationForm(request.POST)
+        saved = _save_organisation(
+            request,
+            form,
+            lambda facts: services.edit_organisation(organisation, by_user=request.user, **facts),
+        )
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect(saved)
+    else:
+        form = OrganisationForm(
+            initial={field: getattr(organisation, field) for field in services.ORGANISATION_FIELDS}
+        )
+    return render(
+        request,
+        "networks/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
     )
