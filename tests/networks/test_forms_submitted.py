@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from networks.models import Affiliation, Invitation, Membership, Role
+from networks.models import Affiliation, Invitation, Membership, Organisation, Role
 from tests.factories import (
     PASSWORD,
     InvitationFactory,
@@ -210,6 +210,78 @@ def test_a_coordinator_removes_a_link_to_an_organisation(kumla):
 
     assert "Kopplingen har tagits bort." in page_text(response)
     assert not Affiliation.objects.filter(user=head).exists()
+
+
+@submits("networks:add_organisation")
+def test_a_coordinator_adds_an_organisation_from_the_list(kumla):
+    client = browser_client(kumla["coordinator"])
+    listing = client.get(reverse("networks:organisations"))
+    page = follow_link(client, listing, "Lägg till organisation")
+
+    response = submit_form(
+        client,
+        page,
+        button="Lägg till organisationen",
+        fields={
+            "Namn": "Bygdegårdarna i Örebro län",
+            "Typ": "Civilsamhälle",
+            "Organisationsnummer": "8024567896",
+            "Registratorns e-post": "orebro@bygdegardarna.se",
+            "Kontaktperson": "Eva Ek",
+        },
+    )
+
+    assert "Bygdegårdarna i Örebro län har lagts till." in page_text(response)
+    assert "802456-7896" in page_text(response)
+    added = Organisation.objects.get(name="Bygdegårdarna i Örebro län")
+    assert (added.registry_email, added.contact_name) == ("orebro@bygdegardarna.se", "Eva Ek")
+
+
+@submits("networks:add_organisation")
+def test_an_organisation_already_there_is_refused_and_the_form_can_be_corrected(kumla):
+    Organisation.objects.filter(pk=kumla["kumla"].pk).update(organisation_number="212000-1355")
+    client = browser_client(kumla["coordinator"])
+    page = client.get(reverse("networks:add_organisation"))
+    fields = {"Namn": "Kumla", "Typ": "Kommun", "Organisationsnummer": "212000-1355"}
+
+    refused = submit_form(client, page, button="Lägg till organisationen", fields=fields)
+
+    assert refused.status_code == 400
+    assert "Kumla kommun har redan det organisationsnumret." in page_text(refused)
+    assert follow_link(client, refused, "Kumla kommun").status_code == 200
+    response = submit_form(
+        client,
+        refused,
+        button="Lägg till organisationen",
+        fields={"Organisationsnummer": "", "Namn": "Kumla föreningsråd"},
+    )
+    assert "Kumla föreningsråd har lagts till." in page_text(response)
+
+
+@submits("networks:edit_organisation")
+def test_a_coordinator_changes_an_organisations_registry_address(kumla):
+    client = browser_client(kumla["coordinator"])
+    page = follow_link(
+        client,
+        client.get(reverse("networks:organisation", args=[kumla["kumla"].pk])),
+        "Ändra Kumla kommun",
+    )
+
+    response = submit_form(
+        client,
+        page,
+        button="Spara",
+        fields={
+            "Registratorns e-post": "kommun@kumla.se",
+            "Kontaktpersonens telefon": "019-58 80 00",
+        },
+    )
+
+    assert "Sparat." in page_text(response)
+    assert "kommun@kumla.se" in page_text(response)
+    kumla["kumla"].refresh_from_db()
+    assert kumla["kumla"].registry_email == "kommun@kumla.se"
+    assert kumla["kumla"].history.first().history_user == kumla["coordinator"]
 
 
 # -- a refused form comes back as typed: correct it and send it again ----------------------------

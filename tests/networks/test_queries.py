@@ -91,3 +91,21 @@ def test_the_invitation_page_does_not_grow_with_the_members(client):
 
 def test_the_login_page_costs_no_query(client):
     assert count(client, reverse("login")) == 0
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["networks:add_organisation", "networks:edit_organisation", "networks:organisations"],
+)
+def test_organisation_set_up_pages_do_not_grow_with_the_organisations(client, url_name):
+    coordinator = MembershipFactory(role=Role.COORDINATOR)
+    organisation = coordinator.organisation  # the coordinator represents it in the network
+    client.force_login(coordinator.user)
+    args = [organisation.pk] if url_name == "networks:edit_organisation" else []
+    url = reverse(url_name, args=args)
+    few = count(client, url)
+    for _ in range(20):
+        MembershipFactory(network=coordinator.network, role=Role.MEMBER)  # and an organisation
+        MembershipFactory(network=coordinator.network, organisation=organisation)
+        MembershipFactory(role=Role.COORDINATOR, user=coordinator.user)  # more networks managed
+    assert count(client, url) == few

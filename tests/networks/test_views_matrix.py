@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from networks.models import Invitation, Membership, Network, Role
+from networks import services
+from networks.models import Invitation, Membership, Network, Organisation, Role
 from tests.factories import InvitationFactory, MembershipFactory, NetworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,70 @@ def test_anonymous_people_are_sent_to_login_with_the_way_back(client, world):
 def test_outsiders_get_no_user_pages_for_unknown_users(client, world):
     client.force_login(UserFactory())
     assert client.get(reverse("networks:list")).status_code == 200
+
+
+# -- organisations: adding one, and changing its registry address, number and contact ----------
+#
+# Organisations are shared facts that every member of a network sees (their page is 200 for
+# the outsider too, who is a member elsewhere), so a member without the right gets 403 here;
+# a person in no network, or whose membership ended, gets 404.
+SEES_ORGANISATIONS = SEES | {"outsider"}
+
+
+def organisation_snapshot():
+    return (
+        sorted(Organisation.objects.values_list(*["pk", *services.ORGANISATION_FIELDS])),
+        Organisation.history.count(),
+    )
+
+
+def expected_for_organisations(visitor, ok_status):
+    if visitor == "anonymous":
+        return 302
+    if visitor in MANAGERS:
+        return ok_status
+    return 403 if visitor in SEES_ORGANISATIONS else 404
+
+
+def _add_organisation(world):
+    return reverse("networks:add_organisation"), {
+        "name": "Bygdegårdarna",
+        "kind": "civil_society",
+        "organisation_number": "802456-7896",
+    }
+
+
+def _edit_organisation(world):
+    # The target represents its organisation in the network: its managers (and the chair
+    # above) may change it.
+    organisation = world["target"].organisation
+    url = reverse("networks:edit_organisation", args=[organisation.pk])
+    return url, {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "registry_email": "registrator@example.org",
+    }
+
+
+ORGANISATION_WRITES = {"add": _add_organisation, "edit": _edit_organisation}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("action", list(ORGANISATION_WRITES))
+def test_organisation_pages(client, world, visitor, action):
+    login(client, world["people"][visitor])
+    url, data = ORGANISATION_WRITES[action](world)
+    assert client.get(url).status_code == expected_for_organisations(visitor, 200)
+    before = organisation_snapshot()
+    response = client.post(url, data)
+    assert response.status_code == expected_for_organisations(visitor, 302)
+    if visitor in MANAGERS:
+        assert organisation_snapshot() != before
+    else:
+        assert organisation_snapshot() == before
+
+
+def test_an_organisation_that_does_not_exist_is_not_found(client, world):
+    client.force_login(world["people"]["coordinator"])
+    url = reverse("networks:edit_organisation", args=[999999])
+    assert client.post(url, {"name": "X", "kind": "other"}).status_code == 404
