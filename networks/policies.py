@@ -140,10 +140,11 @@ class OrganisationPolicy(registry.Policy):
 
     Its registry address, number and contact are edited by a chair or coordinator of a network
     it takes part in (an active member represents it there or in a group under it): the people
-    who send it remisser. Adding an organisation is asked of a new, unsaved one
-    (`can(user, "add_organisation", Organisation())`): any chair or coordinator of a network
-    that is not archived may add one, since a network's managers are who consult bodies that do
-    not take part yet."""
+    who send it remisser. Until it takes part anywhere, the chair or coordinator who added it
+    may correct it (nobody else answers for it yet). Adding an organisation is asked of a new,
+    unsaved one (`can(user, "add_organisation", Organisation())`): any chair or coordinator of a
+    network that is not archived may add one, since a network's managers are who consult bodies
+    that do not take part yet."""
 
     view_action = Action.VIEW_ORGANISATION
     all_actions = ORGANISATION_ACTIONS
@@ -165,7 +166,9 @@ class OrganisationPolicy(registry.Policy):
             coordinated = Membership.objects.active().filter(user=user, role=Role.COORDINATOR)
             if takes_part.filter(network_id__in=coordinated.values("network_id")).exists():
                 actions.add(Action.MANAGE_AFFILIATIONS)
-            if _represented_in_reach(user).filter(organisation=organisation).exists():
+            if _represented_in_reach(user).filter(organisation=organisation).exists() or (
+                _added_and_unclaimed(user).filter(pk=organisation.pk).exists()
+            ):
                 actions.add(Action.EDIT_ORGANISATION)
         return frozenset(actions)
 
@@ -186,7 +189,8 @@ class OrganisationPolicy(registry.Policy):
             )
         if action == Action.EDIT_ORGANISATION:
             return Organisation.objects.filter(
-                pk__in=_represented_in_reach(user).values("organisation_id")
+                Q(pk__in=_represented_in_reach(user).values("organisation_id"))
+                | Q(pk__in=_added_and_unclaimed(user).values("pk"))
             )
         raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
 
@@ -201,6 +205,17 @@ def _managed_networks(user) -> QuerySet:
         Membership.objects.active()
         .filter(user=user, role__in=MANAGING_ROLES, network__archived=False)
         .values("network_id")
+    )
+
+
+def _added_and_unclaimed(user) -> QuerySet:
+    """The organisations this chair or coordinator added that take part in no network yet."""
+    if not _managed_networks(user).exists():
+        return Organisation.objects.none()
+    added = Organisation.history.filter(history_type="+", history_user=user).values("id")
+    taking_part = Membership.objects.active().filter(organisation__isnull=False)
+    return Organisation.objects.filter(pk__in=added).exclude(
+        pk__in=taking_part.values("organisation_id")
     )
 
 

@@ -236,3 +236,21 @@ def test_the_links_are_shown_only_to_those_who_may(client, world, who, add_link,
     assert "212000-1355" in page
     edit = reverse("networks:edit_organisation", args=[world["kumla"].pk])
     assert (edit in page) is change_link
+
+
+def test_who_added_it_corrects_it_until_it_takes_part_somewhere(world):
+    added = services.add_organisation(by_user=world["other_coordinator"], **FACTS)
+    services.edit_organisation(
+        added, by_user=world["other_coordinator"], registry_email="info@bygd.se"
+    )
+    with pytest.raises(NotAllowed):  # another coordinator, of a network it is not in
+        services.edit_organisation(added, by_user=world["coordinator"], registry_email="a@b.se")
+    # Once it takes part in the coordinator's network, that network's managers answer for it.
+    MembershipFactory(network=Network.objects.get(name="Arbetsgruppen"), organisation=added)
+    with pytest.raises(NotAllowed):
+        services.edit_organisation(
+            added, by_user=world["other_coordinator"], registry_email="x@bygd.se"
+        )
+    services.edit_organisation(added, by_user=world["coordinator"], registry_email="a@b.se")
+    added.refresh_from_db()
+    assert added.registry_email == "a@b.se"

@@ -125,6 +125,11 @@ in state: taking part in its writing group only
   member of the group            view_organisation view_organisation_people
   chair of a sibling             view_organisation
   outsider                       -
+in state: added by the chair of a sibling, taking part nowhere yet
+  coordinator of the group       view_organisation
+  chair of a sibling             view_organisation edit_organisation
+  member of a sibling            view_organisation
+  outsider                       -
 in state: not yet added
   affiliated                     view_organisation
   coordinator of the group       view_organisation add_organisation
@@ -153,6 +158,10 @@ def test_organisations_table(world):
     MembershipFactory(network=archived_network, organisation=kumla)
     archived_chair = MembershipFactory(network=archived_network, role=Role.CHAIR).user
     sibling_chair = MembershipFactory(network=networks["sibling"], role=Role.CHAIR).user
+    # One the sibling's chair added, that nobody represents yet: they may correct it.
+    added = Organisation(name="Ny förening", kind=Organisation.Kind.CIVIL_SOCIETY)
+    added._history_user = sibling_chair
+    added.save()
     cast = {
         "affiliated": lambda: affiliated,
         "coordinator of the group": lambda: people["coordinator"],
@@ -172,13 +181,14 @@ def test_organisations_table(world):
         {
             "taking part in the group": lambda: kumla,
             "taking part in its writing group only": lambda: orebro,
-            "not yet added": lambda: Organisation(name="Ny förening"),
+            "added by the chair of a sibling, taking part nowhere yet": lambda: added,
+            "not yet added": lambda: Organisation(name="Ännu en förening"),
         },
     )
     assert (
         disagreements(
             {w: make() for w, make in cast.items()},
-            [kumla, orebro, OrganisationFactory(name="Forskningsinstitutet")],
+            [kumla, orebro, added, OrganisationFactory(name="Forskningsinstitutet")],
             [
                 Action.VIEW_ORGANISATION,
                 Action.VIEW_ORGANISATION_PEOPLE,
