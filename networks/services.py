@@ -285,7 +285,9 @@ def _clean_organisation(facts: dict) -> dict:
 
 
 def _refuse_duplicate(facts: dict, *, other_than: int | None = None) -> None:
-    others = Organisation.objects.exclude(pk=other_than)
+    others = Organisation.objects.all()
+    if other_than is not None:
+        others = others.exclude(pk=other_than)
     number = facts["organisation_number"]
     existing = number and others.filter(organisation_number=number).first()
     if existing:
