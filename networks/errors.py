@@ -86,3 +86,11 @@ class AccountExists(DomainError):
 
 class MembershipEnded(DomainError):
     default_message = _("This membership has already ended.")
+
+
+class EndDateInPast(DomainError):
+    default_message = _("Choose today or a later date: a membership cannot end in the past.")
+
+
+class NameMissing(DomainError):
+    default_message = _("Give the group a name.")
