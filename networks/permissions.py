@@ -24,7 +24,8 @@ from django.db.models import Q, QuerySet
 from networks.models import Membership, Network, Organisation, Role
 
 # How far down a role reaches into sub-groups (working group → writing group → …). Real
-# networks are one or two levels deep; access stops here whatever the data says.
+# networks are one or two levels deep; access stops here whatever the data says, and no group is
+# created below it (NetworkPolicy gives no create_subgroup there).
 MAX_DEPTH = 3
 
 

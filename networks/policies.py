@@ -63,6 +63,8 @@ def _allowed_in_state(archived: bool, action: str) -> bool:
 
 def _in_state(networks: QuerySet, action: str) -> QuerySet:
     """Only the networks in a state where `action` can be done."""
+    if action == Action.CREATE_SUBGROUP:
+        networks = networks.filter(**{"__".join(["parent"] * MAX_DEPTH) + "__isnull": True})
     if action in WHEN_ARCHIVED.values():
         return networks.filter(archived=True)
     if action not in ARCHIVED_ALLOWS:
@@ -92,6 +94,8 @@ class NetworkPolicy(registry.Policy):
                 actions |= INHERITED_ACTIONS[role]
             else:
                 actions |= WRITING_GROUP_ACTIONS[role]
+        if len(ancestors) >= MAX_DEPTH:
+            actions.discard(Action.CREATE_SUBGROUP)  # a group under it would be out of reach
         if network.archived:
             actions = _on_archived(actions)
         else:
@@ -129,6 +133,8 @@ class NetworkPolicy(registry.Policy):
         """The active people whose roles give `action` on this network."""
         User = get_user_model()
         if not _allowed_in_state(network.archived, action):
+            return User.objects.none()
+        if action == Action.CREATE_SUBGROUP and len(ancestor_ids(network)) >= MAX_DEPTH:
             return User.objects.none()
         active = Membership.objects.active()
         rows = active.filter(network=network, role__in=_roles_giving(ROLE_ACTIONS, action))

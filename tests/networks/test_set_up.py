@@ -9,8 +9,9 @@ from django.utils import timezone
 from networks import registry, services
 from networks.errors import EndDateInPast, LastChair, NameMissing, NotAllowed, NotFound
 from networks.models import Membership, Network, Role
-from networks.permissions import Action
+from networks.permissions import MAX_DEPTH, Action
 from tests.factories import MembershipFactory, NetworkFactory, UserFactory
+from tests.policies.faces import disagreements
 
 pytestmark = pytest.mark.django_db
 
@@ -167,5 +168,32 @@ def test_the_last_chair_cannot_plan_to_leave_either(working_group):
     with pytest.raises(LastChair):
         services.end_membership(
             chair, by_user=chair.user, on=timezone.localdate() + timedelta(days=30)
+        )
+    assert snapshot() == before
+
+
+def test_no_group_is_created_deeper_than_a_role_reaches(working_group):
+    """Roles reach MAX_DEPTH levels down: a group below that would be out of reach of the
+    networks above it, so the deepest groups offer no create_subgroup, in all three faces."""
+    chain = [working_group]
+    for level in range(MAX_DEPTH):
+        chain.append(NetworkFactory(name=f"Nivå {level + 1}", parent=chain[-1]))
+    people = {
+        "chair at the top": MembershipFactory(network=working_group, role=Role.CHAIR).user,
+        "coordinator at the bottom": MembershipFactory(network=chain[-1], role="coordinator").user,
+    }
+    deepest = chain[-1]
+    assert Action.CREATE_SUBGROUP not in registry.actions(
+        people["coordinator at the bottom"], deepest
+    )
+    assert Action.CREATE_SUBGROUP in registry.actions(people["chair at the top"], chain[-2])
+    assert disagreements(people, chain, [Action.CREATE_SUBGROUP]) == []
+    before = snapshot()
+    with pytest.raises(NotAllowed):
+        services.create_network(
+            by_user=people["coordinator at the bottom"],
+            name="För djupt",
+            kind="writing_group",
+            parent=deepest,
         )
     assert snapshot() == before
