@@ -113,3 +113,11 @@ class InvalidOrganisationEmail(DomainError):
     def __init__(self, field: str):
         self.field = field
         super().__init__()
+
+
+class EndDateInPast(DomainError):
+    default_message = _("Choose today or a later date: a membership cannot end in the past.")
+
+
+class NameMissing(DomainError):
+    default_message = _("Give the group a name.")

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from networks.errors import OrganisationOutsideNetwork
-from networks.models import Organisation, Role
+from networks.models import Network, Organisation, Role
 from networks.organisation_numbers import normalise_organisation_number
 
 
@@ -117,3 +117,28 @@ class OrganisationForm(forms.Form):
 
     def clean_organisation_number(self):
         return normalise_organisation_number(self.cleaned_data["organisation_number"])
+
+
+class NetworkForm(forms.Form):
+    """A new network, or a new group under one."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Network.Kind.choices)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the group does, in a sentence or two. Shown on its page."),
+    )
+
+
+class EndMembershipForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("Member until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Leave it empty to end the membership today. A later date plans the end: until then "
+            "the person is a member as before."
+        ),
+    )

@@ -24,13 +24,18 @@ from django.db.models import Q, QuerySet
 from networks.models import Membership, Network, Organisation, Role
 
 # How far down a role reaches into sub-groups (working group → writing group → …). Real
-# networks are one or two levels deep; access stops here whatever the data says.
+# networks are one or two levels deep; access stops here whatever the data says, and no group is
+# created below it (NetworkPolicy gives no create_subgroup there).
 MAX_DEPTH = 3
 
 
 class Action(StrEnum):
     VIEW_NETWORK = "view_network"
     MANAGE_MEMBERS = "manage_members"
+    # setting the network up: groups under it, archiving it (read-only, kept) and restoring it
+    CREATE_SUBGROUP = "create_subgroup"
+    ARCHIVE_NETWORK = "archive_network"
+    RESTORE_NETWORK = "restore_network"  # what archive_network becomes once it is archived
     # on the network's documents (the documents' policy turns them into rights on one document)
     VIEW_DOCUMENT = "view_document"
     # works on the network's documents and is told of their versions and decisions: the
@@ -55,10 +60,21 @@ class Action(StrEnum):
     ADD_ORGANISATION = "add_organisation"
 
 
+class SetUpAction(StrEnum):
+    """Questions about networks as a kind, with no network to ask about yet."""
+
+    # Create a new top-level network (any kind): whoever may create a group under some network,
+    # i.e. chairs and coordinators of an active network (NetworkPolicy.may).
+    CREATE_NETWORK = "create_network"
+
+
 NETWORK_ACTIONS = frozenset(
     {
         Action.VIEW_NETWORK,
         Action.MANAGE_MEMBERS,
+        Action.CREATE_SUBGROUP,
+        Action.ARCHIVE_NETWORK,
+        Action.RESTORE_NETWORK,
         Action.VIEW_DOCUMENT,
         Action.FOLLOW_DOCUMENTS,
         Action.CREATE_DOCUMENT,
@@ -88,12 +104,13 @@ WRITE_DOCUMENTS = frozenset(
     {Action.VIEW_DOCUMENT, Action.CREATE_DOCUMENT, Action.EDIT_DOCUMENT, Action.PUBLISH_VERSION}
 )
 MANAGE = frozenset({Action.MANAGE_MEMBERS})
+SET_UP = frozenset({Action.CREATE_SUBGROUP, Action.ARCHIVE_NETWORK})
 FOLLOW = frozenset({Action.FOLLOW_DOCUMENTS})
 
 # What each role may do in its own network.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CHAIR: READ | MANAGE | WRITE_DOCUMENTS | TAKE_PART | RUN | ANSWER | FOLLOW,
-    Role.COORDINATOR: READ | MANAGE | WRITE_DOCUMENTS | TAKE_PART | RUN | ANSWER | FOLLOW,
+    Role.CHAIR: READ | MANAGE | SET_UP | WRITE_DOCUMENTS | TAKE_PART | RUN | ANSWER | FOLLOW,
+    Role.COORDINATOR: READ | MANAGE | SET_UP | WRITE_DOCUMENTS | TAKE_PART | RUN | ANSWER | FOLLOW,
     Role.MEMBER: READ | TAKE_PART | FOLLOW,
     Role.WRITER: READ | WRITE_DOCUMENTS | TAKE_PART | ANSWER | FOLLOW,
     Role.SIGNATORY: READ | TAKE_PART | FOLLOW,
@@ -102,8 +119,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 
 # What a role in a network passes down to the network's sub-groups.
 INHERITED_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CHAIR: READ | MANAGE,
-    Role.COORDINATOR: READ | MANAGE,
+    Role.CHAIR: READ | MANAGE | SET_UP,
+    Role.COORDINATOR: READ | MANAGE | SET_UP,
     Role.MEMBER: READ,
     Role.WRITER: READ,
     Role.SIGNATORY: READ,
@@ -123,6 +140,8 @@ WRITING_GROUP_ACTIONS: dict[str, frozenset[Action]] = {
 
 # Archived networks can be read by their members, and nothing more.
 ARCHIVED_ALLOWS = READ | FOLLOW
+# ... except that on an archived network the right to archive it becomes the right to restore it.
+WHEN_ARCHIVED = {Action.ARCHIVE_NETWORK: Action.RESTORE_NETWORK}
 # What a role gives on the network's documents (rather than on the network itself).
 DOCUMENT_ACTIONS = WRITE_DOCUMENTS | TAKE_PART | RUN | ANSWER | FOLLOW
 

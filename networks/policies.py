@@ -31,8 +31,10 @@ from networks.permissions import (
     NETWORK_ACTIONS,
     ORGANISATION_ACTIONS,
     ROLE_ACTIONS,
+    WHEN_ARCHIVED,
     WRITING_GROUP_ACTIONS,
     Action,
+    SetUpAction,
     ancestor_ids,
 )
 
@@ -45,7 +47,30 @@ class PersonAction(StrEnum):
 
 
 def _roles_giving(table: dict[str, frozenset[Action]], action: str) -> list[str]:
+    # restore_network is given by the roles that give archive_network (WHEN_ARCHIVED)
+    action = next((given for given, becomes in WHEN_ARCHIVED.items() if becomes == action), action)
     return [role for role, actions in table.items() if action in actions]
+
+
+def _on_archived(actions: set[Action]) -> set[Action]:
+    return (actions & ARCHIVED_ALLOWS) | {WHEN_ARCHIVED[a] for a in actions if a in WHEN_ARCHIVED}
+
+
+def _allowed_in_state(archived: bool, action: str) -> bool:
+    if action in WHEN_ARCHIVED.values():
+        return archived
+    return not archived or action in ARCHIVED_ALLOWS
+
+
+def _in_state(networks: QuerySet, action: str) -> QuerySet:
+    """Only the networks in a state where `action` can be done."""
+    if action == Action.CREATE_SUBGROUP:
+        networks = networks.filter(**{"__".join(["parent"] * MAX_DEPTH) + "__isnull": True})
+    if action in WHEN_ARCHIVED.values():
+        return networks.filter(archived=True)
+    if action not in ARCHIVED_ALLOWS:
+        return networks.filter(archived=False)
+    return networks
 
 
 @registry.register("networks.Network")
@@ -70,8 +95,12 @@ class NetworkPolicy(registry.Policy):
                 actions |= INHERITED_ACTIONS[role]
             else:
                 actions |= WRITING_GROUP_ACTIONS[role]
+        if len(ancestors) >= MAX_DEPTH:
+            actions.discard(Action.CREATE_SUBGROUP)  # a group under it would be out of reach
         if network.archived:
-            actions &= ARCHIVED_ALLOWS
+            actions = _on_archived(actions)
+        else:
+            actions -= set(WHEN_ARCHIVED.values())
         return frozenset(actions)
 
     def cache_key(self, network: Network) -> tuple:
@@ -99,15 +128,14 @@ class NetworkPolicy(registry.Policy):
             network__kind=Network.Kind.WRITING_GROUP,
         )
         rule |= Q(pk__in=writing.values("network__parent_id"))
-        networks = Network.objects.filter(rule)
-        if action not in ARCHIVED_ALLOWS:
-            networks = networks.filter(archived=False)
-        return networks
+        return _in_state(Network.objects.filter(rule), action)
 
     def users_for(self, action: str, network: Network) -> QuerySet:
         """The active people whose roles give `action` on this network."""
         User = get_user_model()
-        if network.archived and action not in ARCHIVED_ALLOWS:
+        if not _allowed_in_state(network.archived, action):
+            return User.objects.none()
+        if action == Action.CREATE_SUBGROUP and len(ancestor_ids(network)) >= MAX_DEPTH:
             return User.objects.none()
         active = Membership.objects.active()
         rows = active.filter(network=network, role__in=_roles_giving(ROLE_ACTIONS, action))
@@ -123,6 +151,14 @@ class NetworkPolicy(registry.Policy):
         )
         rule |= Q(pk__in=writing.values("user_id"))
         return User.objects.filter(rule, is_active=True)
+
+    def may(self, user, action: str) -> bool:
+        """Create a new top-level network: whoever may create a group under an active network
+        they chair or coordinate (or one under it). A set-up right follows from a role, like
+        every other; a person who sets nothing up today starts nothing new."""
+        if action != SetUpAction.CREATE_NETWORK:
+            raise NotImplementedError(f"{self.label}: no may({action!r})")
+        return self.objects_for(user, Action.CREATE_SUBGROUP).exists()
 
 
 def visible_networks(user) -> QuerySet[Network]:

@@ -67,6 +67,10 @@ class Policy:
     def users_for(self, action: str, obj) -> QuerySet:
         raise NotImplementedError(f"{self.label}: no users_for({action!r})")
 
+    def may(self, user, action: str) -> bool:
+        """A question about the model with no object yet (create a new one)."""
+        raise NotImplementedError(f"{self.label}: no may({action!r})")
+
     def seeing(self, action: str) -> str:
         """The action without which the object does not exist for a person asking to `action`."""
         return self.view_action
@@ -198,6 +202,21 @@ def require(user, action: str, obj: Model) -> Allowed:
     if action not in allowed:
         raise NotAllowed()
     return allowed
+
+
+def may(user, action: str, model: type[Model]) -> bool:
+    """Whether the person may do `action` on this kind of object when there is none to ask about
+    yet (create a new top-level network). The policy answers from the same tables."""
+    policy = policy_for(model)
+    if not is_person(user):
+        return False
+    return cached(user, (policy.label, "may", action), lambda: policy.may(user, action))
+
+
+def require_may(user, action: str, model: type[Model]) -> None:
+    """Raise NotAllowed unless `may(user, action, model)`: there is nothing to hide, so no 404."""
+    if not may(user, action, model):
+        raise NotAllowed()
 
 
 def objects_for(user, action: str, model: type[Model]) -> QuerySet:

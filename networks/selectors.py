@@ -103,6 +103,15 @@ def list_members(network: Network) -> list[Membership]:
     return members
 
 
+def list_former_members(network: Network) -> list[Membership]:
+    """Memberships that have ended: the record of who took part, the latest to leave first."""
+    return list(
+        Membership.objects.filter(network=network, end_date__lte=timezone.localdate())
+        .select_related("user", "organisation")
+        .order_by("-end_date", "user__full_name", "user__email")
+    )
+
+
 def list_sub_networks(network: Network, user) -> list[Network]:
     return list(
         visible_networks(user)

@@ -5,6 +5,8 @@ Each service: lock → authorize → validate → write → record → side effe
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from networks.errors import (
     AccountExists,
     AlreadyMember,
     DuplicateOrganisation,
+    EndDateInPast,
     InvalidOrganisationEmail,
     InvalidOrganisationNumber,
     InvitationExpired,
@@ -27,6 +30,7 @@ from networks.errors import (
     InvitationWithdrawn,
     LastChair,
     MembershipEnded,
+    NameMissing,
     OrganisationOutsideNetwork,
     OwnAffiliation,
 )
@@ -40,7 +44,7 @@ from networks.models import (
     normalise_email,
 )
 from networks.organisation_numbers import normalise_organisation_number
-from networks.permissions import Action, representable_organisations
+from networks.permissions import Action, SetUpAction, representable_organisations
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -207,19 +211,78 @@ def change_role(membership: Membership, *, by_user, role: str) -> Membership:
 
 
 @transaction.atomic
-def end_membership(membership: Membership, *, by_user) -> Membership:
-    """End today: the person keeps their place in the record, and loses access."""
+def end_membership(membership: Membership, *, by_user, on: date | None = None) -> Membership:
+    """End today, or plan the end for a later day (`on`): until then the person is a member as
+    before. After it they keep their place in the record, as a former member, and lose access."""
     _lock_network(membership.network)
     membership = Membership.objects.select_related("network").get(pk=membership.pk)
     registry.require(by_user, Action.MANAGE_MEMBERS, membership.network)
     if not membership.is_active():
         return membership
-    _refuse_losing_last_chair(membership)
     today = timezone.localdate()
-    membership.end_date = max(today, membership.start_date)
+    on = on or today
+    if on < today:
+        raise EndDateInPast()
+    _refuse_losing_last_chair(membership)  # a planned end too: the day would come
+    membership.end_date = max(on, membership.start_date)
     membership._history_user = by_user
     membership.save(update_fields=["end_date"])
     return membership
+
+
+@transaction.atomic
+def create_network(
+    *,
+    by_user,
+    name: str,
+    kind: str,
+    description: str = "",
+    parent: Network | None = None,
+) -> Network:
+    """Set up a network, or a group under `parent` (the writing group under the working group).
+    The person who sets it up is its first coordinator, and invites the others."""
+    if parent is not None:
+        parent = _lock_network(parent)
+        registry.require(by_user, Action.CREATE_SUBGROUP, parent)
+    else:
+        registry.require_may(by_user, SetUpAction.CREATE_NETWORK, Network)
+    name = (name or "").strip()
+    if not name:
+        raise NameMissing()
+    network = Network(
+        name=name[:200],
+        kind=Network.Kind(kind),
+        description=(description or "").strip(),
+        parent=parent,
+    )
+    network._history_user = by_user
+    network.save()
+    membership = Membership(user=by_user, network=network, role=Role.COORDINATOR)
+    membership._history_user = by_user
+    membership.save()
+    return network
+
+
+@transaction.atomic
+def archive_network(network: Network, *, by_user) -> Network:
+    """Archive: the network and everything in it is kept and can be read by its members, and
+    nothing more is done in it until it is restored. Its groups stay as they are."""
+    network = _lock_network(network)
+    registry.require(by_user, Action.ARCHIVE_NETWORK, network)
+    network.archived = True
+    network._history_user = by_user
+    network.save(update_fields=["archived"])
+    return network
+
+
+@transaction.atomic
+def restore_network(network: Network, *, by_user) -> Network:
+    network = _lock_network(network)
+    registry.require(by_user, Action.RESTORE_NETWORK, network)
+    network.archived = False
+    network._history_user = by_user
+    network.save(update_fields=["archived"])
+    return network
 
 
 @transaction.atomic

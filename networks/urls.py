@@ -6,7 +6,11 @@ app_name = "networks"
 
 urlpatterns = [
     path("networks/", networks.network_list, name="list"),
+    path("networks/new/", networks.create_network, name="create"),
     path("networks/<int:pk>/", networks.network_detail, name="detail"),
+    path("networks/<int:pk>/groups/new/", networks.create_subgroup, name="create_subgroup"),
+    path("networks/<int:pk>/archive/", networks.archive_network, name="archive"),
+    path("networks/<int:pk>/restore/", networks.restore_network, name="restore"),
     path("networks/<int:pk>/members/", networks.members, name="members"),
     path(
         "networks/<int:pk>/members/<int:membership_pk>/role/",

@@ -3,19 +3,102 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from networks import registry, selectors, services
 from networks.errors import DomainError, OrganisationOutsideNetwork
-from networks.forms import InviteForm, RoleForm
-from networks.permissions import Action, representable_organisations
+from networks.forms import EndMembershipForm, InviteForm, NetworkForm, RoleForm
+from networks.models import Network
+from networks.permissions import Action, SetUpAction, representable_organisations
 
 
 @login_required
 def network_list(request):
     networks = selectors.list_networks_for_user(request.user)
-    return render(request, "networks/network_list.html", {"networks": networks})
+    may_create = registry.may(request.user, SetUpAction.CREATE_NETWORK, Network)
+    return render(
+        request,
+        "networks/network_list.html",
+        {"networks": networks, "may_create_network": may_create},
+    )
+
+
+def _network_form_page(request, form, *, parent=None, status=200):
+    return render(
+        request, "networks/network_form.html", {"form": form, "parent": parent}, status=status
+    )
+
+
+def _create(request, *, parent=None):
+    if request.method == "GET":
+        initial = {"kind": Network.Kind.WRITING_GROUP if parent else Network.Kind.NETWORK}
+        return _network_form_page(request, NetworkForm(initial=initial), parent=parent)
+    form = NetworkForm(request.POST)
+    if form.is_valid():
+        try:
+            network = services.create_network(
+                by_user=request.user, parent=parent, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was created. You are its coordinator: invite the others.")
+                % {"name": network.name},
+            )
+            return redirect(network)
+    return _network_form_page(request, form, parent=parent, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_network(request):
+    """A new top-level network, by a chair or coordinator of an active one."""
+    registry.require_may(request.user, SetUpAction.CREATE_NETWORK, Network)
+    return _create(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_subgroup(request, pk):
+    """A group under this network (the writing group under the working group)."""
+    network = selectors.get_network_for_user(request.user, pk)
+    registry.require(request.user, Action.CREATE_SUBGROUP, network)
+    return _create(request, parent=network)
+
+
+def _archive_or_restore(request, pk, *, archive: bool):
+    network = selectors.get_network_for_user(request.user, pk)
+    action = Action.ARCHIVE_NETWORK if archive else Action.RESTORE_NETWORK
+    registry.require(request.user, action, network)
+    if request.method == "POST":
+        service = services.archive_network if archive else services.restore_network
+        try:
+            network = service(network, by_user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            done = _("%(name)s is archived.") if archive else _("%(name)s is restored.")
+            messages.success(request, done % {"name": network.name})
+        return redirect(network)
+    return render(
+        request, "networks/archive_network.html", {"network": network, "archive": archive}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_network(request, pk):
+    return _archive_or_restore(request, pk, archive=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restore_network(request, pk):
+    return _archive_or_restore(request, pk, archive=False)
 
 
 @login_required
@@ -28,8 +111,10 @@ def network_detail(request, pk):
         {
             "network": network,
             "actions": actions,
+            "may": actions,
             "can_manage": Action.MANAGE_MEMBERS in actions,
             "members": selectors.list_members(network),
+            "former_members": selectors.list_former_members(network),
             "sub_networks": selectors.list_sub_networks(network, request.user),
         },
     )
@@ -47,6 +132,7 @@ def _members_page(request, network, *, invite_form=None, status=200):
         {
             "network": network,
             "members": members,
+            "former_members": selectors.list_former_members(network),
             "invitations": selectors.list_pending_invitations(network),
             "invite_form": invite_form or _invite_form(network),
             "role_choices": RoleForm.base_fields["role"].choices,
@@ -134,22 +220,36 @@ def end_membership(request, pk, membership_pk):
     network = selectors.get_network_for_user(request.user, pk)
     registry.require(request.user, Action.MANAGE_MEMBERS, network)
     membership = selectors.get_membership(network, membership_pk)
-    if request.method == "POST":
+    form = EndMembershipForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
-            services.end_membership(membership, by_user=request.user)
+            membership = services.end_membership(
+                membership, by_user=request.user, on=form.cleaned_data["end_date"]
+            )
         except DomainError as error:
-            messages.error(request, error.message)
+            form.add_error("end_date", error.message)
         else:
+            if membership.is_active():
+                done = _("%(name)s is a member of %(network)s until %(date)s.")
+            else:
+                done = _("%(name)s is no longer a member of %(network)s.")
             messages.success(
                 request,
-                _("%(name)s is no longer a member of %(network)s.")
-                % {"name": membership.user, "network": network},
+                done
+                % {
+                    "name": membership.user,
+                    "network": network,
+                    "date": date_format(membership.end_date, "SHORT_DATE_FORMAT"),
+                },
             )
-            if membership.user_id == request.user.pk:
+            if membership.user_id == request.user.pk and not membership.is_active():
                 return redirect("networks:list")
-        return redirect("networks:members", pk=network.pk)
+            return redirect("networks:members", pk=network.pk)
     return render(
-        request, "networks/end_membership.html", {"network": network, "membership": membership}
+        request,
+        "networks/end_membership.html",
+        {"network": network, "membership": membership, "form": form},
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -1,9 +1,12 @@
 """Invitations, member management and organisations, submitted from the pages as a browser does."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from networks.models import Affiliation, Invitation, Membership, Organisation, Role
+from networks.models import Affiliation, Invitation, Membership, Network, Organisation, Role
 from tests.factories import (
     PASSWORD,
     InvitationFactory,
@@ -12,7 +15,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.forms import browser_client, follow_link, page_text, submit_form, submits
+from tests.forms import browser_client, follow_link, page_text, parse, submit_form, submits
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +163,116 @@ def test_a_chair_ends_a_membership_after_confirming(group):
 
     assert "Mats Medlem är inte längre medlem i Arbetsgruppen." in page_text(response)
     assert not Membership.objects.active().filter(pk=member.pk).exists()
+
+
+@submits("networks:end_membership")
+def test_a_chair_plans_the_end_of_a_membership(group):
+    member = group["member"]
+    client = browser_client(group["chair"])
+    members_page = client.get(reverse("networks:members", args=[group["network"].pk]))
+    page = follow_link(client, members_page, "Avsluta medlemskap: Mats Medlem")
+
+    response = submit_form(
+        client, page, button="Avsluta medlemskap", fields={"Medlem till": "2999-06-30"}
+    )
+
+    assert "Mats Medlem är medlem i Arbetsgruppen till 2999-06-30." in page_text(response)
+    [row] = [
+        n
+        for n in parse(response.content.decode()).walk()
+        if n.attrs.get("id") == f"member-{member.pk}"
+    ]
+    assert "till 2999-06-30" in " ".join(row.text().split())
+    member.refresh_from_db()
+    assert member.end_date == date(2999, 6, 30)
+    assert member.is_active()
+
+
+@submits("networks:end_membership")
+def test_an_end_date_in_the_past_comes_back_with_the_reason(group):
+    member = group["member"]
+    client = browser_client(group["chair"])
+    page = client.get(reverse("networks:end_membership", args=[group["network"].pk, member.pk]))
+
+    refused = submit_form(
+        client, page, button="Avsluta medlemskap", fields={"Medlem till": "2001-01-01"}
+    )
+    assert refused.status_code == 400
+    assert "kan inte upphöra bakåt i tiden" in page_text(refused)
+    member.refresh_from_db()
+    assert member.end_date is None
+
+    submit_form(client, refused, button="Avsluta medlemskap", fields={"Medlem till": ""})
+    member.refresh_from_db()
+    assert member.end_date == timezone.localdate()
+
+
+# -- setting networks up -------------------------------------------------------------------------
+
+
+@submits("networks:create_subgroup")
+def test_a_chair_creates_the_writing_group_under_the_working_group(group):
+    client = browser_client(group["chair"])
+    network_page = client.get(group["network"].get_absolute_url())
+    page = follow_link(client, network_page, "Ny underliggande grupp")
+
+    response = submit_form(
+        client,
+        page,
+        button="Skapa gruppen",
+        fields={"Namn": "Skrivargruppen", "Typ": "Skrivargrupp", "Beskrivning": "Skriver."},
+    )
+
+    writing = Network.objects.get(name="Skrivargruppen")
+    assert response.redirect_chain[-1][0] == writing.get_absolute_url()
+    assert "Skrivargruppen har skapats. Du är samordnare" in page_text(response)
+    assert (writing.parent, writing.kind) == (group["network"], Network.Kind.WRITING_GROUP)
+    assert Membership.objects.get(network=writing).role == Role.COORDINATOR
+
+
+@submits("networks:create")
+def test_a_chair_starts_a_new_network_from_my_networks(group):
+    client = browser_client(group["chair"])
+    page = follow_link(client, client.get(reverse("networks:list")), "Nytt nätverk")
+
+    refused = submit_form(client, page, button="Skapa nätverket", fields={"Typ": "Samverkansråd"})
+    assert refused.status_code == 400
+    response = submit_form(
+        client, refused, button="Skapa nätverket", fields={"Namn": "Brukarrådet"}
+    )
+
+    council = Network.objects.get(name="Brukarrådet")
+    assert (council.parent, council.kind) == (None, Network.Kind.COUNCIL)
+    assert "Brukarrådet" in page_text(response)
+
+
+def test_a_member_is_not_offered_to_create_networks_or_groups(group):
+    client = browser_client(group["member"].user)
+    assert "Nytt nätverk" not in page_text(client.get(reverse("networks:list")))
+    page = page_text(client.get(group["network"].get_absolute_url()))
+    assert "Ny underliggande grupp" not in page
+    assert "Arkivera" not in page
+
+
+@submits("networks:archive")
+@submits("networks:restore")
+def test_a_chair_archives_the_network_and_restores_it(group):
+    network = group["network"]
+    client = browser_client(group["chair"])
+    page = follow_link(client, client.get(network.get_absolute_url()), "Arkivera nätverket")
+
+    response = submit_form(client, page, button="Arkivera nätverket")
+
+    assert "Arbetsgruppen är arkiverat." in page_text(response)
+    network.refresh_from_db()
+    assert network.archived
+    assert "Arkiverat" in page_text(client.get(reverse("networks:list")))
+
+    page = follow_link(client, response, "Återställ nätverket")
+    response = submit_form(client, page, button="Återställ nätverket")
+    assert "Arbetsgruppen är återställt." in page_text(response)
+    network.refresh_from_db()
+    assert not network.archived
 
 
 # -- organisations -------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from networks.models import Invitation, Membership, Role
 from tests.factories import MembershipFactory, NetworkFactory
+from tests.forms import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +78,19 @@ def test_inviting_a_member_says_they_are_one_already(client, setup):
     assert not Invitation.objects.exists()
 
 
-def test_ending_a_membership_takes_a_confirmation_and_removes_the_person(client, setup):
+def test_ending_a_membership_takes_a_confirmation_and_lists_the_person_as_former(client, setup):
     network, _chair, member = setup
     url = reverse("networks:end_membership", args=[network.pk, member.pk])
     assert member.user.full_name in client.get(url).content.decode()
     client.post(url, follow=True)  # the confirmation message is shown once, on the next page
     assert not Membership.objects.active().filter(pk=member.pk).exists()
-    page = client.get(reverse("networks:detail", args=[network.pk])).content.decode()
-    assert member.user.full_name not in page
+    page = parse(client.get(reverse("networks:detail", args=[network.pk])).content.decode())
+    [table] = [n for n in page.walk() if n.tag == "table"]
+    assert member.user.full_name not in table.text()
+    [former] = [n for n in page.walk() if n.attrs.get("aria-labelledby") == "former-heading"]
+    year = timezone.localdate().year
+    line = " ".join(former.text().split())
+    assert f"{member.user.full_name}, {member.organisation} Ledamot {year}" in line
 
 
 def test_the_pending_invitations_are_listed_and_can_be_withdrawn(client, setup):

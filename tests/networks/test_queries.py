@@ -1,9 +1,12 @@
 """Pages cost the same number of queries with 5 members as with 200."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from networks.models import Network, Role
 from tests.factories import InvitationFactory, MembershipFactory, NetworkFactory, UserFactory
@@ -11,9 +14,12 @@ from tests.factories import InvitationFactory, MembershipFactory, NetworkFactory
 pytestmark = pytest.mark.django_db
 
 
-def grow(network, members, invitations=0, sub_groups=0):
+def grow(network, members, invitations=0, sub_groups=0, former=0):
     for _ in range(members):
         MembershipFactory(network=network, role=Role.MEMBER)
+    past = timezone.localdate() - timedelta(days=400)
+    for _ in range(former):
+        MembershipFactory(network=network, role=Role.MEMBER, start_date=past, end_date=past)
     for _ in range(invitations):
         InvitationFactory(network=network)
     for _ in range(sub_groups):
@@ -34,8 +40,9 @@ def test_network_pages_do_not_grow_with_the_members(client, url_name):
     chair = UserFactory()
     MembershipFactory(network=small, user=chair, role=Role.CHAIR)
     MembershipFactory(network=large, user=chair, role=Role.CHAIR)
-    grow(small, 5, invitations=1, sub_groups=1)
-    grow(large, 200, invitations=30, sub_groups=6)
+    grow(small, 5, invitations=1, sub_groups=1, former=1)
+    grow(large, 200, invitations=30, sub_groups=6, former=40)
+    NetworkFactory(parent=large, archived=True)
     client.force_login(chair)
     small_count = count(client, reverse(url_name, args=[small.pk]))
     large_count = count(client, reverse(url_name, args=[large.pk]))
@@ -109,3 +116,26 @@ def test_organisation_set_up_pages_do_not_grow_with_the_organisations(client, ur
         MembershipFactory(network=coordinator.network, organisation=organisation)
         MembershipFactory(role=Role.COORDINATOR, user=coordinator.user)  # more networks managed
     assert count(client, url) == few
+
+
+@pytest.mark.parametrize("url_name", ["networks:create_subgroup", "networks:archive"])
+def test_set_up_pages_do_not_grow_with_the_network(client, url_name):
+    counts = []
+    for size in (5, 200):
+        network = NetworkFactory()
+        chair = MembershipFactory(network=network, role=Role.CHAIR)
+        grow(network, size, sub_groups=size // 20, former=size // 5)
+        client.force_login(chair.user)
+        counts.append(count(client, reverse(url_name, args=[network.pk])))
+    assert counts[0] == counts[1]
+
+
+def test_the_new_network_page_does_not_grow_with_the_persons_networks(client):
+    person = UserFactory()
+    counts = []
+    for _ in range(2):
+        for _ in range(10):
+            MembershipFactory(network=NetworkFactory(), user=person, role=Role.COORDINATOR)
+        client.force_login(person)
+        counts.append(count(client, reverse("networks:create")))
+    assert counts[0] == counts[1]

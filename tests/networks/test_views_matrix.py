@@ -58,6 +58,8 @@ def world():
 
 def snapshot():
     return (
+        sorted(Network.objects.values_list("id", "name", "parent_id", "archived")),
+        Network.history.count(),
         sorted(Membership.objects.values_list("id", "role", "end_date")),
         sorted(Invitation.objects.values_list("id", "email", "revoked_at")),
         Membership.history.count(),
@@ -139,7 +141,83 @@ def _revoke(world):
     return url, {}
 
 
-WRITES = {"invite": _invite, "change_role": _change_role, "end": _end, "revoke": _revoke}
+def _create_subgroup(world):
+    url = reverse("networks:create_subgroup", args=[world["network"].pk])
+    return url, {"name": "Ny grupp", "kind": "writing_group", "description": ""}
+
+
+def _archive(world):
+    return reverse("networks:archive", args=[world["network"].pk]), {}
+
+
+WRITES = {
+    "invite": _invite,
+    "change_role": _change_role,
+    "end": _end,
+    "revoke": _revoke,
+    "create_subgroup": _create_subgroup,
+    "archive": _archive,
+}
+
+
+def archived(world):
+    Network.objects.filter(pk=world["network"].pk).update(archived=True)
+    world["network"].refresh_from_db()
+    return world
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("name", ["networks:create_subgroup", "networks:archive"])
+def test_set_up_pages(client, world, visitor, name):
+    login(client, world["people"][visitor])
+    response = client.get(reverse(name, args=[world["network"].pk]))
+    assert response.status_code == expected_status(visitor, MANAGERS, 200)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_restoring_an_archived_network(client, world, visitor):
+    """Its members still see it; its chairs and coordinators (and those above) restore it."""
+    archived(world)
+    login(client, world["people"][visitor])
+    url = reverse("networks:restore", args=[world["network"].pk])
+    assert client.get(url).status_code == expected_status(visitor, MANAGERS, 200)
+    before = snapshot()
+    response = client.post(url)
+    assert response.status_code == expected_status(visitor, MANAGERS, 302)
+    world["network"].refresh_from_db()
+    if visitor in MANAGERS:
+        assert not world["network"].archived
+    else:
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("action", ["create_subgroup", "archive", "invite"])
+def test_nothing_is_set_up_in_an_archived_network(client, world, visitor, action):
+    archived(world)
+    login(client, world["people"][visitor])
+    url, data = WRITES[action](world)
+    before = snapshot()
+    response = client.post(url, data)
+    assert response.status_code == expected_status(visitor, set(), 302)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_creating_a_top_level_network(client, world, visitor):
+    """Chairs and coordinators of an active network may start a new one. There is no network to
+    hide yet, so anyone else logged in is told they may not (403), not 404."""
+    login(client, world["people"][visitor])
+    url = reverse("networks:create")
+    expected = 302 if visitor == "anonymous" else 200 if visitor in MANAGERS else 403
+    assert client.get(url).status_code == expected
+    before = snapshot()
+    response = client.post(url, {"name": "Nytt råd", "kind": "council", "description": ""})
+    assert response.status_code == (302 if visitor in MANAGERS | {"anonymous"} else 403)
+    if visitor in MANAGERS:
+        assert Network.objects.filter(name="Nytt råd", parent=None).exists()
+    else:
+        assert snapshot() == before
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
@@ -156,7 +234,11 @@ def test_writes(client, world, visitor, action):
         assert snapshot() == before
 
 
-@pytest.mark.parametrize("name", ["networks:detail", "networks:members"], ids=["detail", "members"])
+@pytest.mark.parametrize(
+    "name",
+    ["networks:detail", "networks:members", "networks:create_subgroup", "networks:archive"],
+    ids=["detail", "members", "create_subgroup", "archive"],
+)
 def test_a_network_that_does_not_exist_looks_the_same_as_one_you_cannot_see(client, world, name):
     client.force_login(world["people"]["outsider"])
     hidden = client.get(reverse(name, args=[world["network"].pk]))

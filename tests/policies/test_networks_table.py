@@ -5,11 +5,11 @@ import pytest
 
 from networks import registry
 from networks.models import Affiliation, Network, Organisation, Role
-from networks.permissions import Action
+from networks.permissions import Action, SetUpAction
 from networks.policies import NetworkPolicy, PersonAction
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 from tests.policies.faces import disagreements
-from tests.policies.table import check
+from tests.policies.table import check, fresh
 
 MODELS = ["networks.Network", "networks.Organisation", "networks.User"]
 
@@ -17,15 +17,16 @@ pytestmark = pytest.mark.django_db
 
 DOCS = "view_document follow_documents create_document edit_document publish_version"
 PROCESS = "take_part run_process answer_feedback record_decision"
+SET_UP = "create_subgroup archive_network"
 NETWORK_TABLE = f"""
 in state: active
-  chair                          view_network manage_members {DOCS} {PROCESS}
-  coordinator                    view_network manage_members {DOCS} {PROCESS}
+  chair                          view_network manage_members {SET_UP} {DOCS} {PROCESS}
+  coordinator                    view_network manage_members {SET_UP} {DOCS} {PROCESS}
   writer                         view_network {DOCS} take_part answer_feedback
   member                         view_network view_document follow_documents take_part
   signatory                      view_network view_document follow_documents take_part
   observer                       view_network view_document follow_documents
-  chair of the network above     view_network manage_members view_document
+  chair of the network above     view_network manage_members {SET_UP} view_document
   member of the network above    view_network view_document
   writer in its writing group    {DOCS} take_part answer_feedback
   member of its writing group    view_document follow_documents take_part
@@ -33,13 +34,13 @@ in state: active
   member of a sibling            -
   outsider                       -
 in state: archived
-  chair                          view_network view_document follow_documents
-  coordinator                    view_network view_document follow_documents
+  chair                          view_network restore_network view_document follow_documents
+  coordinator                    view_network restore_network view_document follow_documents
   writer                         view_network view_document follow_documents
   member                         view_network view_document follow_documents
   signatory                      view_network view_document follow_documents
   observer                       view_network view_document follow_documents
-  chair of the network above     view_network view_document
+  chair of the network above     view_network restore_network view_document
   member of the network above    view_network view_document
   writer in its writing group    view_document follow_documents
   member of its writing group    view_document follow_documents
@@ -105,6 +106,23 @@ def test_the_three_faces_of_the_network_rules_agree(world, archive):
         network.refresh_from_db()
     found = disagreements(people, networks.values(), sorted(NetworkPolicy.all_actions))
     assert found == []
+
+
+def test_who_may_create_a_new_network(world):
+    """A new top-level network is set up by someone who already sets groups up: a chair or
+    coordinator of an active network (or of one above it). Nobody else, and not through an
+    archived network."""
+    people, networks = world
+    may = {who for who, p in people.items() if registry.may(p, SetUpAction.CREATE_NETWORK, Network)}
+    assert may == {"chair", "coordinator", "chair of the network above"}
+
+    Network.objects.filter(pk__in=[n.pk for n in networks.values()]).update(archived=True)
+    may = {
+        who
+        for who, p in people.items()
+        if registry.may(fresh(p), SetUpAction.CREATE_NETWORK, Network)
+    }
+    assert may == set()
 
 
 SEES_PEOPLE = "view_organisation view_organisation_people"

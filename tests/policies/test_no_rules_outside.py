@@ -99,6 +99,7 @@ DISPLAY_ONLY = {
     ("networks/_member_row.html", "value == membership.role"): "selected option",
     ("networks/network_list.html", "network.my_role"): "badge",
     ("networks/network_detail.html", "network.archived"): "label",
+    ("networks/network_detail.html", "sub.archived"): "badge on a group under it",
     ("networks/network_list.html", "network.archived"): "badge",
     # an affiliation's own field (the person approves responses for the organisation), shown
     ("networks/organisation_detail.html", "a.can_approve"): "label",
@@ -381,6 +382,17 @@ CODE_AUDITED = {
     # a network's members page lists them; one member, one affiliation, by key (the views
     # require the network's or organisation's action first)
     ("networks/selectors.py", "Membership.objects.active()"): "list, lookup by key",
+    # the network's former members, listed as the record (the page's view requires the
+    # network's action first)
+    (
+        "networks/selectors.py",
+        "Membership.objects.filter(network=network, end_date__lte=timezone.localdate())",
+    ): "list",
+    # who sets a network up is its first coordinator (what that gives: the role tables)
+    (
+        "networks/services.py",
+        "membership = Membership(user=by_user, network=network, role=Role.COORDINATOR)",
+    ): "the creator's role",
     (
         "networks/selectors.py",
         "affiliation = Affiliation.objects.filter(organisation=organisation, pk=as_id(pk)).first()",
