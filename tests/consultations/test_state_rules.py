@@ -140,17 +140,22 @@ def test_after_the_decision_that_returns_it_a_new_round_opens(anchoring):
     assert anchoring["document"].status == Document.Status.IN_CONSULTATION
 
 
-def test_a_body_adopting_the_anchored_proposal_at_its_meeting_adopts_the_document(anchoring):
-    """Anchoring → adopted is in the table: the decision is recorded, not signed here."""
+def adopt_at_its_meeting(world):
+    """The body adopts the anchored proposal at its meeting (recorded, not signed here)."""
     decision_services.record_decision(
-        anchoring["document"],
-        by_user=anchoring["people"]["coordinator"],
-        version=anchoring["version"],
+        world["document"],
+        by_user=world["people"]["coordinator"],
+        version=world["version"],
         kind="adopted",
         decided_on=timezone.localdate(),
         text="Strategin fastställs.",
         body_name="Kommunchefer och regiondirektör",
     )
+
+
+def test_a_body_adopting_the_anchored_proposal_at_its_meeting_adopts_the_document(anchoring):
+    """Anchoring → adopted is in the table: the decision is recorded, not signed here."""
+    adopt_at_its_meeting(anchoring)
 
     anchoring["document"].refresh_from_db()
     assert anchoring["document"].status == Document.Status.ADOPTED
@@ -266,15 +271,7 @@ def test_a_reply_sent_from_a_page_opened_before_the_removal_is_refused_and_kept(
 @pytest.fixture
 def adopted_with_a_planned_round(anchoring):
     """The body adopts the anchored proposal at its meeting; the second round was still planned."""
-    decision_services.record_decision(
-        anchoring["document"],
-        by_user=anchoring["people"]["coordinator"],
-        version=anchoring["version"],
-        kind="adopted",
-        decided_on=timezone.localdate(),
-        text="Strategin fastställs.",
-        body_name="Kommunchefer och regiondirektör",
-    )
+    adopt_at_its_meeting(anchoring)
     anchoring["document"].refresh_from_db()
     assert anchoring["document"].status == Document.Status.ADOPTED
     anchoring["second"].refresh_from_db()

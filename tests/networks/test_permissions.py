@@ -130,3 +130,19 @@ def test_asking_about_a_model_without_a_policy_is_a_programming_error(network, m
     with pytest.raises(registry.NoPolicy):
         registry.users_for(Action.MANAGE_MEMBERS, membership)
     assert registry.can(chair, Action.MANAGE_MEMBERS, network)  # its network has one
+
+
+def test_a_question_without_an_object_that_no_policy_answers_is_an_error_not_a_no(network):
+    """`registry.may` (a question with no object yet, like "may I start a network") is answered
+    only where a policy says so; any other question raises, so a page never hides a button
+    behind a silent "no" nobody decided."""
+    from documents.models import Document
+    from networks.models import Network
+    from networks.permissions import SetUpAction
+
+    chair = MembershipFactory(network=network, role=Role.CHAIR).user
+    assert registry.may(chair, SetUpAction.CREATE_NETWORK, Network)
+    with pytest.raises(NotImplementedError, match="archive_everything"):
+        registry.may(chair, "archive_everything", Network)
+    with pytest.raises(NotImplementedError, match="create_network"):
+        registry.may(chair, SetUpAction.CREATE_NETWORK, Document)
