@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,9 @@ class Consultee(models.Model):
         on_delete=models.PROTECT,
         related_name="consulted_in",
     )
+    # A person outside Samverka (an expert, a researcher), consulted by e-mail address alone.
+    outside_email = models.EmailField(_("e-mail address"), blank=True)
+    outside_name = models.CharField(_("name"), max_length=200, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.INVITED)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -156,10 +160,15 @@ class Consultee(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(network__isnull=False, organisation__isnull=True, person__isnull=True)
+                    & Q(outside_email="")
                     | Q(network__isnull=True, organisation__isnull=False, person__isnull=True)
+                    & Q(outside_email="")
                     | Q(network__isnull=True, organisation__isnull=True, person__isnull=False)
+                    & Q(outside_email="")
+                    | Q(network__isnull=True, organisation__isnull=True, person__isnull=True)
+                    & ~Q(outside_email="")
                 ),
-                name="consultee_is_one_party",
+                name="consultee_is_one_party_or_outside_person",
             ),
             models.UniqueConstraint(
                 fields=["round", "network"],
@@ -176,6 +185,12 @@ class Consultee(models.Model):
                 condition=Q(person__isnull=False),
                 name="person_consulted_once",
             ),
+            models.UniqueConstraint(
+                "round",
+                Lower("outside_email"),
+                condition=~Q(outside_email=""),
+                name="outside_person_consulted_once",
+            ),
         ]
 
     def __str__(self):
@@ -183,7 +198,15 @@ class Consultee(models.Model):
 
     @property
     def party(self):
-        return self.network or self.organisation or self.person
+        return self.network or self.organisation or self.person or self.outside_party
+
+    @property
+    def outside_party(self) -> str:
+        if not self.outside_email:
+            return ""
+        if self.outside_name:
+            return f"{self.outside_name} <{self.outside_email}>"
+        return self.outside_email
 
     @property
     def has_answered(self) -> bool:
@@ -194,7 +217,17 @@ class Consultee(models.Model):
     def kind(self) -> str:
         if self.network_id:
             return "network"
-        return "organisation" if self.organisation_id else "person"
+        if self.organisation_id:
+            return "organisation"
+        return "person" if self.person_id else "outside"
+
+    @property
+    def guest_address(self) -> str:
+        """Where a guest link goes when nobody in Samverka speaks for the party: an
+        organisation's registry address, an outside person's own address."""
+        if self.organisation_id:
+            return self.organisation.registry_email
+        return self.outside_email
 
 
 class Comment(models.Model):
@@ -536,3 +569,102 @@ class Signature(WrittenOnce, models.Model):
 
     def __str__(self):
         return f"{self.signer}: {self.get_verdict_display()}"
+
+
+class GuestPass(models.Model):
+    """A consulted party's way in without an account: the address its guest links go to (the
+    organisation's registry address, the outside person's own), whether the chair revoked it,
+    and what became of it. One per party; valid while the round runs and a grace period after
+    it closes (settings.GUEST_GRACE_DAYS), for reading the report."""
+
+    consultee = models.OneToOneField(Consultee, on_delete=models.CASCADE, related_name="guest_pass")
+    email = models.EmailField(_("e-mail address"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
+
+    class Meta:
+        verbose_name = _("guest access")
+        verbose_name_plural = _("guest accesses")
+
+    def __str__(self):
+        return f"{self.consultee} → {self.email}"
+
+
+class GuestLink(models.Model):
+    """One e-mail with a link to a guest pass: its token is stored only as a SHA-256 hash, made
+    when the message is sent (consultations.guests.deliver_link)."""
+
+    class Reason(models.TextChoices):
+        OPENING = "opening", _("Sent when the round opened")
+        ADDED = "added", _("Sent when the party was added")
+        RESENT = "resent", _("Sent again by the chair")
+        REMINDER_3D = "reminder_3d", _("Reminder three days before the deadline")
+        REMINDER_1D = "reminder_1d", _("Reminder the day before the deadline")
+
+    guest_pass = models.ForeignKey(GuestPass, on_delete=models.CASCADE, related_name="links")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guest_pass", "reason"],
+                condition=Q(reason__in=["reminder_3d", "reminder_1d"]),
+                name="guest_reminded_once_per_threshold",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.guest_pass} ({self.reason})"
+
+
+class GuestCode(models.Model):
+    """A one-time code e-mailed to the pass's address when someone opens a link: only the
+    person who reads that address gets in (a forwarded link alone does not)."""
+
+    link = models.ForeignKey(GuestLink, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"code for {self.link}"
+
+
+class Guest(models.Model):
+    """Someone who answered for a party through its link, as they said who they are: the
+    account they act with (no password) and their title. Comments and the response they
+    submit carry this account, so the record shows their name and title."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guest"
+    )
+    guest_pass = models.ForeignKey(GuestPass, on_delete=models.PROTECT, related_name="guests")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+
+    def __str__(self):
+        return f"{self.user.full_name}, {self.title}" if self.title else self.user.full_name

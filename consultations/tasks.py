@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
+from consultations import guests
 from consultations.services import rounds
+from notifications.tasks import RETRY
 
 
 @shared_task
@@ -16,6 +18,12 @@ def send_deadline_reminders() -> int:
     """Every minute: remind parties that have not answered, 3 days and 1 day before the
     deadline; each party's people once per threshold, however often this runs."""
     return rounds.send_reminders()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
+def deliver_guest_link(link_id: int) -> str:
+    """E-mail one guest link (its token is made here, and only its hash is kept)."""
+    return guests.deliver_link(link_id)
 
 
 @shared_task(ignore_result=True)

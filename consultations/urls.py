@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consultations.views import decisions, mine, report, responses, rounds, timeline
+from consultations.views import decisions, guests, mine, report, responses, rounds, timeline
 
 app_name = "consultations"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("decisions/<int:pk>/minutes/", decisions.decision_minutes, name="decision_minutes"),
     path("sign-offs/<int:pk>/", decisions.sign_off_detail, name="sign_off"),
     path("sign-offs/<int:pk>/withdraw/", decisions.sign_off_withdraw, name="sign_off_withdraw"),
+    # A guest's link names nothing but its token (consultations.guests).
+    path("guest/<str:token>/", guests.landing, name="guest"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
     path("rounds/<int:pk>/events/", rounds.round_events, name="events"),

@@ -46,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
+    # A guest answers one consultation round for a body through a link sent to its address
+    # (consultations.guests): no password, no memberships, no inbox here; the address is told.
+    is_guest = models.BooleanField(_("guest"), default=False, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

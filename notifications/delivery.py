@@ -138,7 +138,7 @@ def push_unread_count(user_id: int) -> None:
 # --- e-mail -----------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
     return settings.SITE_URL + path if path.startswith("/") else path
 
 
@@ -155,7 +155,7 @@ def _connection():
     return _smtp.connection
 
 
-def _send(message: EmailMultiAlternatives) -> None:
+def send_message(message: EmailMultiAlternatives) -> None:
     message.connection = _connection()
     try:
         message.send()
@@ -175,8 +175,8 @@ def build_email(notification: Notification, address: str | None = None) -> Email
         context = {
             "notification": notification,
             "message": notification.message,
-            "link": _absolute(notification.url) if notification.url else settings.SITE_URL,
-            "preferences": _absolute(reverse("notifications:preferences")),
+            "link": absolute_url(notification.url) if notification.url else settings.SITE_URL,
+            "preferences": absolute_url(reverse("notifications:preferences")),
             "has_account": notification.recipient_id is not None,
         }
         subject = f"Samverka: {notification.subject}"
@@ -257,7 +257,7 @@ def send_one(notification_id: int) -> str:
         return "skipped"
     notification, address, claim = claimed
     try:
-        _send(build_email(notification, address))
+        send_message(build_email(notification, address))
     except Exception as error:
         failed = Notification.objects.filter(pk=notification_id, email_claimed_at=claim)
         message = f"{type(error).__name__}: {error}"[:500]
@@ -302,14 +302,14 @@ def build_digest_email(digest: Digest, notifications: list[Notification]) -> Ema
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
         items = [
-            {"message": n.message, "link": _absolute(reverse("notifications:open", args=[n.pk]))}
+            {"message": n.message, "link": absolute_url(reverse("notifications:open", args=[n.pk]))}
             for n in notifications
         ]
         context = {
             "items": items,
             "day": digest.day,
-            "preferences": _absolute(reverse("notifications:preferences")),
-            "link": _absolute(reverse("notifications:list")),
+            "preferences": absolute_url(reverse("notifications:preferences")),
+            "link": absolute_url(reverse("notifications:list")),
         }
         subject = render_to_string("notifications/email/digest_subject.txt", context).strip()
         body = render_to_string("notifications/email/digest.txt", context)

@@ -54,6 +54,8 @@ def notify(
                 seen.add(address)
                 addresses.append(address)
         elif recipient is not None and recipient.pk not in seen and recipient.is_active:
+            if getattr(recipient, "is_guest", False):
+                continue  # no inbox here: their party's address is told (consultations.guests)
             if actor is not None and recipient.pk == actor.pk:
                 continue
             seen.add(recipient.pk)

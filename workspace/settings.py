@@ -292,3 +292,10 @@ LOGGING = {
 
 # --- Samverka ---------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 14
+# Guests (consultations.guests): a party's link works until the round closes and this many days
+# after, for reading the report; a one-time code is valid this many minutes, allows this many
+# wrong tries, and at most this many codes are sent for one party in an hour.
+GUEST_GRACE_DAYS = 30
+GUEST_CODE_MINUTES = 15
+GUEST_CODE_ATTEMPTS = 5
+GUEST_CODES_PER_HOUR = 5

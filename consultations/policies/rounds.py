@@ -27,6 +27,9 @@ response for), and the organisations a person comments for (`organisations_spoke
 speaks for:
 
 - a person consulted by name: that person;
+- a party reached through its guest link (consultations.guests: an organisation with nobody in
+  Samverka, a person outside it consulted by e-mail address): the guests who verified with its
+  link, while the link is valid (until the round closes and a grace period after);
 - a network: its members, not its observers (an observer reads);
 - an organisation: the people affiliated with it, and those whose membership represents it in a
   network the round reaches (the document's network, the networks above it and the groups under
@@ -34,19 +37,26 @@ speaks for:
   nowhere here, and an observer's membership only reads.
 
 Who approves: the person consulted by name, a consulted network's chairs and coordinators, an
-organisation's people affiliated with `can_approve`.
+organisation's people affiliated with `can_approve`, and a party's guests (the one who reads the
+body's registry address answers for it).
+
+Whether anyone with an account speaks for a party (`reached_by_people`) decides whether its
+guest link is sent: the same relation, asked as "is there anyone".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from consultations import errors
-from consultations.models import Consultee, Response, ReviewRound
+from consultations.models import Consultee, Guest, GuestPass, Response, ReviewRound
 from consultations.policies.actions import ConsulteeAction, ResponseAction, RoundAction
 from documents.errors import DocumentLocked
 from documents.models import Document
@@ -126,6 +136,7 @@ class Ties:
     memberships: tuple[Tie, ...]
     affiliated: frozenset[int]
     approves_for: frozenset[int]  # organisations whose responses they approve
+    guest_of: frozenset[int] = frozenset()  # parties (consultees) a guest answers for, now
 
 
 def ties_of(user) -> Ties:
@@ -133,7 +144,24 @@ def ties_of(user) -> Ties:
     return registry.cached(user, ("consultations.ties",), lambda: _load_ties(user))
 
 
+def valid_passes(now=None) -> QuerySet[GuestPass]:
+    """The guest passes that let their guests in now: not revoked, the round opened, and not
+    more than the grace period (settings.GUEST_GRACE_DAYS) after it closed."""
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.GUEST_GRACE_DAYS)
+    return (
+        GuestPass.objects.filter(revoked_at__isnull=True)
+        .exclude(consultee__round__status=Status.PLANNED)
+        .filter(
+            Q(consultee__round__closed_at__isnull=True) | Q(consultee__round__closed_at__gt=since)
+        )
+    )
+
+
 def _load_ties(user) -> Ties:
+    if getattr(user, "is_guest", False):
+        parties = valid_passes().filter(guests__user=user).values_list("consultee_id", flat=True)
+        return Ties(user.pk, (), frozenset(), frozenset(), guest_of=frozenset(parties))
     above = [f"network__{'parent__' * level}parent_id" for level in range(MAX_DEPTH)]
     rows = (
         Membership.objects.active()
@@ -207,6 +235,7 @@ def _speaks(ties: Ties, *, observers: bool = False) -> Q:
     ]
     return _any(
         Q(person_id=ties.user_id),
+        _in("pk", ties.guest_of),
         _in("network_id", {t.network_id for t in chosen}),
         _in("organisation_id", ties.affiliated),
         *represented,
@@ -217,6 +246,7 @@ def _approves(ties: Ties) -> Q:
     managing = {t.network_id for t in ties.memberships if t.role in MANAGING_ROLES}
     return _any(
         Q(person_id=ties.user_id),
+        _in("pk", ties.guest_of),
         _in("network_id", managing),
         _in("organisation_id", ties.approves_for),
     )
@@ -228,6 +258,9 @@ def organisations_spoken_for(user, review_round: ReviewRound) -> QuerySet[Organi
     if not registry.is_person(user):
         return Organisation.objects.none()
     ties = ties_of(user)
+    if ties.guest_of:  # a guest comments for the organisation whose link they came by
+        guest_parties = Consultee.objects.filter(pk__in=ties.guest_of, round=review_round)
+        return Organisation.objects.filter(pk__in=guest_parties.values("organisation_id"))
     represented = [t for t in ties.memberships if t.speaks and t.organisation_id]
     reached = ReviewRound.objects.filter(pk=review_round.pk)
     through_membership = [
@@ -257,7 +290,46 @@ def _speakers(review_round: ReviewRound, consultees: Sequence[Consultee]) -> Q:
         _in("pk", {c.person_id for c in consultees if c.person_id}),
         Q(pk__in=members.filter(network_id__in=networks).values("user_id")) if networks else None,
         represent,
+        _guests(consultees),
     )
+
+
+def _guests(consultees: Sequence[Consultee]) -> Q:
+    passes = valid_passes().filter(consultee__in=[c.pk for c in consultees])
+    return Q(pk__in=Guest.objects.filter(guest_pass__in=passes).values("user_id"))
+
+
+def reached_by_people(review_round: ReviewRound, consultees: Iterable[Consultee]) -> set[int]:
+    """The parties (their ids) at least one person with an account speaks for: `_speakers`
+    without the guests, asked party by party in one query. The others are reached only by a
+    guest link to their address, or not at all."""
+    ids = [c.pk for c in consultees]
+    if not ids:
+        return set()
+    members = (
+        Membership.objects.active()
+        .exclude(role=Role.OBSERVER)
+        .filter(user__is_active=True, user__is_guest=False)
+    )
+    consulted = review_round.consultees.filter(network__isnull=False).values("network_id")
+    reached = lineage(review_round.document.network) | Q(network_id__in=consulted)
+    organisation = OuterRef("organisation_id")
+    rule = (
+        Q(person__is_active=True)
+        | Exists(members.filter(network_id=OuterRef("network_id")))
+        | Exists(members.filter(reached, organisation_id=organisation))
+        | Exists(
+            Affiliation.objects.filter(
+                organisation_id=organisation, user__is_active=True, user__is_guest=False
+            )
+        )
+    )
+    rows = (
+        Consultee.objects.filter(pk__in=ids)
+        .annotate(reached_=ExpressionWrapper(rule, output_field=BooleanField()))
+        .values_list("pk", "reached_")
+    )
+    return {pk for pk, reached_ in rows if reached_}
 
 
 def _approvers(consultees: Sequence[Consultee]) -> Q:
@@ -269,6 +341,7 @@ def _approvers(consultees: Sequence[Consultee]) -> Q:
         _in("pk", {c.person_id for c in consultees if c.person_id}),
         Q(pk__in=managers.values("user_id")) if networks else None,
         Q(pk__in=approving.values("user_id")) if organisations else None,
+        _guests(consultees),
     )
 
 

@@ -22,8 +22,9 @@ from consultations.errors import (
     OpenRoundExists,
     PendingSignOff,
 )
+from consultations import guests
 from consultations.locks import lock_document, lock_round
-from consultations.models import Consultee, Question, ReviewRound, SignOff
+from consultations.models import Consultee, GuestLink, Question, ReviewRound, SignOff
 from consultations.policies import rounds as policy
 from consultations.policies.actions import ConsulteeAction, DocumentStep, RoundAction
 from consultations.policies.decisions import require_step
@@ -159,6 +160,8 @@ def add_consultees(
         told = policy.people_of(review_round, existing).values("pk")
         newly = policy.people_of(review_round, added, ConsulteeAction.RESPOND).exclude(pk__in=told)
         _tell(Kind.CONSULTEE_ADDED, review_round, list(newly), by_user)
+        # Those nobody in Samverka speaks for get a guest link at their address.
+        guests.send_links(review_round, added, by_user=by_user, reason=GuestLink.Reason.ADDED)
     return added
 
 
@@ -215,6 +218,13 @@ def open_round(review_round: ReviewRound, *, by_user) -> ReviewRound:
         pk__in=[person.pk for person in consulted]
     )
     _tell(Kind.ROUND_OPENED, review_round, list(followers), by_user)
+    # The parties nobody in Samverka speaks for: a guest link to their address.
+    guests.send_links(
+        review_round,
+        list(review_round.consultees.all()),
+        by_user=by_user,
+        reason=GuestLink.Reason.OPENING,
+    )
     return review_round
 
 
@@ -286,6 +296,7 @@ def close_due_rounds(now=None) -> list[int]:
 
 # (window start, window end in days before the deadline, kind, key label)
 REMINDERS = ((1, 3, Kind.DEADLINE_IN_3_DAYS, "3d"), (0, 1, Kind.DEADLINE_IN_1_DAY, "1d"))
+GUEST_REMINDERS = {"3d": GuestLink.Reason.REMINDER_3D, "1d": GuestLink.Reason.REMINDER_1D}
 
 
 def send_reminders(now=None) -> int:
@@ -301,11 +312,14 @@ def send_reminders(now=None) -> int:
             closes_at__lte=now + timedelta(days=end),
         ).select_related("document")
         for review_round in due:
-            for consultee in review_round.consultees.exclude(status__in=policy.ANSWERED):
+            waiting = list(review_round.consultees.exclude(status__in=policy.ANSWERED))
+            for consultee in waiting:
                 key = f"round:{review_round.pk}:consultee:{consultee.pk}:{label}"
                 with transaction.atomic():
                     recipients = list(
                         policy.people_of(review_round, [consultee], ConsulteeAction.RESPOND)
                     )
                     sent += _tell(kind, review_round, recipients, None, key=key)
+            # Parties reached by guest link: a fresh link at their address, once per threshold.
+            sent += guests.remind(review_round, waiting, GUEST_REMINDERS[label])
     return sent

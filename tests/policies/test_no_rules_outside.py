@@ -312,11 +312,18 @@ CODE_AUDITED = {
         "consulted = policy.people_of(review_round, review_round.consultees.all())",
     ): "users_for",
     # the reminder scan walks the parties not answered (the policy's ANSWERED); people_of
-    # decides who of them is told
+    # decides who of them is told, guests.remind which of them get a link
     (
         "consultations/services/rounds.py",
-        "for consultee in review_round.consultees.exclude(status__in=policy.ANSWERED):",
+        "waiting = list(review_round.consultees.exclude(status__in=policy.ANSWERED))",
     ): "scan",
+    # guest links: the parties re-read with their organisations (for its registry address);
+    # which of them get a link is the rounds policy's (reached_by_people)
+    (
+        "consultations/guests.py",
+        'consultees = list(Consultee.objects.filter(pk__in=ids).select_related("organisation"))',
+    ): "list",
+    ("consultations/services/rounds.py", "list(review_round.consultees.all()),"): "list",
     # the decisions page: the adopted version's card (display)
     (
         "consultations/views/decisions.py",
