@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from consultations import guests
 from consultations.errors import (
     DatesOutOfOrder,
     DeadlineInPast,
@@ -22,7 +23,6 @@ from consultations.errors import (
     OpenRoundExists,
     PendingSignOff,
 )
-from consultations import guests
 from consultations.locks import lock_document, lock_round
 from consultations.models import Consultee, GuestLink, Question, ReviewRound, SignOff
 from consultations.policies import rounds as policy
