@@ -12,11 +12,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from consultations import guests
 from consultations.models import (
     Comment,
     Consultee,
     Decision,
     Disposition,
+    GuestLink,
     Question,
     Response,
     ReviewRound,
@@ -256,6 +258,12 @@ def seed_demo() -> dict[str, int]:
     Consultee.objects.create(round=open_round, network=managers, added_by=coordinator)
     Consultee.objects.create(round=open_round, organisation=kumla, added_by=coordinator)
     Consultee.objects.create(round=open_round, organisation=karlskoga, added_by=coordinator)
+    # Nobody in Samverka speaks for Lekeberg: the round went to its registry address as a link.
+    lekeberg = Organisation.objects.get(name="Lekebergs kommun")
+    by_link = Consultee.objects.create(
+        round=open_round, organisation=lekeberg, added_by=coordinator
+    )
+    guests.send_links(open_round, [by_link], by_user=coordinator, reason=GuestLink.Reason.OPENING)
     agreement.status = Document.Status.IN_CONSULTATION
     agreement.save(update_fields=["status"])
     return {"rounds": 2}

@@ -41,6 +41,14 @@ ORGANISATIONS = [
     ("Växjö kommun", Organisation.Kind.MUNICIPALITY),
 ]
 
+
+def registry_address(name: str) -> str:
+    """A registry address for the demo on a reserved domain (RFC 2606): the demo never
+    e-mails a real municipality's registrar."""
+    word = name.split()[0].lower().translate(str.maketrans("åäöé", "aaoe"))
+    return f"registrator@{word}.example"
+
+
 LANSSAMVERKAN = "Länssamverkan föräldraskapsstöd"
 ARBETSGRUPP = "Strategisk arbetsgrupp för föräldraskapsstödsutveckling"
 SKRIVARGRUPP = "Skrivargrupp"
@@ -257,7 +265,7 @@ def seed_demo() -> dict[str, int]:
     organisations = {}
     for name, kind in ORGANISATIONS:
         organisations[name], new = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind}
+            name=name, defaults={"kind": kind, "registry_email": registry_address(name)}
         )
         created["organisations"] += new
     networks: dict[str, Network] = {}
