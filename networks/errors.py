@@ -115,6 +115,14 @@ class InvalidOrganisationEmail(DomainError):
         super().__init__()
 
 
+class AlreadyRepresents(DomainError):
+    """The organisation chosen is the one the membership represents now: nothing to change."""
+
+    default_message = _(
+        "That is the organisation the person already represents. Choose another one, or none."
+    )
+
+
 class EndDateInPast(DomainError):
     default_message = _("Choose today or a later date: a membership cannot end in the past.")
 

@@ -50,6 +50,26 @@ class InviteForm(forms.Form):
             self.fields["organisation"].queryset = organisations.order_by("name")
 
 
+class RepresentationForm(forms.Form):
+    """The organisation a member represents from now on (or none)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Represents from today"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— no organisation —"),
+        help_text=_(
+            "Only organisations that take part in this network, the networks above it or the "
+            "groups under it. The earlier organisation stays in the record."
+        ),
+        error_messages={"invalid_choice": OrganisationOutsideNetwork.default_message},
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations.order_by("name")
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 

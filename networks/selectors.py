@@ -93,6 +93,8 @@ def get_network_for_user(user, pk) -> Network:
 
 
 def list_members(network: Network) -> list[Membership]:
+    """The active members, each with `earlier` (with_earlier): what they represented before
+    their organisation changed, or an earlier term. Two queries, whatever their number."""
     members = list(
         Membership.objects.active()
         .filter(network=network)
@@ -100,16 +102,35 @@ def list_members(network: Network) -> list[Membership]:
         .order_by("user__full_name", "user__email")
     )
     members.sort(key=lambda m: ROLE_ORDER.index(m.role))
+    return with_earlier(network, members)
+
+
+def with_earlier(network: Network, members: list[Membership]) -> list[Membership]:
+    """Give each membership `earlier`: the person's ended memberships of the network, the
+    latest first. One query for all of them."""
+    earlier: dict[int, list[Membership]] = {}
+    for ended in _ended(network).filter(user_id__in={m.user_id for m in members}):
+        earlier.setdefault(ended.user_id, []).append(ended)
+    for membership in members:
+        membership.earlier = earlier.get(membership.user_id, [])  # type: ignore[attr-defined]
     return members
 
 
-def list_former_members(network: Network) -> list[Membership]:
-    """Memberships that have ended: the record of who took part, the latest to leave first."""
-    return list(
+def _ended(network: Network):
+    """The network's ended memberships, the latest to end first."""
+    return (
         Membership.objects.filter(network=network, end_date__lte=timezone.localdate())
         .select_related("user", "organisation")
         .order_by("-end_date", "user__full_name", "user__email")
     )
+
+
+def list_former_members(network: Network) -> list[Membership]:
+    """Memberships that have ended, of people who are no longer members: the record of who took
+    part, the latest to leave first. A member whose organisation changed is not a former member
+    (their earlier representation is `earlier` in list_members)."""
+    still_members = Membership.objects.active().filter(network=network).values("user_id")
+    return list(_ended(network).exclude(user_id__in=still_members))
 
 
 def list_sub_networks(network: Network, user) -> list[Network]:
@@ -126,6 +147,19 @@ def get_membership(network: Network, pk) -> Membership:
         Membership.objects.active()
         .select_related("user", "organisation", "network")
         .filter(network=network, pk=pk)
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def get_membership_on_record(network: Network, pk) -> Membership:
+    """One of the network's memberships, active or ended: a page about one that has ended since
+    it was opened says so (the service refuses) rather than not found."""
+    membership = (
+        Membership.objects.select_related("user", "organisation", "network")
+        .filter(network=network, pk=as_id(pk))
         .first()
     )
     if membership is None:

@@ -19,6 +19,7 @@ from networks import registry
 from networks.errors import (
     AccountExists,
     AlreadyMember,
+    AlreadyRepresents,
     DuplicateOrganisation,
     EndDateInPast,
     InvalidOrganisationEmail,
@@ -208,6 +209,61 @@ def change_role(membership: Membership, *, by_user, role: str) -> Membership:
     membership._history_user = by_user
     membership.save(update_fields=["role"])
     return membership
+
+
+@transaction.atomic
+def change_representation(
+    membership: Membership, *, by_user, organisation: Organisation | None
+) -> Membership:
+    """Change the organisation a member represents (or make it none), and keep the old one in
+    the record: the membership ends today and a new one, with the same role and the same
+    planned end, starts today for the new organisation. Returns the new membership.
+
+    A membership that started today is changed in place (its history keeps the old value): a
+    representation that lasted no day is a correction, not a part of the record. The person may
+    represent only an organisation of the network's tree, as when invited."""
+    _lock_network(membership.network)
+    membership = Membership.objects.select_related("network").get(pk=membership.pk)
+    registry.require(by_user, Action.MANAGE_MEMBERS, membership.network)
+    if not membership.is_active():
+        raise MembershipEnded()
+    if membership.organisation_id == (organisation.pk if organisation else None):
+        raise AlreadyRepresents(_already_represents(membership))
+    if organisation is not None and not _represents_in(membership.network, organisation):
+        raise OrganisationOutsideNetwork()
+    today = timezone.localdate()
+    if membership.start_date >= today:
+        membership.organisation = organisation
+        membership._history_user = by_user
+        membership.save(update_fields=["organisation"])
+        return membership
+    planned_end = membership.end_date
+    membership.end_date = today
+    membership._history_user = by_user
+    membership.save(update_fields=["end_date"])  # first: one open membership per person
+    successor = Membership(
+        user_id=membership.user_id,
+        network=membership.network,
+        role=membership.role,
+        organisation=organisation,
+        start_date=today,
+        end_date=planned_end,
+    )
+    successor._history_user = by_user
+    successor.save()
+    return successor
+
+
+def _already_represents(membership: Membership) -> str:
+    if membership.organisation_id is None:
+        return _(
+            "%(name)s represents no organisation now: there is nothing to change. "
+            "Choose one in the list."
+        ) % {"name": membership.user}
+    return _("%(name)s already represents %(organisation)s. Choose another one, or none.") % {
+        "name": membership.user,
+        "organisation": membership.organisation,
+    }
 
 
 @transaction.atomic

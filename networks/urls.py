@@ -18,6 +18,11 @@ urlpatterns = [
         name="change_role",
     ),
     path(
+        "networks/<int:pk>/members/<int:membership_pk>/organisation/",
+        networks.change_representation,
+        name="change_representation",
+    ),
+    path(
         "networks/<int:pk>/members/<int:membership_pk>/end/",
         networks.end_membership,
         name="end_membership",

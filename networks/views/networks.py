@@ -9,7 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from networks import registry, selectors, services
 from networks.errors import DomainError, OrganisationOutsideNetwork
-from networks.forms import EndMembershipForm, InviteForm, NetworkForm, RoleForm
+from networks.forms import (
+    EndMembershipForm,
+    InviteForm,
+    NetworkForm,
+    RepresentationForm,
+    RoleForm,
+)
 from networks.models import Network
 from networks.permissions import Action, SetUpAction, representable_organisations
 
@@ -144,7 +150,8 @@ def _members_page(request, network, *, invite_form=None, status=200):
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request, pk):
-    """Member management: invite by e-mail, pending invitations, change role, end membership."""
+    """Member management: invite by e-mail, pending invitations, change role or organisation,
+    end membership."""
     network = selectors.get_network_for_user(request.user, pk)
     registry.require(request.user, Action.MANAGE_MEMBERS, network)
     if request.method == "GET":
@@ -191,6 +198,7 @@ def change_role(request, pk, membership_pk):
         error = _("Choose one of the roles in the list.")
     if request.htmx:
         membership.refresh_from_db()
+        selectors.with_earlier(network, [membership])
         return render(
             request,
             "networks/_member_row.html",
@@ -212,6 +220,50 @@ def change_role(request, pk, membership_pk):
             % {"name": membership.user, "role": membership.get_role_display().lower()},
         )
     return redirect("networks:members", pk=network.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_representation(request, pk, membership_pk):
+    """Change the organisation a member represents: the old one stays in the record."""
+    network = selectors.get_network_for_user(request.user, pk)
+    registry.require(request.user, Action.MANAGE_MEMBERS, network)
+    membership = selectors.get_membership_on_record(network, membership_pk)
+    organisations = representable_organisations(network)
+    if request.method == "GET":
+        form = RepresentationForm(
+            initial={"organisation": membership.organisation_id}, organisations=organisations
+        )
+    else:
+        form = RepresentationForm(request.POST, organisations=organisations)
+        if form.is_valid():
+            try:
+                changed = services.change_representation(
+                    membership, by_user=request.user, organisation=form.cleaned_data["organisation"]
+                )
+            except DomainError as error:
+                form.add_error("organisation", error.message)
+            else:
+                if changed.organisation is None:
+                    done = _("%(name)s now represents no organisation.")
+                else:
+                    done = _("%(name)s now represents %(organisation)s.")
+                messages.success(
+                    request, done % {"name": changed.user, "organisation": changed.organisation}
+                )
+                return redirect("networks:members", pk=network.pk)
+    return render(
+        request,
+        "networks/change_representation.html",
+        {
+            "network": network,
+            "membership": membership,
+            "form": form,
+            # opened from an old page: say so before anything is chosen (the service refuses)
+            "ended": not form.is_bound and not membership.is_active(),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

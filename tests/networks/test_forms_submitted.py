@@ -15,7 +15,15 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.forms import browser_client, follow_link, page_text, parse, submit_form, submits
+from tests.forms import (
+    browser_client,
+    find_form,
+    follow_link,
+    page_text,
+    parse,
+    submit_form,
+    submits,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +213,67 @@ def test_an_end_date_in_the_past_comes_back_with_the_reason(group):
     submit_form(client, refused, button="Avsluta medlemskap", fields={"Medlem till": ""})
     member.refresh_from_db()
     assert member.end_date == timezone.localdate()
+
+
+def _row(response, membership) -> str:
+    [row] = [
+        n
+        for n in parse(response.content.decode()).walk()
+        if n.attrs.get("id") == f"member-{membership.pk}"
+    ]
+    return " ".join(row.text().split())
+
+
+@submits("networks:change_representation")
+def test_a_chair_changes_the_organisation_a_member_represents(group):
+    kumla = OrganisationFactory(name="Kumla kommun")
+    orebro = OrganisationFactory(name="Örebro kommun")
+    member = group["member"]
+    Membership.objects.filter(pk=member.pk).update(organisation=kumla, start_date=date(2022, 3, 1))
+    MembershipFactory(network=group["network"], organisation=orebro)  # Örebro takes part
+    client = browser_client(group["chair"])
+    members_page = client.get(reverse("networks:members", args=[group["network"].pk]))
+    page = follow_link(client, members_page, "Byt organisation: Mats Medlem")
+    assert find_form(page, button="Byt organisation")["organisation"] == str(kumla.pk)
+
+    response = submit_form(
+        client, page, button="Byt organisation", fields={"Företräder från i dag": "Örebro kommun"}
+    )
+
+    assert "Mats Medlem företräder nu Örebro kommun." in page_text(response)
+    now = Membership.objects.active().get(network=group["network"], user=member.user)
+    assert (now.organisation, now.role) == (orebro, Role.MEMBER)
+    year = timezone.localdate().year
+    assert f"Örebro kommunFöreträdde tidigare Kumla kommun (2022–{year})" in _row(response, now)
+    assert "Tidigare medlemmar" not in page_text(response)  # still a member, not a former one
+
+
+@submits("networks:change_representation")
+def test_the_organisation_they_already_represent_comes_back_with_the_reason(group):
+    member = group["member"]
+    current = member.organisation
+    client = browser_client(group["chair"])
+    url = reverse("networks:change_representation", args=[group["network"].pk, member.pk])
+    page = client.get(url)
+
+    refused = submit_form(
+        client, page, button="Byt organisation", fields={"Företräder från i dag": current.name}
+    )
+
+    assert refused.status_code == 400
+    assert f"Mats Medlem företräder redan {current.name}." in page_text(refused)
+    assert find_form(refused, button="Byt organisation")["organisation"] == str(current.pk)
+    assert Membership.objects.filter(user=member.user).count() == 1
+
+    response = submit_form(
+        client,
+        refused,
+        button="Byt organisation",
+        fields={"Företräder från i dag": "— ingen organisation —"},
+    )
+    assert "Mats Medlem företräder nu ingen organisation." in page_text(response)
+    now = Membership.objects.active().get(network=group["network"], user=member.user)
+    assert now.organisation is None
 
 
 # -- setting networks up -------------------------------------------------------------------------

@@ -14,12 +14,15 @@ from tests.factories import InvitationFactory, MembershipFactory, NetworkFactory
 pytestmark = pytest.mark.django_db
 
 
-def grow(network, members, invitations=0, sub_groups=0, former=0):
+def grow(network, members, invitations=0, sub_groups=0, former=0, changed=0):
     for _ in range(members):
         MembershipFactory(network=network, role=Role.MEMBER)
     past = timezone.localdate() - timedelta(days=400)
     for _ in range(former):
         MembershipFactory(network=network, role=Role.MEMBER, start_date=past, end_date=past)
+    for _ in range(changed):  # members whose organisation changed: the earlier one is listed
+        earlier = MembershipFactory(network=network, start_date=past, end_date=timezone.localdate())
+        MembershipFactory(network=network, user=earlier.user)
     for _ in range(invitations):
         InvitationFactory(network=network)
     for _ in range(sub_groups):
@@ -40,8 +43,8 @@ def test_network_pages_do_not_grow_with_the_members(client, url_name):
     chair = UserFactory()
     MembershipFactory(network=small, user=chair, role=Role.CHAIR)
     MembershipFactory(network=large, user=chair, role=Role.CHAIR)
-    grow(small, 5, invitations=1, sub_groups=1, former=1)
-    grow(large, 200, invitations=30, sub_groups=6, former=40)
+    grow(small, 5, invitations=1, sub_groups=1, former=1, changed=1)
+    grow(large, 200, invitations=30, sub_groups=6, former=40, changed=30)
     NetworkFactory(parent=large, archived=True)
     client.force_login(chair)
     small_count = count(client, reverse(url_name, args=[small.pk]))
@@ -82,6 +85,19 @@ def test_the_end_membership_page_does_not_grow_with_the_members(client):
         grow(network, size)
         client.force_login(chair.user)
         url = reverse("networks:end_membership", args=[network.pk, chair.pk])
+        counts.append(count(client, url))
+    assert counts[0] == counts[1]
+
+
+def test_the_change_representation_page_does_not_grow_with_the_network(client):
+    """Nor with the organisations it offers (one for each member here)."""
+    counts = []
+    for size in (5, 200):
+        network = NetworkFactory()
+        chair = MembershipFactory(network=network, role=Role.CHAIR)
+        grow(network, size, former=size // 5, changed=size // 10)
+        client.force_login(chair.user)
+        url = reverse("networks:change_representation", args=[network.pk, chair.pk])
         counts.append(count(client, url))
     assert counts[0] == counts[1]
 

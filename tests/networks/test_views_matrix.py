@@ -60,7 +60,7 @@ def snapshot():
     return (
         sorted(Network.objects.values_list("id", "name", "parent_id", "archived")),
         Network.history.count(),
-        sorted(Membership.objects.values_list("id", "role", "end_date")),
+        sorted(Membership.objects.values_list("id", "role", "organisation_id", "end_date")),
         sorted(Invitation.objects.values_list("id", "email", "revoked_at")),
         Membership.history.count(),
         Invitation.history.count(),
@@ -119,6 +119,14 @@ def test_end_membership_confirmation_page(client, world, visitor):
     assert response.status_code == expected_status(visitor, MANAGERS, 200)
 
 
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_change_representation_page(client, world, visitor):
+    login(client, world["people"][visitor])
+    url = reverse("networks:change_representation", args=[world["network"].pk, world["target"].pk])
+    response = client.get(url)
+    assert response.status_code == expected_status(visitor, MANAGERS, 200)
+
+
 def _invite(world):
     return reverse("networks:members", args=[world["network"].pk]), {
         "email": "new.person@example.org",
@@ -129,6 +137,13 @@ def _invite(world):
 def _change_role(world):
     url = reverse("networks:change_role", args=[world["network"].pk, world["target"].pk])
     return url, {"role": "writer"}
+
+
+def _change_representation(world):
+    url = reverse("networks:change_representation", args=[world["network"].pk, world["target"].pk])
+    # the chair's organisation takes part in the network, so the target may represent it
+    chair = Membership.objects.get(network=world["network"], user=world["people"]["chair"])
+    return url, {"organisation": chair.organisation_id}
 
 
 def _end(world):
@@ -153,6 +168,7 @@ def _archive(world):
 WRITES = {
     "invite": _invite,
     "change_role": _change_role,
+    "change_representation": _change_representation,
     "end": _end,
     "revoke": _revoke,
     "create_subgroup": _create_subgroup,
@@ -192,7 +208,9 @@ def test_restoring_an_archived_network(client, world, visitor):
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
-@pytest.mark.parametrize("action", ["create_subgroup", "archive", "invite"])
+@pytest.mark.parametrize(
+    "action", ["create_subgroup", "archive", "invite", "change_representation"]
+)
 def test_nothing_is_set_up_in_an_archived_network(client, world, visitor, action):
     archived(world)
     login(client, world["people"][visitor])
@@ -265,6 +283,10 @@ def test_a_manager_of_one_network_cannot_touch_a_membership_of_another(client, w
     before = snapshot()
     url = reverse("networks:change_role", args=[world["network"].pk, other.pk])
     assert client.post(url, {"role": "chair"}).status_code == 404
+    assert snapshot() == before
+    url = reverse("networks:change_representation", args=[world["network"].pk, other.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"organisation": ""}).status_code == 404
     assert snapshot() == before
 
 

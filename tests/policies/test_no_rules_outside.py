@@ -395,6 +395,16 @@ CODE_AUDITED = {
         "networks/selectors.py",
         "Membership.objects.filter(network=network, end_date__lte=timezone.localdate())",
     ): "list",
+    # a member whose organisation changed is still a member, not a former one; one of the
+    # network's memberships, active or ended, by key (the view requires the network's action)
+    (
+        "networks/selectors.py",
+        'still_members = Membership.objects.active().filter(network=network).values("user_id")',
+    ): "list",
+    (
+        "networks/selectors.py",
+        'Membership.objects.select_related("user", "organisation", "network")',
+    ): "lookup by key",
     # who sets a network up is its first coordinator (what that gives: the role tables)
     (
         "networks/services.py",
@@ -426,6 +436,8 @@ CODE_AUDITED = {
     ("networks/services.py", "if membership.role == role:"): "no change",
     ("networks/services.py", "if role != Role.CHAIR:"): "invariant",
     ("networks/services.py", "membership.role = role"): "the write",
+    # a new organisation: the membership that follows keeps the role it had
+    ("networks/services.py", "role=membership.role,"): "the write",
     # invitations: one invited twice, the membership an acceptance creates, the role it carries
     (
         "networks/services.py",
