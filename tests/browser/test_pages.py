@@ -31,6 +31,8 @@ def test_every_other_page_passes_axe(live_server_url, page, axe):
     member = Membership.objects.get(network=group, user__email="member@example.org")
     page.goto(f"{base}/networks/{group.pk}/members/{member.pk}/end/")
     axe(page, "end membership")
+    page.goto(f"{base}/networks/{group.pk}/members/{member.pk}/organisation/")
+    axe(page, "change the organisation a member represents")
     writing_group = Network.objects.get(name="Skrivargrupp")
     page.goto(f"{base}{writing_group.get_absolute_url()}")
     axe(page, "sub-group seen from above")
