@@ -224,6 +224,52 @@ class DispositionForm(forms.Form):
         self.fields["applied_in"].queryset = document.versions.order_by("-number")
 
 
+class GuestForm(forms.Form):
+    """Who answers through a guest link: the code e-mailed to the party's address, and who they
+    are (the round's record shows it with their comments and the response they submit)."""
+
+    code = forms.CharField(
+        label=_("The code from the e-mail"),
+        max_length=20,
+        help_text=_("Six digits."),
+        error_messages={"required": _("Type the code from the e-mail.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "aria-describedby": "id_code-help",
+            }
+        ),
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        error_messages={
+            "required": _("Write your name, so that the round's record shows who answered.")
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    title = forms.CharField(
+        label=_("Title/role (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example Registrator, or Head of social services."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "organization-title", "aria-describedby": "id_title-help"}
+        ),
+    )
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        # A field's error is read out with it (templates/_field.html gives it this id).
+        for name in [field] if field else []:
+            attrs = self.fields[name].widget.attrs
+            described = attrs.get("aria-describedby", "").split()
+            if f"id_{name}-error" not in described:
+                attrs["aria-describedby"] = " ".join([*described, f"id_{name}-error"])
+
+
 class DecisionForm(forms.Form):
     version = forms.ModelChoiceField(label=_("Version decided on"), queryset=None, empty_label=None)
     kind = forms.ChoiceField(label=_("Kind of decision"), choices=Decision.Kind.choices)

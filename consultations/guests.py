@@ -49,24 +49,35 @@ CODE_DIGITS = 6
 # ------------------------------------------------------------------------------ refusals
 
 
-class LinkUnknown(DomainError):
+class LinkRefused(DomainError):
+    """A link that lets nobody in. `link` is the link found (None when the token is unknown):
+    its round's chair is who the reader can ask."""
+
+    link: GuestLink | None = None
+
+    def about(self, link: GuestLink) -> LinkRefused:
+        self.link = link
+        return self
+
+
+class LinkUnknown(LinkRefused):
     default_message = _(
         "This link is not known. Check that the whole address from the e-mail was copied, or ask "
         "the chair of the round for a new one."
     )
 
 
-class LinkRevoked(DomainError):
+class LinkRevoked(LinkRefused):
     default_message = _("The chair of the round has withdrawn this link.")
 
 
-class LinkExpired(DomainError):
+class LinkExpired(LinkRefused):
     default_message = _(
         "This link is no longer valid: the round closed and its reading time ended."
     )
 
 
-class LinkNotYetValid(DomainError):
+class LinkNotYetValid(LinkRefused):
     default_message = _("The round has not opened yet. The link will work once it opens.")
 
 
@@ -367,11 +378,11 @@ def open_link(token: str) -> GuestLink:
         raise LinkUnknown()
     guest_pass = link.guest_pass
     if guest_pass.revoked_at is not None:
-        raise LinkRevoked()
+        raise LinkRevoked().about(link)
     if guest_pass.consultee.round.status == ReviewRound.Status.PLANNED:
-        raise LinkNotYetValid()
+        raise LinkNotYetValid().about(link)
     if not valid(guest_pass):
-        raise LinkExpired()
+        raise LinkExpired().about(link)
     return link
 
 
@@ -492,4 +503,25 @@ def guest_of(user) -> Guest | None:
     """The guest record of an account, or None for a person with an account of their own."""
     if not getattr(user, "is_guest", False):
         return None
-    return Guest.objects.select_related("guest_pass__consultee__round").filter(user=user).first()
+    return (
+        Guest.objects.select_related(
+            "guest_pass__consultee__round", "guest_pass__consultee__organisation"
+        )
+        .filter(user=user)
+        .first()
+    )
+
+
+def signed_name(user) -> str:
+    """How the record names who acted: a guest with the title they gave and "(guest)", as in
+    "Eva Ek, Registrator (gäst)"; anyone else by their name. Load the guest row with the user
+    (`select_related("approved_by__guest")`) so that a list asks nothing more."""
+    if user is None:
+        return ""
+    name = user.get_full_name()
+    if not getattr(user, "is_guest", False):
+        return name
+    guest = getattr(user, "guest", None)
+    if guest is not None and guest.title:
+        return str(_("%(name)s, %(title)s (guest)") % {"name": name, "title": guest.title})
+    return str(_("%(name)s (guest)") % {"name": name})

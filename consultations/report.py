@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from consultations.guests import signed_name
 from consultations.models import Comment, Consultee, Disposition, Question, Response, ReviewRound
 
 
@@ -71,7 +72,7 @@ def build(review_round: ReviewRound) -> Report:
     comments = list(
         Comment.objects.filter(round=review_round, parent__isnull=True, deleted_at__isnull=True)
         .select_related(
-            "author", "on_behalf_of", "disposition__applied_in", "disposition__decided_by"
+            "author__guest", "on_behalf_of", "disposition__applied_in", "disposition__decided_by"
         )
         .order_by("created_at", "id")
     )
@@ -109,6 +110,7 @@ def _parties(review_round: ReviewRound) -> list[Consultee]:
     """The round's consulted parties with their responses (not the originals' bytes), by name."""
     consultees = list(
         review_round.consultees.select_related("network", "organisation", "person", "response")
+        .select_related("response__approved_by__guest")  # who submitted it, a guest's title
         .defer("response__attachment")
         .order_by("organisation__name", "network__name", "person__full_name", "pk")
     )
@@ -132,7 +134,7 @@ def _has_response(consultee: Consultee) -> bool:
 
 
 def _who(comment: Comment) -> str:
-    name = comment.author.get_full_name()
+    name = signed_name(comment.author)
     return f"{name} ({comment.on_behalf_of})" if comment.on_behalf_of_id else name
 
 
@@ -157,6 +159,12 @@ def _applied(disposition: Disposition | None) -> str:
     if disposition is None or disposition.applied_in_id is None:
         return ""
     return str(disposition.applied_in.number)
+
+
+def submitted_by(response: Response) -> str:
+    """Who approved and submitted the response on the web (a guest with their title); blank for
+    one entered from a letter or an e-mail."""
+    return signed_name(response.approved_by)
 
 
 def _received(response: Response) -> str:
@@ -202,7 +210,16 @@ def to_csv(report: Report) -> str:
                 ]
             )
     write([])
-    write([_("Party"), _("Position"), _("Summary"), _("Received"), _("The original")])
+    write(
+        [
+            _("Party"),
+            _("Position"),
+            _("Summary"),
+            _("Received"),
+            _("Submitted by"),
+            _("The original"),
+        ]
+    )
     for party in report.responses:
         write(
             [
@@ -210,11 +227,12 @@ def to_csv(report: Report) -> str:
                 party.response.get_position_display(),
                 party.response.summary,
                 _received(party.response),
+                submitted_by(party.response),
                 party.original,
             ]
         )
     for consultee in report.missing:
-        write([str(consultee.party), _("Did not answer"), "", "", ""])
+        write([str(consultee.party), _("Did not answer"), "", "", "", ""])
     if report.questions:
         write([])
         write([_("Question"), _("Party"), _("Answer")])
@@ -278,6 +296,8 @@ def to_docx(report: Report) -> bytes:
         cells[1].text = str(party.response.get_position_display())
         summary = [party.response.summary] if party.response.summary else []
         summary.append(f"{_('Received')}: {_received(party.response)}")
+        if by := submitted_by(party.response):
+            summary.append(f"{_('Submitted by')}: {by}")
         if party.original:
             summary.append(f"{_('The original')}: {party.original}")
         cells[2].text = "\n".join(summary)

@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from consultations.guests import signed_name
 from consultations.models import Decision, Response, ReviewRound, Signature, SignOff
 from documents.models import Document, Version
 
@@ -274,7 +275,7 @@ def _responses(document: Document) -> list[Event]:
             "consultee__network",
             "consultee__organisation",
             "consultee__person",
-            "approved_by",
+            "approved_by__guest",
             "entered_by",
         )
         .defer("attachment", "answers", "summary")
@@ -295,7 +296,7 @@ def _responses(document: Document) -> list[Event]:
                 title=_("Response from %(party)s") % {"party": response.consultee.party},
                 detail=_detail(response.get_position_display(), review_round.title, received),
                 url=review_round.get_absolute_url(),
-                who=_name(response.approved_by or response.entered_by),
+                who=signed_name(response.approved_by) or _name(response.entered_by),
             )
         )
     return events

@@ -18,6 +18,8 @@ urlpatterns = [
     path("sign-offs/<int:pk>/withdraw/", decisions.sign_off_withdraw, name="sign_off_withdraw"),
     # A guest's link names nothing but its token (consultations.guests).
     path("guest/<str:token>/", guests.landing, name="guest"),
+    path("guest/<str:token>/code/", guests.send_code, name="guest_code"),
+    path("guest/<str:token>/verify/", guests.verify, name="guest_verify"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
     path("rounds/<int:pk>/events/", rounds.round_events, name="events"),

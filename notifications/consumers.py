@@ -24,6 +24,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=UNAUTHENTICATED)
             return
+        if getattr(user, "is_guest", False):
+            # A guest (consultations.guests) has no inbox: notify() tells their party's address.
+            await self.close(code=FORBIDDEN)
+            return
         asked_for = self.scope["url_route"]["kwargs"].get("user_id")
         if asked_for is not None and int(asked_for) != user.pk:
             await self.close(code=FORBIDDEN)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "workspace.middleware.DomainErrorMiddleware",
     "workspace.middleware.PermissionCacheMiddleware",
+    # After the permission cache: a guest's ties are read once for the request.
+    "consultations.middleware.GuestScopeMiddleware",
 ]
 
 ROOT_URLCONF = "workspace.urls"
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
+                "consultations.context_processors.guest",
                 "workspace.idle.session_timeout",
             ],
         },

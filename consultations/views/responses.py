@@ -42,7 +42,12 @@ def respond(request, pk, consultee_pk):
         # party's own people theirs once it is in or the round has closed: read-only. A step
         # sent anyway is refused by the service, with the reason.
         registry.require(request.user, ConsulteeAction.VIEW_RESPONSE, consultee)
-    response = Response.objects.filter(consultee=consultee).defer("attachment").first()
+    response = (
+        Response.objects.filter(consultee=consultee)
+        .select_related("approved_by__guest")
+        .defer("attachment")
+        .first()
+    )
     questions = list(review_round.questions.all())
     form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
     if request.method == "POST" and form.is_valid():
@@ -85,7 +90,9 @@ def respond(request, pk, consultee_pk):
             "response": response,
             "form": form,
             # who approves it, while it is still to be approved
-            "approvers": registry.users_for(ConsulteeAction.APPROVE, consultee),
+            "approvers": registry.users_for(ConsulteeAction.APPROVE, consultee).select_related(
+                "guest"
+            ),
             "submitted": response is not None and response.state == Response.State.SUBMITTED,
             "answers": [
                 (question, str(response.answers.get(str(question.pk), "")))

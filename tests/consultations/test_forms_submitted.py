@@ -704,3 +704,84 @@ def test_a_signatory_refuses_with_a_reason_and_the_document_goes_back_to_revisin
     assert Signature.objects.get(signer=stina).verdict == Signature.Verdict.REJECT
     document.refresh_from_db()
     assert document.status == "revising"
+
+
+# -- a guest, from the link in the e-mail ---------------------------------------------------------
+
+
+@submits("consultations:guest_code")
+@submits("consultations:guest_verify")
+def test_a_guest_asks_for_a_code_and_comes_in_with_it(
+    open_world, smtp_inbox, django_capture_on_commit_callbacks
+):
+    from consultations.models import Guest
+    from tests.consultations.guesting import consult_by_link, last_code
+
+    reached = consult_by_link(
+        open_world["round"],
+        open_world["people"]["chair"],
+        smtp_inbox,
+        django_capture_on_commit_callbacks,
+    )
+    client = browser_client()
+    page = client.get(reached.url)
+
+    sent = submit_form(client, page, button="Skicka kod")
+    assert "En kod har skickats till" in page_text(sent)
+    entered = submit_form(
+        client,
+        sent,
+        button="Fortsätt",
+        fields={
+            "Koden från e-postmeddelandet": last_code(smtp_inbox),
+            "Ditt namn": "Eva Ek",
+            "Titel/roll (frivilligt)": "Registrator",
+        },
+    )
+
+    assert "Gäst för Lekebergs kommun · Eva Ek" in page_text(entered)
+    assert Guest.objects.get().title == "Registrator"
+
+
+@submits("consultations:comment_add")
+@submits("consultations:respond")
+def test_a_guest_comments_and_submits_the_partys_response_from_the_pages(
+    open_world, smtp_inbox, django_capture_on_commit_callbacks
+):
+    from tests.consultations.guesting import consult_by_link, guest_user
+
+    review_round = open_world["round"]
+    reached = consult_by_link(
+        review_round,
+        open_world["people"]["chair"],
+        smtp_inbox,
+        django_capture_on_commit_callbacks,
+    )
+    eva = guest_user(reached, smtp_inbox)
+    client = browser_client(eva)
+    page = client.get(review_round.get_absolute_url())
+
+    commented = submit_form(
+        client,
+        page,
+        action="consultations:comment_add",
+        inside=f"section-{open_world['section'].key}",
+        fields={"Din synpunkt": "Lekeberg saknar landsbygden."},
+    )
+    assert Comment.objects.get(body="Lekeberg saknar landsbygden.").author == eva
+
+    respond = follow_link(client, commented, "Lekebergs kommun")
+    submitted = submit_form(
+        client,
+        respond,
+        button="Godkänn och skicka in",
+        fields={
+            "Tillstyrker med reservation": True,
+            "Sammanfattning av remissvaret": "Lekeberg stöder.",
+        },
+    )
+
+    assert "Remissvaret är inskickat som remissinstansens svar." in page_text(submitted)
+    response = Response.objects.get(consultee=reached.party)
+    assert response.approved_by == eva
+    assert response.state == Response.State.SUBMITTED

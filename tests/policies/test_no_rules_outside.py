@@ -83,6 +83,9 @@ DISPLAY_ONLY = {
     # count of comments waiting, once there can be any
     ("consultations/round_detail.html", "round.has_opened"): "progress card",
     ("consultations/round_detail.html", "round.has_closed"): "a count",
+    # a guest link's page says what the link still gives once the round has closed (reading
+    # until the grace period ends); the button it shows (send a code) is the same either way
+    ("consultations/guest_landing.html", "round.has_closed"): "text",
     # the document's status badge and its "adopted" / "archived" callout (the buttons show
     # from may.edit_document and may.publish_version, which a locked document does not give)
     ("documents/_doc_header.html", "document.is_adopted"): "callout",
