@@ -17,6 +17,11 @@ the body's formal response, without a password account.
   carry it. The rounds policy gives a guest only their party in their round, and only while the
   pass is valid (`policies.rounds.valid_passes`: until the round closes and a grace period after,
   for reading the report); every other page answers 404 (`GuestScopeMiddleware`).
+
+Locks, below the round in the order of documents.locks: the round, then the party's pass, then
+its links and codes (each `select_for_update` names its own table only: a pass read with its
+party and round must not lock those too, and PostgreSQL refuses to lock the empty side of an
+outer join, the party's missing organisation).
 """
 
 from __future__ import annotations
@@ -202,7 +207,7 @@ def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
     """The chair sends the party a fresh link (to the address it has now), and lifts a revocation.
     Earlier links keep working until revoked."""
     guest_pass = (
-        GuestPass.objects.select_for_update()
+        GuestPass.objects.select_for_update(of=("self",))
         .select_related("consultee__round", "consultee__organisation")
         .get(pk=guest_pass.pk)
     )
@@ -242,7 +247,7 @@ def revoke(guest_pass: GuestPass, *, by_user) -> GuestPass:
     """The chair withdraws the party's links: none of them lets anyone in any more, and guests
     already in are let out at their next step."""
     guest_pass = (
-        GuestPass.objects.select_for_update()
+        GuestPass.objects.select_for_update(of=("self",))
         .select_related("consultee__round")
         .get(pk=guest_pass.pk)
     )
