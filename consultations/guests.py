@@ -370,14 +370,22 @@ def open_link(token: str) -> GuestLink:
     )
     if link is None:
         raise LinkUnknown()
-    guest_pass = link.guest_pass
-    if guest_pass.revoked_at is not None:
-        raise LinkRevoked()
-    if guest_pass.consultee.round.status == ReviewRound.Status.PLANNED:
-        raise LinkNotYetValid()
-    if not valid(guest_pass):
-        raise LinkExpired()
+    refusal = _refusal(link.guest_pass)
+    if refusal is not None:
+        raise refusal
     return link
+
+
+def _refusal(guest_pass: GuestPass) -> DomainError | None:
+    """Why the party's links let nobody in now, if they do not: asked when a link is opened,
+    and again when a code is sent and checked (the chair may have revoked it meanwhile)."""
+    if guest_pass.revoked_at is not None:
+        return LinkRevoked()
+    if guest_pass.consultee.round.status == ReviewRound.Status.PLANNED:
+        return LinkNotYetValid()
+    if not valid(guest_pass):
+        return LinkExpired()
+    return None
 
 
 def masked(address: str) -> str:
@@ -391,7 +399,7 @@ def send_code(link: GuestLink, now=None) -> GuestCode:
     """E-mail a one-time code to the pass's address (at most GUEST_CODES_PER_HOUR an hour for a
     party; earlier unused codes stop working)."""
     now = now or timezone.now()
-    guest_pass = GuestPass.objects.select_for_update().get(pk=link.guest_pass_id)
+    guest_pass = _lock_pass(link)
     recent = GuestCode.objects.filter(
         link__guest_pass=guest_pass, created_at__gt=now - timedelta(hours=1)
     ).count()
@@ -438,11 +446,10 @@ def verify(link: GuestLink, *, code: str, name: str, title: str = "", now=None):
         raise NameMissing()  # nothing is counted: the code is still there to use
     refusal: DomainError | None = None
     with transaction.atomic():
+        guest_pass = _lock_pass(link)  # before its codes, as send_code does
         row = (
-            GuestCode.objects.select_for_update()
-            .filter(
-                link__guest_pass_id=link.guest_pass_id, used_at__isnull=True, expires_at__gt=now
-            )
+            GuestCode.objects.select_for_update(of=("self",))
+            .filter(link__guest_pass=guest_pass, used_at__isnull=True, expires_at__gt=now)
             .order_by("-created_at")
             .first()
         )
@@ -456,14 +463,26 @@ def verify(link: GuestLink, *, code: str, name: str, title: str = "", now=None):
         else:
             row.used_at = now
             row.save(update_fields=["used_at"])
-            user = _let_in(link, name, title, now)
+            user = _let_in(link, guest_pass, name, title, now)
     if refusal is not None:
         raise refusal
     return user
 
 
-def _let_in(link: GuestLink, name: str, title: str, now: datetime):
-    guest_pass = GuestPass.objects.select_for_update().get(pk=link.guest_pass_id)
+def _lock_pass(link: GuestLink) -> GuestPass:
+    """The link's pass, locked, or the refusal if it lets nobody in now (nothing is counted)."""
+    guest_pass = (
+        GuestPass.objects.select_for_update(of=("self",))
+        .select_related("consultee__round")
+        .get(pk=link.guest_pass_id)
+    )
+    refusal = _refusal(guest_pass)
+    if refusal is not None:
+        raise refusal
+    return guest_pass
+
+
+def _let_in(link: GuestLink, guest_pass: GuestPass, name: str, title: str, now: datetime):
     if guest_pass.opened_at is None:
         guest_pass.opened_at = now
         guest_pass._history_user = None
