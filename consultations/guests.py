@@ -41,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from consultations.errors import RoundNotOpen
 from consultations.models import Consultee, Guest, GuestCode, GuestLink, GuestPass, ReviewRound
 from consultations.policies import rounds as policy
 from consultations.policies.actions import RoundAction
@@ -205,7 +206,7 @@ def _new_link(guest_pass: GuestPass, reason: str) -> GuestLink:
 @transaction.atomic
 def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
     """The chair sends the party a fresh link (to the address it has now), and lifts a revocation.
-    Earlier links keep working until revoked."""
+    Earlier links keep working until revoked. Not before the round opens: the opening sends it."""
     guest_pass = (
         GuestPass.objects.select_for_update(of=("self",))
         .select_related("consultee__round", "consultee__organisation")
@@ -213,6 +214,8 @@ def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
     )
     review_round = guest_pass.consultee.round
     policy.require(by_user, RoundAction.CONSULT, review_round)
+    if review_round.status == ReviewRound.Status.PLANNED:
+        raise RoundNotOpen()  # the opening sends the link, as it tells the party's people
     address = guest_pass.consultee.guest_address
     if not address:
         raise NoGuestAddress()
@@ -227,9 +230,11 @@ def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
 @transaction.atomic
 def send_first_link(consultee: Consultee, *, by_user) -> GuestLink:
     """The chair sends a link to a party that has none yet (its address was added after the
-    round opened, or its people left)."""
+    round opened, or its people left). Not before the round opens: the opening sends it."""
     review_round = ReviewRound.objects.select_for_update().get(pk=consultee.round_id)
     policy.require(by_user, RoundAction.CONSULT, review_round)
+    if review_round.status == ReviewRound.Status.PLANNED:
+        raise RoundNotOpen()  # the opening sends the link, as it tells the party's people
     existing = GuestPass.objects.filter(consultee=consultee).first()
     if existing is not None:
         return resend(existing, by_user=by_user)
