@@ -17,6 +17,11 @@ the body's formal response, without a password account.
   carry it. The rounds policy gives a guest only their party in their round, and only while the
   pass is valid (`policies.rounds.valid_passes`: until the round closes and a grace period after,
   for reading the report); every other page answers 404 (`GuestScopeMiddleware`).
+
+Locks, below the round in the order of documents.locks: the round, then the party's pass, then
+its links and codes (each `select_for_update` names its own table only: a pass read with its
+party and round must not lock those too, and PostgreSQL refuses to lock the empty side of an
+outer join, the party's missing organisation).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from consultations.errors import RoundNotOpen
 from consultations.models import Consultee, Guest, GuestCode, GuestLink, GuestPass, ReviewRound
 from consultations.policies import rounds as policy
 from consultations.policies.actions import RoundAction
@@ -211,14 +217,16 @@ def _new_link(guest_pass: GuestPass, reason: str) -> GuestLink:
 @transaction.atomic
 def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
     """The chair sends the party a fresh link (to the address it has now), and lifts a revocation.
-    Earlier links keep working until revoked."""
+    Earlier links keep working until revoked. Not before the round opens: the opening sends it."""
     guest_pass = (
-        GuestPass.objects.select_for_update()
+        GuestPass.objects.select_for_update(of=("self",))
         .select_related("consultee__round", "consultee__organisation")
         .get(pk=guest_pass.pk)
     )
     review_round = guest_pass.consultee.round
     policy.require(by_user, RoundAction.CONSULT, review_round)
+    if review_round.status == ReviewRound.Status.PLANNED:
+        raise RoundNotOpen()  # the opening sends the link, as it tells the party's people
     address = guest_pass.consultee.guest_address
     if not address:
         raise NoGuestAddress()
@@ -233,9 +241,11 @@ def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
 @transaction.atomic
 def send_first_link(consultee: Consultee, *, by_user) -> GuestLink:
     """The chair sends a link to a party that has none yet (its address was added after the
-    round opened, or its people left)."""
+    round opened, or its people left). Not before the round opens: the opening sends it."""
     review_round = ReviewRound.objects.select_for_update().get(pk=consultee.round_id)
     policy.require(by_user, RoundAction.CONSULT, review_round)
+    if review_round.status == ReviewRound.Status.PLANNED:
+        raise RoundNotOpen()  # the opening sends the link, as it tells the party's people
     existing = GuestPass.objects.filter(consultee=consultee).first()
     if existing is not None:
         return resend(existing, by_user=by_user)
@@ -253,7 +263,7 @@ def revoke(guest_pass: GuestPass, *, by_user) -> GuestPass:
     """The chair withdraws the party's links: none of them lets anyone in any more, and guests
     already in are let out at their next step."""
     guest_pass = (
-        GuestPass.objects.select_for_update()
+        GuestPass.objects.select_for_update(of=("self",))
         .select_related("consultee__round")
         .get(pk=guest_pass.pk)
     )
@@ -376,14 +386,22 @@ def open_link(token: str) -> GuestLink:
     )
     if link is None:
         raise LinkUnknown()
-    guest_pass = link.guest_pass
-    if guest_pass.revoked_at is not None:
-        raise LinkRevoked().about(link)
-    if guest_pass.consultee.round.status == ReviewRound.Status.PLANNED:
-        raise LinkNotYetValid().about(link)
-    if not valid(guest_pass):
-        raise LinkExpired().about(link)
+    refusal = _refusal(link.guest_pass)
+    if refusal is not None:
+        raise refusal.about(link)
     return link
+
+
+def _refusal(guest_pass: GuestPass) -> LinkRefused | None:
+    """Why the party's links let nobody in now, if they do not: asked when a link is opened,
+    and again when a code is sent and checked (the chair may have revoked it meanwhile)."""
+    if guest_pass.revoked_at is not None:
+        return LinkRevoked()
+    if guest_pass.consultee.round.status == ReviewRound.Status.PLANNED:
+        return LinkNotYetValid()
+    if not valid(guest_pass):
+        return LinkExpired()
+    return None
 
 
 def masked(address: str) -> str:
@@ -397,7 +415,7 @@ def send_code(link: GuestLink, now=None) -> GuestCode:
     """E-mail a one-time code to the pass's address (at most GUEST_CODES_PER_HOUR an hour for a
     party; earlier unused codes stop working)."""
     now = now or timezone.now()
-    guest_pass = GuestPass.objects.select_for_update().get(pk=link.guest_pass_id)
+    guest_pass = _lock_pass(link)
     recent = GuestCode.objects.filter(
         link__guest_pass=guest_pass, created_at__gt=now - timedelta(hours=1)
     ).count()
@@ -444,11 +462,10 @@ def verify(link: GuestLink, *, code: str, name: str, title: str = "", now=None):
         raise NameMissing()  # nothing is counted: the code is still there to use
     refusal: DomainError | None = None
     with transaction.atomic():
+        guest_pass = _lock_pass(link)  # before its codes, as send_code does
         row = (
-            GuestCode.objects.select_for_update()
-            .filter(
-                link__guest_pass_id=link.guest_pass_id, used_at__isnull=True, expires_at__gt=now
-            )
+            GuestCode.objects.select_for_update(of=("self",))
+            .filter(link__guest_pass=guest_pass, used_at__isnull=True, expires_at__gt=now)
             .order_by("-created_at")
             .first()
         )
@@ -462,14 +479,26 @@ def verify(link: GuestLink, *, code: str, name: str, title: str = "", now=None):
         else:
             row.used_at = now
             row.save(update_fields=["used_at"])
-            user = _let_in(link, name, title, now)
+            user = _let_in(link, guest_pass, name, title, now)
     if refusal is not None:
         raise refusal
     return user
 
 
-def _let_in(link: GuestLink, name: str, title: str, now: datetime):
-    guest_pass = GuestPass.objects.select_for_update().get(pk=link.guest_pass_id)
+def _lock_pass(link: GuestLink) -> GuestPass:
+    """The link's pass, locked, or the refusal if it lets nobody in now (nothing is counted)."""
+    guest_pass = (
+        GuestPass.objects.select_for_update(of=("self",))
+        .select_related("consultee__round")
+        .get(pk=link.guest_pass_id)
+    )
+    refusal = _refusal(guest_pass)
+    if refusal is not None:
+        raise refusal
+    return guest_pass
+
+
+def _let_in(link: GuestLink, guest_pass: GuestPass, name: str, title: str, now: datetime):
     if guest_pass.opened_at is None:
         guest_pass.opened_at = now
         guest_pass._history_user = None

@@ -315,7 +315,7 @@ def reached_by_people(review_round: ReviewRound, consultees: Iterable[Consultee]
     reached = lineage(review_round.document.network) | Q(network_id__in=consulted)
     organisation = OuterRef("organisation_id")
     rule = (
-        Q(person__is_active=True)
+        Q(person__is_active=True, person__is_guest=False)  # a guest has no inbox here
         | Exists(members.filter(network_id=OuterRef("network_id")))
         | Exists(members.filter(reached, organisation_id=organisation))
         | Exists(
