@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,6 +50,7 @@ from networks.errors import DomainError
 from notifications import delivery
 
 Reason = GuestLink.Reason
+log = logging.getLogger(__name__)
 CODE_DIGITS = 6
 
 
@@ -207,11 +209,36 @@ def send_links(review_round: ReviewRound, consultees: list[Consultee], *, by_use
 
 
 def _new_link(guest_pass: GuestPass, reason: str) -> GuestLink:
+    link = GuestLink.objects.create(guest_pass=guest_pass, reason=reason)
+    transaction.on_commit(lambda: _enqueue(link.pk))
+    return link
+
+
+def _enqueue(link_id: int) -> None:
+    """Hand the link to a worker. If the broker (or, without one, the mail server) is away, the
+    step that made it has still happened: the sweep sends the link later."""
     from consultations import tasks  # tasks import this module
 
-    link = GuestLink.objects.create(guest_pass=guest_pass, reason=reason)
-    transaction.on_commit(lambda: tasks.deliver_guest_link.delay(link.pk))
-    return link
+    try:
+        tasks.deliver_guest_link.delay(link_id)
+    except Exception:  # noqa: BLE001 - whatever stops it now, the sweep sends it
+        log.warning("Could not send guest link %s now; the sweep will", link_id)
+
+
+def unsent_links(now=None, limit: int = 500) -> list[int]:
+    """The sweep (every minute): links made more than a minute ago and not e-mailed (the broker
+    or the mail server was away, a worker died, the retries ran out), of parties whose links
+    still let them in. Sending again is safe: a link is e-mailed once (deliver_link)."""
+    now = now or timezone.now()
+    return list(
+        GuestLink.objects.filter(
+            token_hash__isnull=True,
+            created_at__lt=now - timedelta(minutes=1),
+            guest_pass__in=policy.valid_passes(now),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 @transaction.atomic

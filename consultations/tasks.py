@@ -26,6 +26,15 @@ def deliver_guest_link(link_id: int) -> str:
     return guests.deliver_link(link_id)
 
 
+@shared_task
+def sweep_guest_links() -> int:
+    """Every minute: hand the guest links not yet e-mailed to a worker again."""
+    links = guests.unsent_links()
+    for link_id in links:
+        deliver_guest_link.delay(link_id)
+    return len(links)
+
+
 @shared_task(ignore_result=True)
 def render_round_page(
     round_id: int, *, can_comment: bool, can_dispose: bool, language: str, can_apply: bool = False

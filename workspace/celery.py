@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
         "task": "consultations.tasks.close_due_rounds",
         "schedule": 60.0,
     },
+    "guest-links-sweep": {
+        "task": "consultations.tasks.sweep_guest_links",
+        "schedule": 60.0,
+    },
     "rounds-deadline-reminders": {
         "task": "consultations.tasks.send_deadline_reminders",
         "schedule": 60.0,

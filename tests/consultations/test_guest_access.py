@@ -3,6 +3,7 @@ when the round opens; the link lets in, after a code sent to the same address, t
 reads it, for that party in that round only, until the round closes and its reading time ends."""
 
 import re
+import socket
 from datetime import timedelta
 
 import pytest
@@ -97,3 +98,30 @@ def test_the_link_ends_with_the_round_and_its_reading_time(world, lekeberg, smtp
 def test_a_party_with_people_in_samverka_gets_no_link(world, smtp_inbox):
     round_services.open_round(world["round"], by_user=world["people"]["chair"])
     assert not GuestPass.objects.exists()
+
+
+def test_a_link_the_mail_server_refused_is_sent_by_the_sweep(world, lekeberg, smtp_inbox, settings):
+    """The mail server is away when the round opens: the round opens all the same (the chair
+    sees no error), and the next sweep e-mails the link once the server is back."""
+    from consultations import tasks
+
+    working_port = settings.EMAIL_PORT
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = closed.getsockname()[1]  # nothing listens there
+    round_services.open_round(world["round"], by_user=world["people"]["chair"])
+    world["round"].refresh_from_db()
+    assert world["round"].is_open
+    link = GuestLink.objects.get(guest_pass__consultee__organisation=lekeberg)
+    assert link.token_hash is None
+    assert guests.unsent_links() == []  # not within the first minute: the retries have it
+
+    settings.EMAIL_PORT = working_port
+    later = timezone.now() + timedelta(minutes=2)
+    assert guests.unsent_links(later) == [link.pk]
+    GuestLink.objects.filter(pk=link.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert tasks.sweep_guest_links() == 1
+    sent = [m for to, m in smtp_inbox.wait_for(1) if to == ["kommunen@lekeberg.se"]]
+    assert len(sent) == 1
+    assert guests.open_link(link_in(sent[0])).pk == link.pk
+    assert tasks.sweep_guest_links() == 0  # sent once
