@@ -107,6 +107,10 @@ class NotAnAddress(DomainError):
         )
 
 
+class NoLinkSent(DomainError):
+    default_message = _("No guest link has been sent to this party, so there is none to withdraw.")
+
+
 class NotAProposal(DomainError):
     default_message = _("Only a change proposal with proposed text can be applied to the draft.")
 
