@@ -214,3 +214,24 @@ def test_the_open_round_page_does_not_grow_with_its_guest_parties(client, open_w
     assert GuestPass.objects.count() == 44
     assert queries(client, url) == few
     assert few <= MOST["round"]
+
+
+def test_withdrawing_what_cannot_be_withdrawn_says_why_and_changes_nothing(client, reached):
+    chair = reached["people"]["chair"]
+    round_services.open_round(reached["round"], by_user=chair)
+    client.force_login(chair)
+
+    def withdraw(party, method):
+        url = reverse("consultations:withdraw_link", args=[reached["round"].pk, party.pk])
+        response = getattr(client, method)(url, follow=True)
+        assert response.redirect_chain[-1][0].endswith(f"#party-{party.pk}")
+        return page_text(response)
+
+    for method in ("get", "post"):
+        assert "Ingen gästlänk har skickats till den här remissinstansen" in withdraw(
+            reached["askersund"], method
+        )
+    round_services.close_round(reached["round"], by_user=chair)
+    for method in ("get", "post"):
+        assert "Remissrundan är redan stängd." in withdraw(reached["lekeberg"], method)
+    assert not GuestPass.objects.filter(revoked_at__isnull=False).exists()
