@@ -15,6 +15,7 @@ ALREADY_CLOSED = _("The round is already closed.")
 NOT_OPENED_YET = _("The round has not opened yet, so it cannot be closed.")
 CLOSE_BEFORE_REPORT = _("Close the round before publishing its report.")
 ALREADY_REPORTED = _("The report has already been published.")
+LINKS_WHEN_OPEN = _("The round has not opened yet: the guest links go out when it opens.")
 
 
 class RoundClosed(DomainError):
@@ -94,6 +95,20 @@ class NotYourComment(NotAllowed):
 
 class NothingToConsult(DomainError):
     default_message = _("Choose at least one network, organisation or person to consult.")
+
+
+class NotAnAddress(DomainError):
+    """An outside person's e-mail address that cannot be one."""
+
+    def __init__(self, address: str = ""):
+        super().__init__(
+            _("“%(address)s” is not an e-mail address. Check it and try again.")
+            % {"address": address}
+        )
+
+
+class NoLinkSent(DomainError):
+    default_message = _("No guest link has been sent to this party, so there is none to withdraw.")
 
 
 class NotAProposal(DomainError):

@@ -1,7 +1,9 @@
+import re
 from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,48 @@ from consultations.services.responses import MAX_ATTACHMENT_BYTES
 from networks import registry
 from networks.models import Network, Organisation, normalise_email
 from networks.policies import PersonAction
+
+# A word with an @ in it: the address on a line of "People outside Samverka" (with what a
+# mail program puts around it: "Anna Berg <anna@oru.se>", "mailto:", a comma, quotes).
+_ADDRESS = re.compile(r"<?(?:mailto:)?[^\s<>,;()\[\]\"]*@[^\s<>,;()\[\]\"]*>?", re.IGNORECASE)
+_AROUND_A_NAME = " \t<>,;:()[]\"'"
+
+
+def outside_people(text: str) -> list[tuple[str, str]]:
+    """(address, name) from lines of a name and an e-mail address, in any order and however a
+    mail program writes them; every line that is not one is named in the error."""
+    people, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = list(_ADDRESS.finditer(line))
+        if not found:
+            problems.append(
+                _("Line %(line)s, “%(text)s”: there is no e-mail address on it.")
+                % {"line": number, "text": line.strip()}
+            )
+            continue
+        if len(found) > 1:
+            problems.append(
+                _("Line %(line)s: write one person per line (it has %(count)s addresses).")
+                % {"line": number, "count": len(found)}
+            )
+            continue
+        match = found[0]
+        address = normalise_email(re.sub(r"^mailto:", "", match.group().strip("<>"), flags=re.I))
+        try:
+            validate_email(address)
+        except forms.ValidationError:
+            problems.append(
+                _("Line %(line)s: “%(address)s” is not an e-mail address.")
+                % {"line": number, "address": address}
+            )
+            continue
+        name = f"{line[: match.start()]} {line[match.end() :]}".strip(_AROUND_A_NAME)
+        people.append((address, " ".join(name.split())))
+    if problems:
+        raise forms.ValidationError(problems)
+    return people
 
 
 class RoundForm(forms.Form):
@@ -50,6 +94,16 @@ class RoundForm(forms.Form):
             "round and its version, and nothing else."
         ),
     )
+    outside = forms.CharField(
+        label=_("People outside Samverka"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One person per line: name and e-mail address, for example “Anna Berg "
+            "anna.berg@oru.se”. They get a link by e-mail to read the round and answer it, "
+            "without an account."
+        ),
+    )
 
     def __init__(self, *args, document, networks, chair, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,11 +131,14 @@ class RoundForm(forms.Form):
             raise forms.ValidationError(
                 _(
                     "No one you can consult by name has the address %(addresses)s. Invite them "
-                    "to a network first."
+                    "to a network first, or consult them under “People outside Samverka”."
                 )
                 % {"addresses": ", ".join(unknown)}
             )
         return users
+
+    def clean_outside(self):
+        return outside_people(self.cleaned_data["outside"])
 
     def closes_at(self):
         """The round closes at the end of its last day, Swedish time."""
@@ -107,6 +164,8 @@ class ConsulteesForm(forms.Form):
     )
     people = RoundForm.base_fields["people"]
     clean_people = RoundForm.clean_people
+    outside = RoundForm.base_fields["outside"]
+    clean_outside = RoundForm.clean_outside
 
     def __init__(self, *args, networks, chair, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,12 +37,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from consultations.errors import RoundNotOpen
 from consultations.models import Consultee, Guest, GuestCode, GuestLink, GuestPass, ReviewRound
 from consultations.policies import rounds as policy
 from consultations.policies.actions import RoundAction
@@ -165,11 +165,14 @@ class Reach:
 
 
 def reach(review_round: ReviewRound, consultees: list[Consultee]) -> list[Reach]:
-    """Per party, how the round reaches it (two queries whatever the number of parties)."""
+    """Per party, how the round reaches it (two queries whatever the number of parties). A
+    pass carries `last_sent_at`, when its latest link went out (None while it waits)."""
     by_people = policy.reached_by_people(review_round, consultees)
     passes = {
         p.consultee_id: p
-        for p in GuestPass.objects.filter(consultee__in=[c.pk for c in consultees])
+        for p in GuestPass.objects.filter(consultee__in=[c.pk for c in consultees]).annotate(
+            last_sent_at=Max("links__sent_at")
+        )
     }
     return [
         Reach(
@@ -246,14 +249,12 @@ def resend(guest_pass: GuestPass, *, by_user) -> GuestLink:
     """The chair sends the party a fresh link (to the address it has now), and lifts a revocation.
     Earlier links keep working until revoked. Not before the round opens: the opening sends it."""
     guest_pass = (
-        GuestPass.objects.select_for_update(of=("self",))
+        GuestPass.objects.select_for_update(of=("self",))  # an organisation is an outer join
         .select_related("consultee__round", "consultee__organisation")
         .get(pk=guest_pass.pk)
     )
     review_round = guest_pass.consultee.round
-    policy.require(by_user, RoundAction.CONSULT, review_round)
-    if review_round.status == ReviewRound.Status.PLANNED:
-        raise RoundNotOpen()  # the opening sends the link, as it tells the party's people
+    policy.require(by_user, RoundAction.SEND_LINKS, review_round)
     address = guest_pass.consultee.guest_address
     if not address:
         raise NoGuestAddress()
@@ -270,9 +271,7 @@ def send_first_link(consultee: Consultee, *, by_user) -> GuestLink:
     """The chair sends a link to a party that has none yet (its address was added after the
     round opened, or its people left). Not before the round opens: the opening sends it."""
     review_round = ReviewRound.objects.select_for_update().get(pk=consultee.round_id)
-    policy.require(by_user, RoundAction.CONSULT, review_round)
-    if review_round.status == ReviewRound.Status.PLANNED:
-        raise RoundNotOpen()  # the opening sends the link, as it tells the party's people
+    policy.require(by_user, RoundAction.SEND_LINKS, review_round)
     existing = GuestPass.objects.filter(consultee=consultee).first()
     if existing is not None:
         return resend(existing, by_user=by_user)
@@ -294,7 +293,7 @@ def revoke(guest_pass: GuestPass, *, by_user) -> GuestPass:
         .select_related("consultee__round")
         .get(pk=guest_pass.pk)
     )
-    policy.require(by_user, RoundAction.CONSULT, guest_pass.consultee.round)
+    policy.require(by_user, RoundAction.SEND_LINKS, guest_pass.consultee.round)
     if guest_pass.revoked_at is None:
         guest_pass.revoked_at = timezone.now()
         guest_pass.revoked_by = by_user

@@ -14,6 +14,7 @@ from consultations.models import (
     Consultee,
     Decision,
     Disposition,
+    GuestPass,
     ReviewRound,
 )
 from consultations.policies.actions import RoundAction
@@ -58,6 +59,11 @@ def get_consultee(review_round: ReviewRound, pk) -> Consultee:
     return consultee
 
 
+def guest_pass_of(consultee: Consultee) -> GuestPass | None:
+    """The party's guest pass (its address, whether it is withdrawn), if a link was ever sent."""
+    return GuestPass.objects.filter(consultee=consultee).first()
+
+
 def get_comment(review_round: ReviewRound, pk) -> Comment:
     comment = (
         Comment.objects.filter(round=review_round, pk=as_id(pk)).select_related("author").first()
@@ -81,7 +87,7 @@ def consultees_of(review_round: ReviewRound) -> list[Consultee]:
     consultees = list(
         review_round.consultees.select_related("network", "organisation", "person", "response")
         .defer("response__attachment")
-        .order_by("organisation__name", "network__name", "person__full_name")
+        .order_by("organisation__name", "network__name", "person__full_name", "outside_name", "pk")
     )
     for consultee in consultees:
         consultee.round = review_round

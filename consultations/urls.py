@@ -1,6 +1,15 @@
 from django.urls import path
 
-from consultations.views import decisions, guests, mine, report, responses, rounds, timeline
+from consultations.views import (
+    decisions,
+    guests,
+    mine,
+    reach,
+    report,
+    responses,
+    rounds,
+    timeline,
+)
 
 app_name = "consultations"
 
@@ -41,6 +50,17 @@ urlpatterns = [
         "rounds/<int:pk>/respond/<int:consultee_pk>/original/",
         responses.attachment,
         name="attachment",
+    ),
+    # A party's guest link, by the chair: sent again (or first), withdrawn (after a question).
+    path(
+        "rounds/<int:pk>/parties/<int:consultee_pk>/send-link/",
+        reach.send_link,
+        name="send_link",
+    ),
+    path(
+        "rounds/<int:pk>/parties/<int:consultee_pk>/withdraw-link/",
+        reach.withdraw_link,
+        name="withdraw_link",
     ),
     path("rounds/<int:pk>/report/", report.report, name="report"),
     # Publishing is the round's step "report"; it has a path of its own, because the step's

@@ -11,6 +11,10 @@ class RoundAction(StrEnum):
     CLOSE = "close_round"  # open → closed, before the deadline
     EXTEND = "extend_round"  # a later deadline
     CONSULT = "consult"  # add consulted parties
+    # send a party its guest link again, or a first one, and withdraw it: while the round is open
+    SEND_LINKS = "send_guest_links"
+    # how each party is reached (its people, a guest link to an address, or not at all)
+    SEE_REACH = "see_reach"
     PUBLISH_REPORT = "publish_report"  # closed → reported
     ANSWER = "dispose_comment"  # answer the comments (the writing group)
     READ_EVERY_RESPONSE = "read_every_response"  # those who run it and answer its comments

@@ -5,14 +5,17 @@ An action is allowed when two halves agree, as for comments (consultations/polic
 
 - the person: what their standing gives (`Standing`): readers of the document see its rounds and
   those who take part in it comment; those who run the document's process (a chair or
-  coordinator of its network) and the round's own chair run the round; the writing group
+  coordinator of its network) and the round's own chair run the round (and see how each party
+  is reached: by its people, by a guest link to its address, or not at all); the writing group
   answers its comments and reads every response; the people of a consulted party see the round
   once it has opened and comment in it (a person consulted by name is such a party: one row,
   with its own record, and nothing else lets an outside person into one round);
 - the state: what the round's status (`ROUND_STAGES`) and a party's own state
   (`party_stages`) allow anyone at all: a planned round is opened, an open one closed, a closed
-  one reported; a response is written and approved while the round is open and the party has
-  not answered, and entered by those who run the round until the report is published.
+  one reported; guest links are sent, sent again and withdrawn while it is open (a planned
+  round sends them when it opens); a response is written and approved while the round is open
+  and the party has not answered, and entered by those who run the round until the report is
+  published.
 
 A step the person could take, but not in this state, is refused with the reason
 (`require`): "the round is already closed", not "not allowed".
@@ -74,11 +77,12 @@ RUN_STEPS = frozenset(
         RoundAction.CLOSE,
         RoundAction.EXTEND,
         RoundAction.CONSULT,
+        RoundAction.SEND_LINKS,
         RoundAction.PUBLISH_REPORT,
     }
 )
 # What the round's status allows anyone at all (the person's standing takes away).
-_ALWAYS = {VIEW, RoundAction.ANSWER, RoundAction.READ_EVERY_RESPONSE}
+_ALWAYS = {VIEW, RoundAction.ANSWER, RoundAction.READ_EVERY_RESPONSE, RoundAction.SEE_REACH}
 ROUND_STAGES: dict[str, frozenset[str]] = {
     Status.PLANNED: frozenset(
         {*_ALWAYS, RoundAction.OPEN, RoundAction.EXTEND, RoundAction.CONSULT}
@@ -90,6 +94,7 @@ ROUND_STAGES: dict[str, frozenset[str]] = {
             RoundAction.CLOSE,
             RoundAction.EXTEND,
             RoundAction.CONSULT,
+            RoundAction.SEND_LINKS,  # a link goes out once the round is open, not before
         }
     ),
     Status.CLOSED: frozenset({*_ALWAYS, RoundAction.PUBLISH_REPORT}),
@@ -440,7 +445,7 @@ def person_allows(review_round: ReviewRound, standing: Standing) -> frozenset[st
     ):
         allowed.add(RoundAction.COMMENT)
     if standing.runs:
-        allowed |= RUN_STEPS | {RoundAction.READ_EVERY_RESPONSE}
+        allowed |= RUN_STEPS | {RoundAction.READ_EVERY_RESPONSE, RoundAction.SEE_REACH}
     if reads_document and DocumentAction.ANSWER in on_document:
         allowed |= {RoundAction.ANSWER, RoundAction.READ_EVERY_RESPONSE}
     return frozenset(allowed)
@@ -625,6 +630,8 @@ def _round_refusal(action: str, status: str) -> DomainError:
         if status == Status.REPORTED:
             return errors.InvalidTransition(errors.ALREADY_REPORTED)
         return errors.InvalidTransition(errors.CLOSE_BEFORE_REPORT)
+    if action == RoundAction.SEND_LINKS and status == Status.PLANNED:
+        return errors.InvalidTransition(errors.LINKS_WHEN_OPEN)
     if status == Status.PLANNED:
         return errors.InvalidTransition(errors.NOT_OPENED_YET)
     return errors.InvalidTransition(errors.ALREADY_CLOSED)

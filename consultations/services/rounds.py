@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,6 +22,7 @@ from consultations.errors import (
     DeadlineInPast,
     DeadlineNotLater,
     InvalidTransition,
+    NotAnAddress,
     NothingToConsult,
     OpenRoundExists,
     PendingSignOff,
@@ -33,7 +37,8 @@ from documents.models import Document, Version
 from documents.policies import DocumentAction
 from documents.services import move_document
 from networks import registry
-from networks.models import Network, Organisation
+from networks.models import Network, Organisation, normalise_email
+from networks.policies import PersonAction
 from notifications.kinds import Kind
 from notifications.services import notify
 
@@ -131,14 +136,20 @@ def add_consultees(
     networks: Sequence[Network] = (),
     organisations: Sequence[Organisation] = (),
     people: Sequence = (),
+    outside: Sequence[tuple[str, str]] = (),
 ) -> list[Consultee]:
     """Consult whole networks, organisations or named people (also from outside the network:
     they then see this round and its version, nothing else: their own row lets them in, and
-    its removal or the round's end lets them out)."""
+    its removal or the round's end lets them out), and people outside Samverka by e-mail address
+    alone (`outside`: (address, name) pairs; they answer through a guest link). An address that
+    is the account of someone the chair may name (the people's policy) consults that person;
+    any other account is, to the chair, an address like any other."""
     review_round = _lock(review_round)
     policy.require(by_user, RoundAction.CONSULT, review_round)
-    if not (networks or organisations or people):
+    if not (networks or organisations or people or outside):
         raise NothingToConsult()
+    outsiders, accounts = _outside_people(by_user, outside)
+    people = [*people, *accounts]
     existing = list(review_round.consultees.all())
     added = []
     for field, parties in (
@@ -155,6 +166,17 @@ def add_consultees(
             consultee.save()
             known.add(party.pk)
             added.append(consultee)
+    known_addresses = {c.outside_email.lower() for c in existing if c.outside_email}
+    for email, name in outsiders:
+        if email.lower() in known_addresses:
+            continue
+        consultee = Consultee(
+            round=review_round, added_by=by_user, outside_email=email, outside_name=name
+        )
+        consultee._history_user = by_user
+        consultee.save()
+        known_addresses.add(email.lower())
+        added.append(consultee)
     if added and review_round.is_open:
         # Those already asked through another party were told when it was added.
         told = policy.people_of(review_round, existing).values("pk")
@@ -163,6 +185,28 @@ def add_consultees(
         # Those nobody in Samverka speaks for get a guest link at their address.
         guests.send_links(review_round, added, by_user=by_user, reason=GuestLink.Reason.ADDED)
     return added
+
+
+def _outside_people(by_user, outside: Sequence[tuple[str, str]]) -> tuple[list, list]:
+    """The (address, name) pairs checked and tidied, split into those consulted by address and
+    the accounts among them the chair may name."""
+    tidied: dict[str, tuple[str, str]] = {}
+    for email, name in outside:
+        email = normalise_email(email)
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise NotAnAddress(email) from None
+        name = " ".join((name or "").split())[:200]  # Consultee.outside_name
+        tidied.setdefault(email, (email, name))
+    if not tidied:
+        return [], []
+    User = get_user_model()
+    accounts = list(
+        registry.objects_for(by_user, PersonAction.VIEW, User).filter(email__in=list(tidied))
+    )
+    named = {normalise_email(account.email) for account in accounts}
+    return [pair for email, pair in tidied.items() if email not in named], accounts
 
 
 def _tell(kind: str, review_round: ReviewRound, recipients: list, by_user, key=None) -> int:

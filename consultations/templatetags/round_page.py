@@ -9,6 +9,7 @@ What a person may do on a comment is the comments' policy's answer
 from django import template
 from django.template.loader import render_to_string
 
+from consultations import guests
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 
@@ -51,3 +52,9 @@ def on_behalf_field(context, key: str) -> str:
     return render_to_string(
         "consultations/_on_behalf.html", {"key": key, "organisations": organisations}
     )
+
+
+@register.filter
+def masked(address: str) -> str:
+    """An address shown as r•••••@kumla.se (consultations.guests.masked)."""
+    return guests.masked(address) if address else ""

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from consultations.policies.actions import CommentAction, DocumentStep, RoundAct
 from consultations.policies.decisions import not_now
 from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
+from consultations.views.reach import reach_of
 from documents import selectors as document_selectors
 from documents.policies import DocumentAction
 from networks import registry
@@ -55,23 +57,26 @@ def round_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            review_round = round_services.create_round(
-                document,
-                by_user=request.user,
-                version=data["version"],
-                title=data["title"],
-                instructions=data["instructions"],
-                questions=form.question_list(),
-                closes_at=form.closes_at(),
-            )
-            if data["networks"] or data["organisations"] or data["people"]:
-                round_services.add_consultees(
-                    review_round,
+            # The round and its parties together: a refused party leaves no round behind.
+            with transaction.atomic():
+                review_round = round_services.create_round(
+                    document,
                     by_user=request.user,
-                    networks=list(data["networks"]),
-                    organisations=list(data["organisations"]),
-                    people=data["people"],
+                    version=data["version"],
+                    title=data["title"],
+                    instructions=data["instructions"],
+                    questions=form.question_list(),
+                    closes_at=form.closes_at(),
                 )
+                if data["networks"] or data["organisations"] or data["people"] or data["outside"]:
+                    round_services.add_consultees(
+                        review_round,
+                        by_user=request.user,
+                        networks=list(data["networks"]),
+                        organisations=list(data["organisations"]),
+                        people=data["people"],
+                        outside=data["outside"],
+                    )
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
@@ -144,6 +149,8 @@ def round_detail(request, pk):
             "not_answered": [c for c in consultees if not c.has_answered],
         }
     )
+    if RoundAction.SEE_REACH in context["actions"]:  # how each party is reached
+        context["reach"] = reach_of(request.user, review_round, consultees)
     return render(request, "consultations/round_detail.html", context)
 
 
@@ -328,6 +335,7 @@ def round_step(request, pk, step):
                     networks=list(data["networks"]),
                     organisations=list(data["organisations"]),
                     people=data["people"],
+                    outside=data["outside"],
                 )
                 messages.success(request, _("The parties were added to the round."))
                 return redirect(review_round)
@@ -343,6 +351,10 @@ def round_step(request, pk, step):
     context.update(
         {"step": step, "deadline_form": deadline_form, "consultees_form": consultees_form}
     )
+    if step == "open":  # who cannot be reached, and who gets a guest link, told before opening
+        context["reach"] = reach_of(
+            request.user, review_round, selectors.consultees_of(review_round)
+        )
     status = 400 if (deadline_form.errors or consultees_form.errors) else 200
     return render(request, "consultations/round_step.html", context, status=status)
 

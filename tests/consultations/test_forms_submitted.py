@@ -7,11 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from consultations import guests
 from consultations.models import (
     Comment,
     Consultee,
     Decision,
     Disposition,
+    GuestLink,
+    GuestPass,
     Response,
     ReviewRound,
     Signature,
@@ -24,7 +27,15 @@ from networks.models import Affiliation, Role
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
-from tests.forms import browser_client, follow_link, forms_on, page_text, submit_form, submits
+from tests.forms import (
+    browser_client,
+    find_form,
+    follow_link,
+    forms_on,
+    page_text,
+    submit_form,
+    submits,
+)
 
 
 def named_on_an_organisations_page(person, network):
@@ -785,3 +796,183 @@ def test_a_guest_comments_and_submits_the_partys_response_from_the_pages(
     response = Response.objects.get(consultee=reached.party)
     assert response.approved_by == eva
     assert response.state == Response.State.SUBMITTED
+
+
+# -- reaching the parties: people outside Samverka, guest links ---------------------------------
+
+
+@pytest.fixture
+def lekeberg(world):
+    """An organisation nobody in Samverka speaks for, with a registry address, consulted."""
+    organisation = OrganisationFactory(
+        name="Lekebergs kommun", registry_email="kommunen@lekeberg.se"
+    )
+    round_services.add_consultees(
+        world["round"], by_user=world["people"]["chair"], organisations=[organisation]
+    )
+    return world["round"].consultees.get(organisation=organisation)
+
+
+def guest_links(consultee):
+    return list(
+        GuestLink.objects.filter(guest_pass__consultee=consultee).values_list("reason", flat=True)
+    )
+
+
+@submits("consultations:round_new")
+def test_a_chair_consults_people_outside_samverka_by_name_and_address(world):
+    client = browser_client(world["people"]["chair"])
+    page = client.get(reverse("consultations:round_new", args=[world["document"].pk]))
+    typed = "Anna Berg <Anna.Berg@oru.se>\nBo Ek bo.ek(at)uni.se"
+
+    refused = submit_form(
+        client,
+        page,
+        button="Spara remissrundan som planerad",
+        fields={
+            "Namn på remissrundan": "Remiss till forskarna",
+            "Sista svarsdag": in_days(30),
+            "Personer utanför Samverka": typed,
+        },
+    )
+
+    assert refused.status_code == 400
+    assert "Rad 2, ”Bo Ek bo.ek(at)uni.se”: där finns ingen e-postadress." in page_text(refused)
+    kept = find_form(refused, button="Spara remissrundan som planerad")["outside"]
+    assert kept == typed  # what was typed comes back, to correct
+    assert not ReviewRound.objects.filter(title="Remiss till forskarna").exists()
+
+    response = submit_form(
+        client,
+        refused,
+        button="Spara remissrundan som planerad",
+        fields={"Personer utanför Samverka": "Anna Berg <Anna.Berg@oru.se>\nBo Ek, bo.ek@uni.se"},
+    )
+
+    assert "Remissrundan är planerad." in page_text(response)
+    review_round = ReviewRound.objects.get(title="Remiss till forskarna")
+    assert set(review_round.consultees.values_list("outside_email", "outside_name")) == {
+        ("anna.berg@oru.se", "Anna Berg"),
+        ("bo.ek@uni.se", "Bo Ek"),
+    }
+    text = page_text(response)
+    assert "Anna Berg <anna.berg@oru.se>" in text
+    assert "2 remissinstanser får en gästlänk" in text  # told before opening
+    assert "Länken skickas när remissen öppnas." in text
+
+
+@submits("consultations:step", step="consult")
+def test_the_chair_consults_an_outside_person_in_an_open_round_and_a_link_goes_out(open_world):
+    client = browser_client(open_world["people"]["chair"])
+    page = follow_link(
+        client, client.get(open_world["round"].get_absolute_url()), "Lägg till fler remissinstanser"
+    )
+
+    refused = submit_form(
+        client,
+        page,
+        button="Lägg till remissinstanserna",
+        fields={"Personer utanför Samverka": "Eva Lund eva.lund@"},
+    )
+    assert refused.status_code == 400
+    assert "Rad 1: ”eva.lund@” är ingen e-postadress." in page_text(refused)
+
+    response = submit_form(
+        client,
+        refused,
+        button="Lägg till remissinstanserna",
+        fields={"Personer utanför Samverka": "Eva Lund eva.lund@oru.se"},
+    )
+
+    assert "Remissinstanserna har lagts till i remissrundan." in page_text(response)
+    eva = open_world["round"].consultees.get(outside_email="eva.lund@oru.se")
+    assert eva.outside_name == "Eva Lund"
+    assert guest_links(eva) == [GuestLink.Reason.ADDED]
+
+
+@submits("consultations:step", step="open")
+def test_before_opening_the_chair_is_told_who_cannot_be_reached_and_who_gets_a_link(
+    world, lekeberg
+):
+    askersund = OrganisationFactory(name="Askersunds kommun")  # no address, nobody here
+    round_services.add_consultees(
+        world["round"], by_user=world["people"]["chair"], organisations=[askersund]
+    )
+    client = browser_client(world["people"]["chair"])
+    page = follow_link(client, client.get(world["round"].get_absolute_url()), "Öppna remissrundan")
+    text = page_text(page)
+
+    assert "1 remissinstans kan inte nås" in text
+    assert (
+        "Askersunds kommun: Ingen i Samverka företräder Askersunds kommun, och organisationen "
+        "har ingen registratorsadress att skicka remissen till." in text
+    )
+    assert "1 remissinstans får en gästlänk" in text
+    assert "Lekebergs kommun: kommunen@lekeberg.se" in text
+
+    response = submit_form(client, page, button="Öppna remissrundan")  # the chair decides
+
+    assert "Remissrundan är öppen." in page_text(response)
+    assert guest_links(lekeberg) == [GuestLink.Reason.OPENING]
+    assert not GuestPass.objects.filter(consultee__organisation=askersund).exists()
+
+
+@submits("consultations:send_link")
+def test_the_chair_sends_a_party_its_link_again(world, lekeberg):
+    chair = world["people"]["chair"]
+    round_services.open_round(world["round"], by_user=chair)
+    client = browser_client(chair)
+    page = client.get(world["round"].get_absolute_url())
+    assert f"Gästlänk till registratorsadress {guests.masked('kommunen@lekeberg.se')}" in (
+        page_text(page)
+    )
+
+    response = submit_form(
+        client, page, action="consultations:send_link", form_kwargs={"consultee_pk": lekeberg.pk}
+    )
+
+    assert (
+        "En ny länk till remissen är på väg till kommunen@lekeberg.se (Lekebergs kommun)."
+        in page_text(response)
+    )
+    assert guest_links(lekeberg) == [GuestLink.Reason.OPENING, GuestLink.Reason.RESENT]
+
+
+@submits("consultations:withdraw_link")
+def test_the_chair_withdraws_a_link_after_being_asked(world, lekeberg):
+    chair = world["people"]["chair"]
+    round_services.open_round(world["round"], by_user=chair)
+    client = browser_client(chair)
+    page = follow_link(
+        client,
+        client.get(world["round"].get_absolute_url()),
+        "Dra tillbaka länken (Lekebergs kommun)",
+    )
+    assert "Dra tillbaka länken till Lekebergs kommun?" in page_text(page)
+    assert "kommunen@lekeberg.se" in page_text(page)
+
+    response = submit_form(client, page, button="Dra tillbaka länken")
+
+    assert "Länken till Lekebergs kommun är tillbakadragen" in page_text(response)
+    guest_pass = GuestPass.objects.get(consultee=lekeberg)
+    assert guest_pass.revoked_by == chair
+    assert "tillbakadragen" in page_text(response)
+    assert "Skicka länken igen (Lekebergs kommun)" in {
+        b for f in forms_on(response) for b in f.button_texts()
+    }
+
+
+def test_no_link_is_sent_by_hand_before_the_round_opens_and_the_reason_is_given(world, lekeberg):
+    client = browser_client(world["people"]["chair"])
+    page = client.get(world["round"].get_absolute_url())
+    assert "Skicka länken" not in page_text(page)  # no button: the link goes when it opens
+    url = reverse("consultations:send_link", args=[world["round"].pk, lekeberg.pk])
+
+    response = client.post(url, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+
+    assert response.status_code == 302
+    followed = client.get(response["Location"])
+    assert "Remissrundan har inte öppnats än: gästlänkarna skickas när den öppnas." in page_text(
+        followed
+    )
+    assert not GuestPass.objects.exists()

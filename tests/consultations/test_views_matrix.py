@@ -8,10 +8,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.models import Comment, Consultee, Disposition, Response, ReviewRound
+from consultations.models import (
+    Comment,
+    Consultee,
+    Disposition,
+    GuestLink,
+    GuestPass,
+    Response,
+    ReviewRound,
+)
 from consultations.services import comments
 from consultations.services import rounds as round_services
 from notifications.models import Notification
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +53,8 @@ def snapshot():
         sorted(Disposition.objects.values_list("id", "outcome")),
         sorted(Consultee.objects.values_list("id", "status")),
         Notification.objects.count(),
+        sorted(GuestPass.objects.values_list("id", "email", "revoked_at")),
+        sorted(GuestLink.objects.values_list("id", "reason")),
     )
 
 
@@ -65,6 +76,12 @@ def setup(open_world):
     w = open_world
     w["comment"] = comments.add_comment(w["round"], by_user=w["people"]["member"], body="Bra.")
     w["kumla_party"] = w["round"].consultees.get(organisation=w["kumla"])
+    # A party reached by a guest link to its registry address (sent when it was added).
+    lekeberg = OrganisationFactory(name="Lekebergs kommun", registry_email="kommunen@lekeberg.se")
+    round_services.add_consultees(
+        w["round"], by_user=w["people"]["chair"], organisations=[lekeberg]
+    )
+    w["guest_party"] = w["round"].consultees.get(organisation=lekeberg)
     return w
 
 
@@ -124,6 +141,11 @@ def pages(w):
             RUNNERS,
             ROUND_READERS,
         ),
+        "withdraw_link": (  # the question asked before a guest link is withdrawn
+            reverse("consultations:withdraw_link", args=[r.pk, w["guest_party"].pk]),
+            RUNNERS,
+            ROUND_READERS,
+        ),
     }
 
 
@@ -141,6 +163,7 @@ PAGES = [
     "report_in_no_format_we_make",
     "step_close",
     "step_extend",
+    "withdraw_link",
 ]
 
 
@@ -190,12 +213,38 @@ def writes(w):
             RUNNERS,
         ),
         "close": (reverse("consultations:step", args=[r.pk, "close"]), {}, RUNNERS),
+        "send_link": (
+            reverse("consultations:send_link", args=[r.pk, w["guest_party"].pk]),
+            {},
+            RUNNERS,
+        ),
+        "withdraw_link": (
+            reverse("consultations:withdraw_link", args=[r.pk, w["guest_party"].pk]),
+            {},
+            RUNNERS,
+        ),
+        "consult_outside": (
+            reverse("consultations:step", args=[r.pk, "consult"]),
+            {"outside": "Anna Berg <anna.berg@oru.se>"},
+            RUNNERS,
+        ),
     }
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize(
-    "action", ["comment", "reply", "draft_response", "enter_response", "extend", "close"]
+    "action",
+    [
+        "comment",
+        "reply",
+        "draft_response",
+        "enter_response",
+        "extend",
+        "close",
+        "send_link",
+        "withdraw_link",
+        "consult_outside",
+    ],
 )
 def test_writes(client, setup, visitor, action):
     url, data, allowed = writes(setup)[action]

@@ -26,11 +26,12 @@ MODELS = ["consultations.ReviewRound", "consultations.Consultee", "consultations
 
 # ------------------------------------------------------------------------------ the rounds
 
-RUNS = "read_every_response"
+RUNS = "read_every_response see_reach"
 ANSWERS = "dispose_comment read_every_response"
+RUNS_AND_ANSWERS = f"{ANSWERS} see_reach"
 PLANNED = f"""
-  chair of the working group                    view_round open_round extend_round consult {ANSWERS}
-  coordinator of the working group              view_round open_round extend_round consult {ANSWERS}
+  chair of the working group                    view_round open_round extend_round consult {RUNS_AND_ANSWERS}
+  coordinator of the working group              view_round open_round extend_round consult {RUNS_AND_ANSWERS}
   writer in the working group                   view_round {ANSWERS}
   member of the working group                   view_round
   observer in the working group                 view_round
@@ -50,10 +51,10 @@ PLANNED = f"""
   chair of the round, outside the network       view_round open_round extend_round consult {RUNS}
   consulted by name by the round's chair        -
   outsider                                      -
-"""
+"""  # noqa: E501 - a table row is read across
 OPEN = f"""
-  chair of the working group                    view_round comment_round close_round extend_round consult {ANSWERS}
-  coordinator of the working group              view_round comment_round close_round extend_round consult {ANSWERS}
+  chair of the working group                    view_round comment_round close_round extend_round consult send_guest_links {RUNS_AND_ANSWERS}
+  coordinator of the working group              view_round comment_round close_round extend_round consult send_guest_links {RUNS_AND_ANSWERS}
   writer in the working group                   view_round comment_round {ANSWERS}
   member of the working group                   view_round comment_round
   observer in the working group                 view_round
@@ -70,7 +71,7 @@ OPEN = f"""
   affiliated with Kumla                         view_round comment_round
   affiliated with Kumla, approves               view_round comment_round
   member of another county's network for Kumla  -
-  chair of the round, outside the network       view_round close_round extend_round consult {RUNS}
+  chair of the round, outside the network       view_round close_round extend_round consult send_guest_links {RUNS}
   consulted by name by the round's chair        view_round comment_round
   outsider                                      -
 """  # noqa: E501 - a table row is read across
@@ -78,8 +79,8 @@ OPEN = f"""
 
 def _after_close(publish: str) -> str:
     return f"""
-  chair of the working group                    view_round {publish} {ANSWERS}
-  coordinator of the working group              view_round {publish} {ANSWERS}
+  chair of the working group                    view_round {publish} {RUNS_AND_ANSWERS}
+  coordinator of the working group              view_round {publish} {RUNS_AND_ANSWERS}
   writer in the working group                   view_round {ANSWERS}
   member of the working group                   view_round
   observer in the working group                 view_round
@@ -406,6 +407,11 @@ def test_the_rounds_a_person_runs_or_answers_are_those_their_actions_say(world):
         _set(review_round, status)
         for who, person in people.items():
             allowed = registry.actions(fresh(person), review_round)
-            for action in (RoundAction.CLOSE, RoundAction.PUBLISH_REPORT, RoundAction.ANSWER):
+            for action in (
+                RoundAction.CLOSE,
+                RoundAction.SEND_LINKS,
+                RoundAction.PUBLISH_REPORT,
+                RoundAction.ANSWER,
+            ):
                 listed = registry.objects_for(fresh(person), action, ReviewRound)
                 assert (review_round in set(listed)) == (action in allowed), (status, who, action)
