@@ -279,7 +279,7 @@ def test_before_the_round_opens_no_link_goes_out_and_none_works(world, lekeberg,
     review_round, chair = world["round"], world["people"]["chair"]
     party = review_round.consultees.get(organisation=lekeberg)
 
-    with pytest.raises(errors.RoundNotOpen):
+    with pytest.raises(errors.InvalidTransition, match="skickas när den öppnas"):
         guests.send_first_link(party, by_user=chair)
 
     assert not GuestPass.objects.exists()

@@ -87,7 +87,7 @@ ANSWERS = "dispose_comment read_every_response"
 ROUNDS = (
     "in state: planned"
     + _rows(
-        chair=f"view_round open_round extend_round consult {ANSWERS}",
+        chair=f"view_round open_round extend_round consult see_reach {ANSWERS}",
         member=VIEW,
         writer=f"view_round {ANSWERS}",
         kumla="-",
@@ -96,7 +96,8 @@ ROUNDS = (
     )
     + "in state: open"
     + _rows(
-        chair=f"view_round comment_round close_round extend_round consult {ANSWERS}",
+        chair="view_round comment_round close_round extend_round consult send_guest_links "
+        f"see_reach {ANSWERS}",
         member=COMMENTS_IN,
         writer=f"view_round comment_round {ANSWERS}",
         kumla=COMMENTS_IN,
@@ -105,7 +106,7 @@ ROUNDS = (
     )
     + "in state: closed"
     + _rows(
-        chair=f"view_round publish_report {ANSWERS}",
+        chair=f"view_round publish_report see_reach {ANSWERS}",
         member=VIEW,
         writer=f"view_round {ANSWERS}",
         kumla=VIEW,
@@ -114,7 +115,7 @@ ROUNDS = (
     )
     + "in state: reported"
     + _rows(
-        chair=f"view_round {ANSWERS}",
+        chair=f"view_round see_reach {ANSWERS}",
         member=VIEW,
         writer=f"view_round {ANSWERS}",
         kumla=VIEW,
@@ -123,7 +124,7 @@ ROUNDS = (
     )
     + f"in state: closed, {BEYOND}"
     + _rows(
-        chair=f"view_round publish_report {ANSWERS}",
+        chair=f"view_round publish_report see_reach {ANSWERS}",
         member=VIEW,
         writer=f"view_round {ANSWERS}",
         kumla=VIEW,
@@ -132,7 +133,7 @@ ROUNDS = (
     )
     + f"in state: reported, {BEYOND}"
     + _rows(
-        chair=f"view_round {ANSWERS}",
+        chair=f"view_round see_reach {ANSWERS}",
         member=VIEW,
         writer=f"view_round {ANSWERS}",
         kumla=VIEW,
