@@ -709,6 +709,29 @@ def test_the_writing_group_is_led_to_the_comments(client, english, answered_in_p
     assert links(response)["Answer the comments"] == answered_in_part["round"].get_absolute_url()
 
 
+def test_my_work_is_first_in_the_main_menu_and_marked_there(client, english, world):
+    client.force_login(world["people"]["member"])
+
+    menu = main_menu(client.get(reverse("home")))
+    assert menu[0] == ("My work", reverse("home"), "page")
+
+    menu = main_menu(client.get(reverse("networks:list")))
+    assert menu[0] == ("My work", reverse("home"), None)
+    assert ("My networks", reverse("networks:list"), "page") in menu
+
+
+def test_a_guest_has_no_my_work_in_the_menu(client, english, world):
+    guest = UserFactory(is_guest=True)
+    client.force_login(guest)
+
+    response = client.get(reverse("consultations:my_comments"))
+
+    assert response.status_code == 200
+    menu = [href for _name, href, _current in main_menu(response)]
+    assert menu  # the menu is there, without "Mitt arbete"
+    assert reverse("home") not in menu
+
+
 # ------------------------------------------------------------------------------ query counts
 
 
