@@ -202,10 +202,6 @@ class MyWork:
     def nothing_to_do(self) -> bool:
         return not any(g.items for g in self._all_groups())
 
-    @property
-    def is_empty(self) -> bool:
-        return self.nothing_to_do and not self.decisions
-
 
 def my_work(user, now: datetime | None = None) -> MyWork:
     if not registry.is_person(user):
