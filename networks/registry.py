@@ -22,7 +22,8 @@ see it but may not do this now.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
@@ -156,6 +157,21 @@ def remember_for_this_request(user) -> None:
     asks about the same object several times pays once. Writes never use it: they run with a
     fresh user and see every change (workspace.middleware)."""
     setattr(user, CACHE_ATTRIBUTE, {})
+
+
+@contextmanager
+def remembering(user) -> Iterator[None]:
+    """Remember answers while one read runs outside a page (the start page's lists built for a
+    test or a task), as a page does; forgotten afterwards, so a later write sees every change.
+    Inside a page that already remembers, nothing changes."""
+    if not is_person(user) or hasattr(user, CACHE_ATTRIBUTE):
+        yield
+        return
+    remember_for_this_request(user)
+    try:
+        yield
+    finally:
+        delattr(user, CACHE_ATTRIBUTE)
 
 
 def cached(user, key: tuple, compute: Callable[[], Any]) -> Any:

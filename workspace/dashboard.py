@@ -1,46 +1,88 @@
-"""'Mitt arbete', the start page: what waits for this person, across every network.
+"""'Mitt arbete', the start page: one to-do list of what waits for this person, across every
+network, grouped by what is asked and sorted by deadline.
 
-- owed: open rounds where they (or the network or organisation they speak for) still owe a
-  response, with the deadline;
-- to_answer: closed rounds whose comments still wait for the writing group's disposition;
-- chairing: open rounds they run that close within a week;
-- to_sign: sign-offs that wait for their signature;
-- decisions: decisions recorded lately on documents of their networks.
+- answer (`owed`): open rounds where they (or the network or organisation they speak for) still
+  owe a response;
+- approve (`to_approve`): responses a drafter has asked them to approve and submit;
+- comments (`to_answer`): closed rounds whose comments still wait for the writing group's answer;
+- sign (`to_sign`): sign-offs that wait for their signature;
+- run (`running`): the rounds they run: planned ones to open, every ongoing one with how many
+  parties have answered, closed ones whose report is not yet published;
+- and, beside the list, the latest decisions on the documents they read.
 
-A fixed number of queries, whatever the data: each list is one query, and permissions are
-checked for the whole list at once, never per row.
+Who may do what is the policies' (networks.registry: objects_for); this module only arranges
+their answers. A fixed number of queries, whatever the data: each list is one query, counts are
+made in SQL, and permissions are asked for the whole list at once, never per row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from django.db.models import Count, Q
-from django.urls import NoReverseMatch
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Comment, Consultee, Decision, ReviewRound, SignOff
+from consultations.models import Comment, Consultee, Decision, Response, ReviewRound, SignOff
 from consultations.policies.actions import (
     CommentAction,
     ConsulteeAction,
     RoundAction,
     SignOffAction,
 )
+from consultations.policies.rounds import ANSWERED
 from consultations.timeline import DECISION_TITLES
 from documents.models import Document
 from documents.policies import DocumentAction
 from networks import registry
 
-CHAIRING_WINDOW = timedelta(days=7)
 DECISIONS_WINDOW = timedelta(days=60)
-DECISIONS_SHOWN = 20
+DECISIONS_SHOWN = 10
 SOON_DAYS = 3  # a deadline this close is shown as urgent
+
+
+class Ask(StrEnum):
+    """What a group of the list asks of the person (the order is the page's, between groups
+    whose deadlines are equal)."""
+
+    ANSWER = "answer"
+    APPROVE = "approve"
+    COMMENTS = "comments"
+    SIGN = "sign"
+    RUN = "run"
+
+
+HEADINGS = {
+    Ask.ANSWER: _("Responses to write"),
+    Ask.APPROVE: _("To approve"),
+    Ask.COMMENTS: _("Comments to answer"),
+    Ask.SIGN: _("Waiting for your signature"),
+    Ask.RUN: _("Rounds you run"),
+}
+# An empty group, as a part of the one line that says what does not wait ("Nothing to approve,
+# no comments to answer").
+NOTHING = {
+    Ask.ANSWER: _("no response to write"),
+    Ask.APPROVE: _("nothing to approve"),
+    Ask.COMMENTS: _("no comments to answer"),
+    Ask.SIGN: _("nothing to sign"),
+    Ask.RUN: _("no round to run"),
+}
+
+
+class Step(StrEnum):
+    """The step a round someone runs waits for (from the policy's objects_for, not its status)."""
+
+    OPEN = "open"  # planned: send it out
+    FOLLOW = "follow"  # open: follow who has answered, remind, close
+    REPORT = "report"  # closed: publish the report
 
 
 @dataclass
 class Deadline:
-    closes_at: datetime
+    at: datetime
     days_left: int  # calendar days, local time; 0 is today
     overdue: bool
 
@@ -49,72 +91,166 @@ class Deadline:
         return self.overdue or self.days_left <= SOON_DAYS
 
 
+def deadline(at: datetime, now: datetime) -> Deadline:
+    days = (timezone.localdate(at) - timezone.localdate(now)).days
+    return Deadline(at=at, days_left=max(days, 0), overdue=at <= now)
+
+
 @dataclass
 class Owed:
+    """A party's response this person may write."""
+
     consultee: Consultee
     review_round: ReviewRound
     deadline: Deadline
+    started: bool  # a draft is saved
+    awaiting_approval: bool  # the draft waits for someone else's approval
+
+
+@dataclass
+class ToApprove:
+    """A party's response a drafter asked this person to approve and submit."""
+
+    consultee: Consultee
+    review_round: ReviewRound
+    deadline: Deadline
+    asked_at: datetime
 
 
 @dataclass
 class ToAnswer:
     review_round: ReviewRound
     waiting: int  # top-level comments without a disposition
+    deadline: None = None  # the writing group has no deadline in the record
 
 
 @dataclass
-class Chairing:
+class ToSign:
+    sign_off: SignOff
+    deadline: None = None  # a sign-off carries no deadline
+
+
+@dataclass
+class Running:
+    """A round this person runs, and the step it waits for."""
+
     review_round: ReviewRound
-    deadline: Deadline
+    step: Step
+    deadline: Deadline | None  # open: the last day to answer; planned: the day it should open
     consulted: int
     answered: int
+    waiting: int  # comments without an answer (for the report)
+
+
+@dataclass
+class Group:
+    ask: Ask
+    items: list
+
+    @property
+    def heading(self) -> str:
+        return str(HEADINGS[self.ask])
+
+    @property
+    def template(self) -> str:
+        return f"workspace/todo/{self.ask}.html"
+
+    @property
+    def first_deadline(self) -> datetime | None:
+        return next((i.deadline.at for i in self.items if i.deadline), None)
 
 
 @dataclass
 class MyWork:
     owed: list[Owed] = field(default_factory=list)
+    to_approve: list[ToApprove] = field(default_factory=list)
     to_answer: list[ToAnswer] = field(default_factory=list)
-    chairing: list[Chairing] = field(default_factory=list)
-    to_sign: list[SignOff] = field(default_factory=list)
+    to_sign: list[ToSign] = field(default_factory=list)
+    running: list[Running] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
 
+    def _all_groups(self) -> list[Group]:
+        return [
+            Group(Ask.ANSWER, self.owed),
+            Group(Ask.APPROVE, self.to_approve),
+            Group(Ask.COMMENTS, self.to_answer),
+            Group(Ask.SIGN, self.to_sign),
+            Group(Ask.RUN, self.running),
+        ]
+
     @property
-    def is_empty(self) -> bool:
-        return not (self.owed or self.to_answer or self.chairing or self.to_sign or self.decisions)
+    def groups(self) -> list[Group]:
+        """The groups with something in them, the one whose deadline comes first on top; those
+        without a deadline after them, in the fixed order."""
+        full = [g for g in self._all_groups() if g.items]
+        order = list(Ask)
 
+        def key(group: Group) -> tuple:
+            first = group.first_deadline
+            return (first is None, first.timestamp() if first else 0, order.index(group.ask))
 
-def deadline(closes_at: datetime, now: datetime) -> Deadline:
-    days = (timezone.localdate(closes_at) - timezone.localdate(now)).days
-    return Deadline(closes_at=closes_at, days_left=max(days, 0), overdue=closes_at <= now)
+        return sorted(full, key=key)
+
+    @property
+    def folded(self) -> str:
+        """The empty groups as one line ("Nothing to approve, no comments to answer")."""
+        empty = [str(NOTHING[g.ask]) for g in self._all_groups() if not g.items]
+        line = ", ".join(empty)
+        return line[:1].upper() + line[1:] + "." if line else ""
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not any(g.items for g in self._all_groups())
 
 
 def my_work(user, now: datetime | None = None) -> MyWork:
-    if not user.is_authenticated or not user.is_active:
+    if not registry.is_person(user):
         return MyWork()
     now = now or timezone.now()
-    return MyWork(
-        owed=_owed(user, now),
-        to_answer=_to_answer(user),
-        chairing=_chairing(user, now),
-        to_sign=_to_sign(user),
-        decisions=_decisions(user, now),
-    )
+    with registry.remembering(user):  # the lists ask about the same ties: once
+        owed, to_approve = _parties(user, now)
+        return MyWork(
+            owed=owed,
+            to_approve=to_approve,
+            to_answer=_to_answer(user),
+            to_sign=_to_sign(user),
+            running=_running(user, now),
+            decisions=_decisions(user, now),
+        )
 
 
 # ------------------------------------------------------------------------------------- lists
 
 
-def _owed(user, now) -> list[Owed]:
-    """The parties this person may answer for now (the parties' policy decides)."""
-    waiting = (
-        registry.objects_for(user, ConsulteeAction.RESPOND, Consultee)
+def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
+    """The parties this person may answer for now, and those whose response waits for their
+    approval (the parties' policy decides both), in one query. A response that waits for this
+    person's approval is theirs to approve, not to write: it is listed once, there."""
+    responding = registry.objects_for(user, ConsulteeAction.RESPOND, Consultee)
+    approving = registry.objects_for(user, ConsulteeAction.APPROVE, Consultee)
+    # What is asked, not who may: a drafter asked for approval (Response.State is the record).
+    asked = approving.filter(response__state=Response.State.AWAITING_APPROVAL)
+    parties = (
+        (responding | asked)
+        .annotate(
+            asked_to_approve=Exists(asked.filter(pk=OuterRef("pk"))),
+            response_state=F("response__state"),
+            asked_at=F("response__updated_at"),
+        )
         .select_related("round__document", "network", "organisation", "person")
         .order_by("round__closes_at", "pk")
     )
-    return [
-        Owed(consultee, consultee.round, deadline(consultee.round.closes_at, now))
-        for consultee in waiting
-    ]
+    owed: list[Owed] = []
+    to_approve: list[ToApprove] = []
+    for party in parties:
+        review_round = party.round
+        due = deadline(review_round.closes_at, now)
+        if party.asked_to_approve:
+            to_approve.append(ToApprove(party, review_round, due, party.asked_at))
+        else:
+            awaiting = party.response_state == Response.State.AWAITING_APPROVAL
+            owed.append(Owed(party, review_round, due, party.response_state is not None, awaiting))
+    return owed, to_approve
 
 
 def _to_answer(user) -> list[ToAnswer]:
@@ -134,46 +270,77 @@ def _to_answer(user) -> list[ToAnswer]:
     return [ToAnswer(review_round, review_round.waiting) for review_round in rounds]
 
 
-def _chairing(user, now) -> list[Chairing]:
-    """Open rounds this person runs (may close now: the rounds' policy decides)."""
-    answered = Q(consultees__status__in=[Consultee.Status.SUBMITTED, Consultee.Status.DECLINED])
+def _running(user, now) -> list[Running]:
+    """The rounds this person runs, each with the step the rounds' policy lets them take now
+    (open a planned one, close an ongoing one, publish a closed one's report), and the parties
+    that have answered and the comments not yet answered, counted in the same query."""
+
+    def taking(action: RoundAction):
+        return registry.objects_for(user, action, ReviewRound).values("pk")
+
+    follow, to_open, report = (
+        taking(RoundAction.CLOSE),
+        taking(RoundAction.OPEN),
+        taking(RoundAction.PUBLISH_REPORT),
+    )
+    answered = Q(consultees__status__in=ANSWERED)
+    unanswered = Q(
+        comments__parent__isnull=True,
+        comments__deleted_at__isnull=True,
+        comments__disposition__isnull=True,
+    )
     rounds = (
-        registry.objects_for(user, RoundAction.CLOSE, ReviewRound)
-        .filter(closes_at__lte=now + CHAIRING_WINDOW)
-        .select_related("document", "version")
+        ReviewRound.objects.filter(Q(pk__in=follow) | Q(pk__in=to_open) | Q(pk__in=report))
         .annotate(
+            step=Case(
+                When(pk__in=follow, then=Value(Step.FOLLOW)),
+                When(pk__in=to_open, then=Value(Step.OPEN)),
+                default=Value(Step.REPORT),
+                output_field=CharField(),
+            ),
             consulted=Count("consultees", distinct=True),
             answered=Count("consultees", filter=answered, distinct=True),
+            waiting=Count("comments", filter=unanswered, distinct=True),
         )
-        .order_by("closes_at", "pk")
+        .select_related("document", "version")
+        .order_by("pk")
     )
-    return [Chairing(r, deadline(r.closes_at, now), r.consulted, r.answered) for r in rounds]
+    items = []
+    for r in rounds:
+        step = Step(r.step)
+        due = {Step.FOLLOW: r.closes_at, Step.OPEN: r.opens_at}.get(step)
+        when = deadline(due, now) if due else None
+        items.append(Running(r, step, when, r.consulted, r.answered, r.waiting))
+    # By deadline; the reports to publish (no deadline) after, the longest closed first.
+    return sorted(
+        items,
+        key=lambda i: (
+            i.deadline is None,
+            i.deadline.at if i.deadline else i.review_round.closes_at,
+        ),
+    )
 
 
-def _to_sign(user) -> list[SignOff]:
+def _to_sign(user) -> list[ToSign]:
     """The sign-offs waiting for this person's signature (the sign-off policy's SIGN)."""
-    sign_offs = list(
+    sign_offs = (
         registry.objects_for(user, SignOffAction.SIGN, SignOff)
         .select_related("document", "version", "requested_by")
         .order_by("requested_at", "pk")
     )
-    for sign_off in sign_offs:
-        try:
-            sign_off.page_url = sign_off.get_absolute_url()
-        except NoReverseMatch:  # the sign-off page is not there (yet): the document's is
-            sign_off.page_url = sign_off.document.get_absolute_url()
-    return sign_offs
+    return [ToSign(sign_off) for sign_off in sign_offs]
 
 
 def _decisions(user, now) -> list[Decision]:
-    # Decisions on the documents this person reads (documents.policies: their networks', and
-    # those their writing groups write, whose network page a writer need not see).
+    """The latest decisions, by the day they were taken, on the documents this person reads
+    (documents.policies: their networks', and those their writing groups write, whose network
+    page a writer need not see)."""
     documents = registry.objects_for(user, DocumentAction.VIEW, Document)
     decisions = list(
         Decision.objects.filter(document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW)
         .select_related("document", "version", "body_network")
         .defer("minutes")
-        .order_by("-decided_on", "-recorded_at")[:DECISIONS_SHOWN]
+        .order_by("-decided_on", "-recorded_at", "-pk")[:DECISIONS_SHOWN]
     )
     for decision in decisions:
         # As on the timeline: "Samverkansrådet ställer sig bakom förslaget".

@@ -518,12 +518,17 @@ class RoundPolicy(registry.Policy):
         )
 
     def objects_for(self, user, action: str) -> QuerySet:
-        """The rounds where this person may take a step now (the dashboard's 'chairing': CLOSE),
-        or whose comments they answer (ANSWER), in one query."""
+        """The rounds where this person may take a step now (the start page's rounds to run:
+        OPEN, CLOSE, PUBLISH_REPORT), or whose comments they answer (ANSWER), in one query."""
         rounds = ReviewRound.objects.all()
         if action in RUN_STEPS:
             stages = [s for s, allowed in ROUND_STAGES.items() if action in allowed]
-            return rounds.filter(_run_by(user), status__in=stages)
+            rounds = rounds.filter(_run_by(user), status__in=stages)
+            if action == RoundAction.OPEN:
+                # As `actions`: a planned round on a locked document never opens, not even
+                # for the round's own chair.
+                rounds = rounds.exclude(document__status__in=Document.LOCKED_STATUSES)
+            return rounds
         if action == RoundAction.ANSWER:
             # The network's policy gives it (never in an archived network).
             answering = registry.objects_for(user, Action.ANSWER, Network)

@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from consultations.demo import NOVEMBER
+from consultations.demo import seed_demo as seed_rounds
+from documents.demo import seed_demo as seed_documents
 from networks.demo import ARBETSGRUPP, seed_demo
 from networks.models import Membership, Network
 from tests.browser.session import log_in
@@ -41,6 +44,38 @@ def test_every_other_page_passes_axe(live_server_url, page, axe):
     log_in(page, base, "member@example.org", then="/networks/")
     page.goto(f"{base}/networks/{group.pk}/members/")
     axe(page, "refused")
+
+
+def test_my_work_is_reached_from_the_main_menu_and_reads_on_a_phone(live_server_url, page, axe):
+    """The coordinator runs the agreement's open round (the demo): the menu's first link leads
+    to Mitt arbete, which says how many parties have answered and how long is left."""
+    seed_demo()
+    seed_documents()
+    seed_rounds()
+    base = live_server_url
+    page.set_default_timeout(TIMEOUT_MS)
+    log_in(page, base, "coordinator@example.org", then="/networks/")
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    expect(menu.get_by_role("link").first).to_have_text("Mitt arbete")
+    expect(menu.get_by_role("link", name="Mitt arbete")).not_to_have_attribute(
+        "aria-current", "page"
+    )
+
+    menu.get_by_role("link", name="Mitt arbete").click()
+
+    page.wait_for_url(f"{base}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mitt arbete")
+    expect(menu.get_by_role("link", name="Mitt arbete")).to_have_attribute("aria-current", "page")
+    running = page.get_by_role("region", name="Remissrundor du leder")
+    expect(running.get_by_role("link", name=NOVEMBER).first).to_be_visible()
+    expect(running).to_contain_text(re.compile(r"0 av 4 har svarat\s·\s\d+ dagar kvar"))
+    expect(page.locator(".empty-state")).to_have_count(0)
+    axe(page, "Mitt arbete, the coordinator")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(running.get_by_role("link", name="Följ remissrundan")).to_be_visible()
+    axe(page, "Mitt arbete at 390 px")
 
 
 def test_the_language_switch_turns_the_page_english_and_back(live_server_url, page, axe):
