@@ -58,7 +58,11 @@ def test_import_edit_publish_and_compare(live_server_url, page, axe, tmp_path):
     page.locator("[name=label]").fill("Remissversion augusti 2022")
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url(f"{base}/documents/{document.pk}/versions/1/")
-    expect(page.locator(".version-card code")).to_have_text(re.compile(r"^[0-9a-f ]{19}$"))
+    # The checksum is folded into "Verifiera", and there to be read out in a meeting.
+    checksum = page.locator(".version-card .verify code").first
+    expect(checksum).not_to_be_visible()
+    page.locator(".version-card .verify summary").click()
+    expect(checksum).to_have_text(re.compile(r"^[0-9a-f ]{19}$"))
     axe(page, "version 1")
 
     # Edit the second section in place (htmx), without leaving the page.
