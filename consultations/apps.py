@@ -6,11 +6,15 @@ class ConsultationsConfig(AppConfig):
     name = "consultations"
 
     def ready(self):
-        # documents may not import us; it asks whoever registered for a version's adoption.
-        from consultations.adoption import version_adoption
+        # documents may not import us; it asks whoever registered for a version's adoption,
+        # and for the banner under the document's process stepper.
+        from consultations.adoption import adopted_version, version_adoption
+        from consultations.document_banner import document_banner
         from documents.adoption import register_adoption_provider
+        from documents.process import register_banner
 
-        register_adoption_provider(version_adoption)
+        register_adoption_provider(version_adoption, adopted_version)
+        register_banner(document_banner)
 
         from consultations import policies  # noqa: F401 - registers the consultations' policies
         from consultations.receivers import connect

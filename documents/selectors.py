@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import get_language
 
+from documents import adoption
 from documents.diff import DocumentDiff, SectionText, diff_documents
 from documents.markdown import render_markdown
 from documents.models import Document, DocxImport, Section, Version, content_hash
@@ -158,6 +159,42 @@ def working_draft(document: Document) -> tuple[list[RenderedSection], Lix | None
 def version_sections(version: Version) -> tuple[list[RenderedSection], Lix | None]:
     sections = _rendered_all(sorted(version.sections.all(), key=lambda s: s.position))
     return sections, combine(s.lix for s in sections)
+
+
+@dataclass
+class DocumentText:
+    """What the document's page shows: the working draft, or for an adopted document the version
+    it was adopted in (the text that was decided), unless the reader asks for the draft."""
+
+    sections: list[RenderedSection]
+    lix: Lix | None
+    version: Version | None  # the version shown; None when it is the working draft
+    adopted: Version | None  # the version the document was adopted in, if it is adopted
+    adoption: adoption.Adoption | None  # when, and by whom
+    draft_differs: bool  # the working draft has changed since the adopted version
+
+
+def document_text(document: Document, *, want_draft: bool = False) -> DocumentText:
+    """The text the document's page opens on (see DocumentText)."""
+    adopted = adoption.adopted_version(document) if document.is_adopted else None
+    if adopted is None:
+        sections, lix = working_draft(document)
+        return DocumentText(sections, lix, None, None, None, False)
+    adopted.document = document
+    if want_draft:
+        sections, lix = working_draft(document)
+        draft = [s.source for s in sections]
+    else:
+        sections, lix = version_sections(adopted)
+        draft = list(Section.objects.filter(document=document).order_by("position"))
+    return DocumentText(
+        sections,
+        lix,
+        version=None if want_draft else adopted,
+        adopted=adopted,
+        adoption=adoption.adoption_of(adopted),
+        draft_differs=content_hash(document.title, draft) != adopted.content_hash,
+    )
 
 
 def section_history(document: Document, key: str):

@@ -11,11 +11,15 @@ from documents import selectors, services
 from documents.diff import SectionText, diff_documents
 from documents.errors import DocumentLocked, EditConflict, SectionGone
 from documents.forms import DocumentForm, PublishForm, SectionForm
+from documents.process import banners_for, process_of
 from documents.views.htmx import login_required as htmx_login_required
 from documents.views.htmx import refresh_with_message
 from networks import registry
 from networks.errors import DomainError, NotAllowed, NotFound
 from networks.permissions import Action
+
+# `?show=draft` on an adopted document's page: the working draft, not the adopted version.
+SHOW_DRAFT = "draft"
 
 
 @login_required
@@ -69,14 +73,20 @@ def _document_context(request, document):
 
 @login_required
 def document_detail(request, pk):
+    """The document's page: where it is in its process, and its text (an adopted document opens
+    on the version it was adopted in; `?show=draft` shows the working draft)."""
     document = selectors.get_document_for_user(request.user, pk)
-    sections, total_lix = selectors.working_draft(document)
+    text = selectors.document_text(document, want_draft=request.GET.get("show") == SHOW_DRAFT)
     context = _document_context(request, document)
     context.update(
         {
-            "sections": sections,
-            "total_lix": total_lix,
+            "doc_text": text,
+            "sections": text.sections,
+            "total_lix": text.lix,
             "latest": document.versions.order_by("-number").first(),
+            "doc_process": process_of(document),
+            "doc_banners": banners_for(request.user, document),
+            "show_draft": SHOW_DRAFT,
             "new_section_form": SectionForm(prefix="new"),
         }
     )

@@ -42,7 +42,8 @@ def test_the_section_buttons_are_named_without_a_space_before_the_colon(writing,
     expect(tools.get_by_role("link", name="Redigera: Målgrupp", exact=True)).to_have_count(1)
     expect(tools.get_by_role("button", name="Flytta upp: Målgrupp", exact=True)).to_have_count(1)
     expect(tools.get_by_role("button", name="Flytta ned: Inledning", exact=True)).to_have_count(1)
-    expect(tools.get_by_role("link", name="Historik: Målgrupp", exact=True)).to_have_count(1)
+    history = tools.get_by_role("link", name="Ändringshistorik: Målgrupp", exact=True)
+    expect(history).to_have_count(1)
     expect(tools.get_by_role("link", name="Ta bort: Målgrupp", exact=True)).to_have_count(1)
     expect(tools.get_by_role("link", name="Redigera : Målgrupp", exact=True)).to_have_count(0)
 

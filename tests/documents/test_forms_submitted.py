@@ -144,7 +144,9 @@ def test_a_writer_puts_an_older_text_back_from_the_sections_history(draft):
         base_revision=section.revision,
     )
     client = browser_client(draft["writer"])
-    page = follow_link(client, client.get(document.get_absolute_url()), "Historik: Inledning")
+    page = follow_link(
+        client, client.get(document.get_absolute_url()), "Ändringshistorik: Inledning"
+    )
     older = section.history.filter(body="Första texten.").order_by("history_id").last()
 
     response = submit_form(

@@ -180,7 +180,7 @@ def test_the_section_buttons_are_named_by_verb_and_heading_without_a_stray_space
 
     assert "Redigera: Målgrupp" in names
     assert "Flytta upp: Målgrupp" in names
-    assert "Historik: Målgrupp" in names
+    assert "Ändringshistorik: Målgrupp" in names
     assert "Ta bort: Målgrupp" in names
     assert "Flytta ned: Inledning" in names
     assert not [name for name in names if " :" in name], names

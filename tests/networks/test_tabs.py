@@ -40,7 +40,7 @@ def test_a_documents_header_leads_to_its_rounds_decisions_and_timeline_in_order(
         ("Beslut", reverse("consultations:decisions", args=[pk]), True),
         ("Tidslinje", reverse("consultations:timeline", args=[pk]), False),
         ("Jämför", reverse("documents:compare", args=[pk]), False),
-        ("Historik", reverse("documents:history", args=[pk]), False),
+        ("Ändringshistorik", reverse("documents:history", args=[pk]), False),
     ]
 
 

@@ -86,9 +86,11 @@ DISPLAY_ONLY = {
     # a guest link's page says what the link still gives once the round has closed (reading
     # until the grace period ends); the button it shows (send a code) is the same either way
     ("consultations/guest_landing.html", "round.has_closed"): "text",
-    # the document's status badge and its "adopted" / "archived" callout (the buttons show
-    # from may.edit_document and may.publish_version, which a locked document does not give)
-    ("documents/_doc_header.html", "document.is_adopted"): "callout",
+    # the document's status badge, its "adopted" / "archived" callout and the name of its first
+    # tab ("Fastställd text": an adopted document's page opens on the adopted version); the
+    # buttons show from may.edit_document and may.publish_version, which a locked document does
+    # not give. The process stepper on the page labels the status too (documents/process.py).
+    ("documents/_doc_header.html", "document.is_adopted"): "callout, tab name",
     ("documents/_doc_header.html", "document.is_locked"): "badge colour, callout",
     ("documents/network_documents.html", "document.is_locked"): "badge colour",
     # the progress of a person's own Word import (a background job, not a policy's object)
