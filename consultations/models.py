@@ -202,11 +202,11 @@ class Consultee(models.Model):
 
     @property
     def outside_party(self) -> str:
+        """An outside person as every reader of the round sees them: by name (their address is
+        shown only to those who run the round, with how the party is reached)."""
         if not self.outside_email:
             return ""
-        if self.outside_name:
-            return f"{self.outside_name} <{self.outside_email}>"
-        return self.outside_email
+        return self.outside_name or self.outside_email
 
     @property
     def has_answered(self) -> bool:

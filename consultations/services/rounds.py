@@ -149,7 +149,8 @@ def add_consultees(
     if not (networks or organisations or people or outside):
         raise NothingToConsult()
     outsiders, accounts = _outside_people(by_user, outside)
-    people = [*people, *accounts]
+    # A guest's account answers for its own party only: it is never consulted by name.
+    people = [p for p in [*people, *accounts] if not p.is_guest]
     existing = list(review_round.consultees.all())
     added = []
     for field, parties in (

@@ -49,7 +49,7 @@ def test_the_coordinator_sees_how_parties_are_reached_and_sends_and_withdraws_li
     expect(parties).to_contain_text("Kan inte nås: Ingen i Samverka företräder Exempelstads kommun")
     axe(page, "round page with how parties are reached")
 
-    page.get_by_role("button", name="Skicka länken igen (Anna Berg <anna.berg@oru.se>)").click()
+    page.get_by_role("button", name="Skicka länken igen (Anna Berg)").click()
     expect(page.locator(".messages")).to_contain_text(
         "En ny länk till remissen är på väg till anna.berg@oru.se"
     )
@@ -94,5 +94,5 @@ def test_before_opening_the_coordinator_reads_who_cannot_be_reached(live_server_
     axe(page, "planned round with how parties are reached")
     page.get_by_role("link", name="Öppna remissrundan").click()
     expect(page.locator("main")).to_contain_text("1 remissinstans får en gästlänk")
-    expect(page.locator("main")).to_contain_text("Anna Berg <anna.berg@oru.se>: anna.berg@oru.se")
+    expect(page.locator("main")).to_contain_text("Anna Berg: anna.berg@oru.se")
     axe(page, "opening a round, told who cannot be reached")

@@ -125,3 +125,20 @@ def test_a_link_the_mail_server_refused_is_sent_by_the_sweep(world, lekeberg, sm
     assert len(sent) == 1
     assert guests.open_link(link_in(sent[0])).pk == link.pk
     assert tasks.sweep_guest_links() == 0  # sent once
+
+
+def test_a_guest_account_is_never_consulted_by_name(world, lekeberg, smtp_inbox):
+    """A guest answers for their own party only: naming their account in another round (or this
+    one) consults nobody."""
+    review_round = world["round"]
+    round_services.open_round(review_round, by_user=world["people"]["chair"])
+    link = guests.open_link(link_in(smtp_inbox.wait_for(1)[-1][1]))
+    guests.send_code(link)
+    guest = guests.verify(link, code=code_in(smtp_inbox.wait_for(2)[-1][1]), name="Eva Ek")
+    review_round.refresh_from_db()
+    before = review_round.consultees.count()
+    added = round_services.add_consultees(
+        review_round, by_user=world["people"]["chair"], people=[guest]
+    )
+    assert added == []
+    assert review_round.consultees.count() == before
