@@ -29,6 +29,7 @@ from documents.models import Document, Version
 from networks import registry
 from networks.models import Network, Role
 from tests.consultations import conftest as consultations
+from tests.consultations import guesting
 from tests.factories import (
     DocumentFactory,
     MembershipFactory,
@@ -720,16 +721,26 @@ def test_my_work_is_first_in_the_main_menu_and_marked_there(client, english, wor
     assert ("My networks", reverse("networks:list"), "page") in menu
 
 
-def test_a_guest_has_no_my_work_in_the_menu(client, english, world):
-    guest = UserFactory(is_guest=True)
-    client.force_login(guest)
+def test_a_guest_has_no_my_work_in_the_menu(
+    client, english, world, smtp_inbox, django_capture_on_commit_callbacks
+):
+    """A guest (who came by their party's link) has their round in the menu, not Mitt arbete,
+    which would be 404 for them."""
+    review_round = world["round"]
+    reached = guesting.consult_by_link(
+        review_round,
+        world["people"]["chair"],
+        smtp_inbox,
+        django_capture_on_commit_callbacks,
+    )
+    client.force_login(guesting.guest_user(reached, smtp_inbox))
 
-    response = client.get(reverse("consultations:my_comments"))
+    response = client.get(review_round.get_absolute_url())
 
     assert response.status_code == 200
     menu = [href for _name, href, _current in main_menu(response)]
-    assert menu  # the menu is there, without "Mitt arbete"
-    assert reverse("home") not in menu
+    assert menu == [review_round.get_absolute_url()]  # their round, without "Mitt arbete"
+    assert client.get(reverse("home")).status_code == 404
 
 
 # ------------------------------------------------------------------------------ query counts
