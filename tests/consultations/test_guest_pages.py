@@ -206,6 +206,20 @@ def test_a_guest_comments_on_the_round_page(world, reached, as_eva):
     comment = Comment.objects.get(body="Lekeberg saknar ett avsnitt om landsbygden.")
     assert comment.author.full_name == "Eva Ek"
     assert comment.author.is_guest
+    # A guest writes for the body: its organisation is chosen in the form already.
+    assert comment.on_behalf_of == reached.party.organisation
+
+
+def test_a_member_who_speaks_for_an_organisation_still_starts_from_themselves(world, reached):
+    review_round, drafter = world["round"], world["people"]["drafter"]
+    client = browser_client(drafter)
+    page = client.get(review_round.get_absolute_url()).content.decode()
+    url = reverse("consultations:comment_add", args=[review_round.pk])
+    form = form_posting_to(page, url)
+    assert "Kumla kommun</option>" in page  # offered, not chosen
+    posted = client.post(url, fill(form, {"body": "Kumla undrar."}))
+    assert posted.status_code == 302
+    assert Comment.objects.get(body="Kumla undrar.").on_behalf_of is None
 
 
 def test_a_guest_submits_the_partys_response_and_the_record_names_them(world, reached, as_eva, eva):
