@@ -2,6 +2,7 @@
 their round. Bad input (a wrong code, a code used up or used before, an unknown, revoked or
 expired link, another round's or another party's link) gets a clear page and changes nothing."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -688,6 +689,22 @@ def test_after_the_close_a_guest_reads_but_no_longer_comments(world, reached, as
         {"body": "För sent", "kind": "remark", "section_key": ""},
     )
     assert refused.status_code in (400, 403, 409)
+    assert record() == before
+
+
+def test_a_form_sent_after_the_close_keeps_what_was_written_and_no_codes(world, reached, as_eva):
+    review_round = world["round"]
+    page = as_eva.get(review_round.get_absolute_url()).content.decode()
+    url = reverse("consultations:comment_add", args=[review_round.pk])
+    form = form_posting_to(page, url)  # the page was loaded while the round was open
+    round_services.close_round(review_round, by_user=world["people"]["chair"])
+    before = record()
+    refused = as_eva.post(url, fill(form, {"body": "Skrivet innan stängningen."}))
+    assert refused.status_code == 400
+    assert "Remissrundan är stängd" in page_text(refused)
+    # What she wrote, to copy; not the form's codes (the kind "remark", an organisation's id).
+    kept = re.findall(r"<textarea[^>]*>(.*?)</textarea>", refused.content.decode(), re.S)
+    assert kept == ["Skrivet innan stängningen."]
     assert record() == before
 
 
