@@ -151,11 +151,16 @@ def viewer_of(
 
 
 def sections_of(
-    request, review_round: ReviewRound, viewer: Viewer, versions: list, organisations: list
+    request,
+    review_round: ReviewRound,
+    viewer: Viewer,
+    versions: list,
+    organisations: list,
+    chosen: int | None = None,
 ) -> tuple[SafeString, Summary, int]:
     """The round's sections with their threads and forms, filled in for this request, the state
     of the comments, and the sequence number the part shows (the page's live updates go on from
-    there)."""
+    there). `chosen`: the organisation the comment forms start from (None: the person)."""
     key = viewer.key(review_round)
     entry = _get(key)
     if entry is not None and entry.sequence < review_round.sequence:
@@ -173,7 +178,7 @@ def sections_of(
         # the state that number stands for.
         entry = render(review_round, viewer, versions, selectors.round_page(review_round))
         _set(key, entry)
-    filled = fill(request, review_round, entry.parts, organisations)
+    filled = fill(request, review_round, entry.parts, organisations, chosen)
     return filled, entry.summary, entry.sequence
 
 
@@ -264,7 +269,13 @@ def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> E
     return Entry(review_round.sequence, holes.split(html), summary)
 
 
-def fill(request, review_round: ReviewRound, parts: list[str], organisations: list) -> SafeString:
+def fill(
+    request,
+    review_round: ReviewRound,
+    parts: list[str],
+    organisations: list,
+    chosen: int | None = None,
+) -> SafeString:
     token = get_token(request)
     behalf: dict[str, str] = {}
     own_link: list[str] = []  # rendered once, for a stand-in id, on the first own comment
@@ -287,7 +298,8 @@ def fill(request, review_round: ReviewRound, parts: list[str], organisations: li
             return ""
         if key not in behalf:
             behalf[key] = render_to_string(
-                "consultations/_on_behalf.html", {"key": key, "organisations": organisations}
+                "consultations/_on_behalf.html",
+                {"key": key, "organisations": organisations, "chosen": chosen},
             )
         return behalf[key]
 

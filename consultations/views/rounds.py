@@ -42,6 +42,15 @@ def _acting_for(user, review_round):
     return round_policy.organisations_spoken_for(user, review_round)
 
 
+def _written_for(request, organisations) -> int | None:
+    """The organisation the comment forms start from. A guest writes for the body whose link
+    they came by (the one organisation they speak for); anyone else for themselves until they
+    choose."""
+    if getattr(request, "guest", None) is not None and len(organisations) == 1:
+        return organisations[0].pk
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_new(request, pk):
@@ -131,12 +140,14 @@ def round_detail(request, pk):
         can_dispose=context["can_dispose"],
         can_apply=context["can_apply"],
     )
+    organisations = list(_acting_for(request.user, review_round))
     sections_html, summary, sequence = page_cache.sections_of(
         request,
         review_round,
         viewer,
         versions,
-        organisations=list(_acting_for(request.user, review_round)),
+        organisations=organisations,
+        chosen=_written_for(request, organisations),
     )
     context.update(
         {

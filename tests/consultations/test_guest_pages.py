@@ -2,6 +2,7 @@
 their round. Bad input (a wrong code, a code used up or used before, an unknown, revoked or
 expired link, another round's or another party's link) gets a clear page and changes nothing."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -206,6 +207,20 @@ def test_a_guest_comments_on_the_round_page(world, reached, as_eva):
     comment = Comment.objects.get(body="Lekeberg saknar ett avsnitt om landsbygden.")
     assert comment.author.full_name == "Eva Ek"
     assert comment.author.is_guest
+    # A guest writes for the body: its organisation is chosen in the form already.
+    assert comment.on_behalf_of == reached.party.organisation
+
+
+def test_a_member_who_speaks_for_an_organisation_still_starts_from_themselves(world, reached):
+    review_round, drafter = world["round"], world["people"]["drafter"]
+    client = browser_client(drafter)
+    page = client.get(review_round.get_absolute_url()).content.decode()
+    url = reverse("consultations:comment_add", args=[review_round.pk])
+    form = form_posting_to(page, url)
+    assert "Kumla kommun</option>" in page  # offered, not chosen
+    posted = client.post(url, fill(form, {"body": "Kumla undrar."}))
+    assert posted.status_code == 302
+    assert Comment.objects.get(body="Kumla undrar.").on_behalf_of is None
 
 
 def test_a_guest_submits_the_partys_response_and_the_record_names_them(world, reached, as_eva, eva):
@@ -674,6 +689,22 @@ def test_after_the_close_a_guest_reads_but_no_longer_comments(world, reached, as
         {"body": "För sent", "kind": "remark", "section_key": ""},
     )
     assert refused.status_code in (400, 403, 409)
+    assert record() == before
+
+
+def test_a_form_sent_after_the_close_keeps_what_was_written_and_no_codes(world, reached, as_eva):
+    review_round = world["round"]
+    page = as_eva.get(review_round.get_absolute_url()).content.decode()
+    url = reverse("consultations:comment_add", args=[review_round.pk])
+    form = form_posting_to(page, url)  # the page was loaded while the round was open
+    round_services.close_round(review_round, by_user=world["people"]["chair"])
+    before = record()
+    refused = as_eva.post(url, fill(form, {"body": "Skrivet innan stängningen."}))
+    assert refused.status_code == 400
+    assert "Remissrundan är stängd" in page_text(refused)
+    # What she wrote, to copy; not the form's codes (the kind "remark", an organisation's id).
+    kept = re.findall(r"<textarea[^>]*>(.*?)</textarea>", refused.content.decode(), re.S)
+    assert kept == ["Skrivet innan stängningen."]
     assert record() == before
 
 
