@@ -415,8 +415,14 @@ class SignOffForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    # The service's verdicts, worded as what the signatory says.
     verdict = forms.ChoiceField(
-        label=_("Your decision"), choices=Signature.Verdict.choices, widget=forms.RadioSelect
+        label=_("Your decision"),
+        choices=[
+            (Signature.Verdict.APPROVE, _("I approve")),
+            (Signature.Verdict.REJECT, _("I decline")),
+        ],
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("Reason"),

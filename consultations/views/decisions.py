@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consultations import selectors, signing_attempts
 from consultations.errors import WrongPassword
 from consultations.forms import DecisionForm, SignForm, SignOffForm
-from consultations.models import Decision, Signature, SignOff
-from consultations.policies.actions import DocumentStep, SignOffAction
+from consultations.models import Decision, ReviewRound, Signature, SignOff
+from consultations.policies.actions import DocumentStep, RoundAction, SignOffAction
 from consultations.policies.decisions import not_now, require_step, signing_memberships
 from consultations.services import decisions as decision_services
 from documents import selectors as document_selectors
@@ -235,6 +235,45 @@ def _locked_message(retry_at):
     ) % {"time": date_format(local, "H:i"), "date": date_format(local, "j F")}
 
 
+def _signed_message(sign_off_pk, verdict) -> str:
+    """What the signature did, read back after it: approved, declined, or approved and with it
+    the document adopted."""
+    status = SignOff.objects.filter(pk=sign_off_pk).values_list("status", flat=True).first()
+    if verdict == Signature.Verdict.REJECT:
+        return _("You declined. Your signature is recorded and the document goes back to revision.")
+    if status == SignOff.Status.APPROVED:
+        return _("You approved. Your signature is recorded. The document is now adopted.")
+    return _("You approved. Your signature is recorded.")
+
+
+def _outcome_round(user, sign_off):
+    """The consultation whose outcome the signed version answers: the newest round on this
+    version or an earlier one that has closed, if the person may see it (the round's policy);
+    one round, so the page does not grow with the rounds."""
+    review_round = (
+        ReviewRound.objects.select_related("document__network__parent", "version", "chair")
+        .filter(
+            document_id=sign_off.document_id,
+            version__number__lte=sign_off.version.number,
+            status__in=[ReviewRound.Status.CLOSED, ReviewRound.Status.REPORTED],
+        )
+        .order_by("-version__number", "-pk")
+        .first()
+    )
+    if review_round is None or not registry.can(user, RoundAction.VIEW, review_round):
+        return None
+    return review_round
+
+
+def _my_signatures(user, limit=10):
+    """The person's own signatures, newest first: what they signed and when."""
+    return list(
+        Signature.objects.filter(signer=user)
+        .select_related("sign_off__document", "sign_off__version")
+        .order_by("-signed_at")[:limit]
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_off_detail(request, pk):
@@ -268,7 +307,7 @@ def sign_off_detail(request, pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Your signature is recorded."))
+            messages.success(request, _signed_message(sign_off.pk, form.cleaned_data["verdict"]))
             return redirect(sign_off)
     signatures = {s.signer_id: s for s in sign_off.signatures.select_related("signer")}
     signatories = list(sign_off.signatories.order_by("full_name"))
@@ -287,6 +326,8 @@ def sign_off_detail(request, pk):
         "may": may,
         "can_view_document": DocumentAction.VIEW in registry.actions(request.user, document),
         "superseded": document.versions.filter(number__gt=sign_off.version.number).exists(),
+        "outcome": _outcome_round(request.user, sign_off),
+        "my_signatures": _my_signatures(request.user),
     }
     context["locked"] = _locked_message(retry_at) if retry_at is not None else ""
     if request.method == "POST" and retry_at is not None:

@@ -8,10 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Decision, Signature, SignOff
+from consultations.policies.actions import RoundAction
 from consultations.services import decisions
 from consultations.services import rounds as round_services
 from documents.models import Document
+from documents.policies import DocumentAction
+from networks import registry
 from networks.models import Network, Role
+from tests.consultations.page_forms import fill, form_posting_to
 from tests.factories import PASSWORD, MembershipFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +217,58 @@ def test_pages_do_not_grow_with_the_record(client, setup, name):
             decisions.sign(sign_off, by_user=person, verdict="approve", password=PASSWORD)
         assert sign_off.signatures.count() == 15
     assert count() == few
+
+
+def test_the_sign_off_page_says_who_asked_and_links_the_outcome_and_the_decisions(client, setup):
+    sign_off = setup["sign_off"]
+    for visitor in ["chair", "signatory"]:
+        person = setup["people"][visitor]
+        client.force_login(person)
+        page = client.get(sign_off.get_absolute_url()).content.decode()
+        assert f"Begärd av {setup['people']['chair'].get_full_name()}" in page
+        report = reverse("consultations:report", args=[setup["round"].pk])
+        sees_round = registry.can(person, RoundAction.VIEW, setup["round"])
+        assert (report in page) == sees_round
+        decisions_url = reverse("consultations:decisions", args=[setup["document"].pk])
+        sees_document = registry.can(person, DocumentAction.VIEW, setup["document"])
+        assert (decisions_url in page) == sees_document
+
+
+def _sign_as_the_browser(client, sign_off, verdict, reason=""):
+    url = sign_off.get_absolute_url()
+    form = form_posting_to(client.get(url).content.decode())
+    labels = {"approve": "Jag godkänner", "reject": "Jag avböjer"}
+    page = client.get(url).content.decode()
+    assert labels[verdict] in page
+    data = fill(form, {"verdict": verdict, "password": PASSWORD, "reason": reason})
+    return client.post(url, data, follow=True)
+
+
+def test_approving_as_the_browser_does_and_the_last_approval_adopts(client, setup):
+    sign_off = setup["sign_off"]
+    client.force_login(setup["people"]["signatory"])
+    page = _sign_as_the_browser(client, sign_off, "approve").content.decode()
+    assert "Du godkände. Din underskrift är registrerad." in page
+    assert "Dokumentet är nu fastställt" not in page
+    assert "Du har skrivit under" in page
+    client.force_login(setup["people"]["second_signatory"])
+    response = _sign_as_the_browser(client, sign_off, "approve")
+    page = response.content.decode()
+    assert "Dokumentet är nu fastställt." in page
+    setup["document"].refresh_from_db()
+    assert setup["document"].status == Document.Status.ADOPTED
+    signed = page.split('id="signed-heading"')[1]
+    assert setup["document"].title in signed
+    assert "Godkänt" in signed
+
+
+def test_declining_as_the_browser_does(client, setup):
+    sign_off = setup["sign_off"]
+    client.force_login(setup["people"]["signatory"])
+    page = _sign_as_the_browser(client, sign_off, "reject", reason="Fel siffror.").content.decode()
+    assert "Du avböjde." in page
+    assert "Dokumentet är nu fastställt" not in page
+    signed = page.split('id="signed-heading"')[1]
+    assert setup["document"].title in signed
+    assert "Avböjt" in signed
+    assert Signature.objects.get().verdict == Signature.Verdict.REJECT

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 LOCKED = "Lösenordet har varit fel för många gånger"
-APPROVE = "Godkänt"  # the verdict's label
+APPROVE = "Jag godkänner"  # the verdict's label
 
 
 @pytest.fixture
