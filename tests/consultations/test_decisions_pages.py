@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.models import Decision, Signature, SignOff
+from consultations.models import Decision, ReviewRound, Signature, SignOff
 from consultations.policies.actions import RoundAction
 from consultations.services import decisions
 from consultations.services import rounds as round_services
@@ -216,6 +216,19 @@ def test_pages_do_not_grow_with_the_record(client, setup, name):
             sign_off.signatories.add(person)
             decisions.sign(sign_off, by_user=person, verdict="approve", password=PASSWORD)
         assert sign_off.signatures.count() == 15
+        old = setup["round"]
+        for n in range(5):  # and more closed rounds on the version: one outcome is linked
+            ReviewRound.objects.create(
+                document=old.document,
+                version=old.version,
+                title=f"Remiss {n}",
+                status=ReviewRound.Status.CLOSED,
+                opens_at=old.opens_at,
+                closes_at=old.closes_at,
+                chair=old.chair,
+                opened_at=old.opened_at,
+                closed_at=timezone.now(),
+            )
     assert count() == few
 
 
