@@ -16,6 +16,7 @@ from consultations.models import (
     Disposition,
     GuestPass,
     ReviewRound,
+    Signature,
 )
 from consultations.policies.actions import RoundAction
 from documents.markdown import render_markdown
@@ -34,6 +35,16 @@ def get_decision(document, pk) -> Decision:
     if decision is None:
         raise NotFound()
     return decision
+
+
+def list_signatures_of(user, limit: int = 10) -> list[Signature]:
+    """The person's own signatures, newest first: what they signed, and when (their record,
+    shown only to themselves)."""
+    return list(
+        Signature.objects.filter(signer=user)
+        .select_related("sign_off__document", "sign_off__version")
+        .order_by("-signed_at", "-pk")[:limit]
+    )
 
 
 def get_round_for_user(user, pk) -> ReviewRound:

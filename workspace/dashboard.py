@@ -25,7 +25,16 @@ from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Val
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Comment, Consultee, Decision, Response, ReviewRound, SignOff
+from consultations import selectors
+from consultations.models import (
+    Comment,
+    Consultee,
+    Decision,
+    Response,
+    ReviewRound,
+    Signature,
+    SignOff,
+)
 from consultations.policies.actions import (
     CommentAction,
     ConsulteeAction,
@@ -168,6 +177,7 @@ class MyWork:
     to_sign: list[ToSign] = field(default_factory=list)
     running: list[Running] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    signed: list[Signature] = field(default_factory=list)  # what they signed, not a to-do
 
     def _all_groups(self) -> list[Group]:
         return [
@@ -216,6 +226,7 @@ def my_work(user, now: datetime | None = None) -> MyWork:
             to_sign=_to_sign(user),
             running=_running(user, now),
             decisions=_decisions(user, now),
+            signed=selectors.list_signatures_of(user),
         )
 
 

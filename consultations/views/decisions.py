@@ -265,15 +265,6 @@ def _outcome_round(user, sign_off):
     return review_round
 
 
-def _my_signatures(user, limit=10):
-    """The person's own signatures, newest first: what they signed and when."""
-    return list(
-        Signature.objects.filter(signer=user)
-        .select_related("sign_off__document", "sign_off__version")
-        .order_by("-signed_at")[:limit]
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_off_detail(request, pk):
@@ -327,7 +318,7 @@ def sign_off_detail(request, pk):
         "can_view_document": DocumentAction.VIEW in registry.actions(request.user, document),
         "superseded": document.versions.filter(number__gt=sign_off.version.number).exists(),
         "outcome": _outcome_round(request.user, sign_off),
-        "my_signatures": _my_signatures(request.user),
+        "my_signatures": selectors.list_signatures_of(request.user),
     }
     context["locked"] = _locked_message(retry_at) if retry_at is not None else ""
     if request.method == "POST" and retry_at is not None:

@@ -59,6 +59,9 @@ def test_a_signatory_signs_and_the_document_is_adopted_and_locked(live_server_ur
         expect(page.locator(".my-signatures li")).to_have_count(1)
         expect(page.locator(".my-signatures li")).to_contain_text(document.title)
         axe(page, "sign-off, signed and adopted")
+        page.goto(f"{base}/")
+        expect(page.locator(".my-signatures li")).to_contain_text(document.title)
+        axe(page, "my work, what I signed")
         document.refresh_from_db()
         assert document.status == Document.Status.ADOPTED
     finally:

@@ -394,6 +394,26 @@ def test_a_signatory_sees_the_sign_off_until_they_have_signed(world):
         assert signing(people[who]) == [], who
 
 
+def test_what_a_signatory_signed_is_listed_with_when_newest_first(client, world):
+    people = world["people"]
+    sign_off = pending_sign_off(world, [people["manager"], people["expert"]])
+    Signature.objects.create(
+        sign_off=sign_off,
+        signer=people["manager"],
+        verdict=Signature.Verdict.APPROVE,
+        content_hash=world["version"].content_hash,
+    )
+
+    assert [s.sign_off for s in my_work(people["manager"]).signed] == [sign_off]
+    assert my_work(people["expert"]).signed == []
+    client.force_login(people["manager"])
+    page = main_content(client.get(reverse("home")))
+    signed = page.split('id="signed-heading"')[1]
+    assert "Du har skrivit under" in page
+    assert world["document"].title in signed
+    assert sign_off.get_absolute_url() in signed
+
+
 def test_a_sign_off_that_no_longer_waits_leaves_the_list(world):
     people = world["people"]
     sign_off = pending_sign_off(world, [people["manager"]])
@@ -794,6 +814,12 @@ def grow(world, count):
             document=document, version=version, requested_by=people["chair"], required=2
         )
         sign_off.signatories.set([people["manager"], people["expert"], people["chair"]])
+        Signature.objects.create(  # the expert has signed: it shows in what they signed
+            sign_off=sign_off,
+            signer=people["expert"],
+            verdict=Signature.Verdict.APPROVE,
+            content_hash=version.content_hash,
+        )
         decide(world, document=document, version=version)
     # And work in another county, which nobody of Örebro sees.
     county = NetworkFactory(name=f"Län {count}", kind=Network.Kind.NETWORK)
@@ -813,8 +839,8 @@ def queries(action):
 
 EVERYONE_AT_WORK = ["chair", "coordinator", "writer", "drafter", "approver", "manager", "expert"]
 # Two for the ties that make a person speak for a party, one for each list: answer and
-# approve (one query), comments, sign, rounds to run, decisions.
-QUERIES = 7
+# approve (one query), comments, sign, rounds to run, decisions, and what they signed.
+QUERIES = 8
 # The page adds the session, the person and the unread notifications.
 PAGE_QUERIES = QUERIES + 3
 
