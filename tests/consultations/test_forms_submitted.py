@@ -521,7 +521,7 @@ def test_a_signatory_signs_with_their_password(pending):
         client,
         page,
         button="Skriv under",
-        fields={"Godkänt": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
+        fields={"Jag godkänner": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
     )
 
     assert "Din underskrift är registrerad." in page_text(response)
@@ -696,7 +696,7 @@ def test_a_signatory_refuses_with_a_reason_and_the_document_goes_back_to_revisin
         client,
         page,
         button="Skriv under",
-        fields={"Avböjt": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
+        fields={"Jag avböjer": True, "Ditt lösenord, för att bekräfta att det är du": PASSWORD},
     )
     assert refused.status_code == 400
     assert not Signature.objects.exists()
@@ -711,7 +711,7 @@ def test_a_signatory_refuses_with_a_reason_and_the_document_goes_back_to_revisin
         },
     )
 
-    assert "Din underskrift är registrerad." in page_text(response)
+    assert "Du avböjde. Din underskrift är registrerad" in page_text(response)
     assert Signature.objects.get(signer=stina).verdict == Signature.Verdict.REJECT
     document.refresh_from_db()
     assert document.status == "revising"
