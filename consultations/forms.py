@@ -398,6 +398,12 @@ class SignOffForm(forms.Form):
         min_value=1,
         help_text=_("Leave empty when all must approve."),
     )
+    sign_by = forms.DateField(
+        label=_("Sign by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day to sign. Leave empty for no deadline."),
+    )
 
     def __init__(self, *args, document, candidates, roles, **kwargs):
         """`candidates`: the people who may be asked; `roles`: what to show after each name
@@ -412,6 +418,12 @@ class SignOffForm(forms.Form):
         field.label_from_instance = lambda person: format_html(
             '{} <span class="meta">{}</span>', person.get_full_name(), roles.get(person.pk, "")
         )
+
+    def clean_sign_by(self):
+        sign_by = self.cleaned_data["sign_by"]
+        if sign_by is not None and sign_by < timezone.localdate():
+            raise forms.ValidationError(_("The last day to sign cannot be in the past."))
+        return sign_by
 
 
 class SignForm(forms.Form):

@@ -517,6 +517,8 @@ class SignOff(models.Model):
     required = models.PositiveIntegerField(_("approvals needed"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(default=timezone.now)
+    # The last day the signatories are asked to sign by; none when the request sets none.
+    sign_by = models.DateField(_("sign by"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()

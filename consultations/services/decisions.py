@@ -166,7 +166,13 @@ def record_decision(
 
 @transaction.atomic
 def request_sign_off(
-    document: Document, *, by_user, version: Version, signatories: list, required: int | None
+    document: Document,
+    *,
+    by_user,
+    version: Version,
+    signatories: list,
+    required: int | None,
+    sign_by: date | None = None,
 ) -> SignOff:
     document = _lock_document(document)
     require_step(by_user, DocumentStep.REQUEST_SIGN_OFF, document)
@@ -190,6 +196,7 @@ def request_sign_off(
         requested_by=by_user,
         rule=SignOff.Rule.ALL if needed == len(signatories) else SignOff.Rule.SOME,
         required=needed,
+        sign_by=sign_by,
     )
     sign_off._history_user = by_user
     sign_off.save()

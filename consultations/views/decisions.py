@@ -199,6 +199,7 @@ def sign_off_new(request, pk):
                 version=form.cleaned_data["version"],
                 signatories=list(form.cleaned_data["signatories"]),
                 required=form.cleaned_data["required"],
+                sign_by=form.cleaned_data["sign_by"],
             )
         except ACCESS_REFUSALS:
             raise

@@ -1,6 +1,8 @@
 """Role × page matrix for decisions and sign-off; signatories from outside the working group see
 the sign-off (and its version) but not the document; refused writes change nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -285,3 +287,26 @@ def test_declining_as_the_browser_does(client, setup):
     assert setup["document"].title in signed
     assert "Avböjt" in signed
     assert Signature.objects.get().verdict == Signature.Verdict.REJECT
+
+
+def test_asking_with_a_last_day_to_sign_shows_it_to_the_signatory(client, setup):
+    people = setup["people"]
+    decisions.withdraw_sign_off(setup["sign_off"], by_user=people["chair"])
+    client.force_login(people["chair"])
+    url = reverse("consultations:sign_off_new", args=[setup["document"].pk])
+    form = form_posting_to(client.get(url).content.decode())
+    last_day = timezone.localdate() + timedelta(days=7)
+    chosen = {"signatories": [str(people["signatory"].pk)]}
+
+    past = fill(form, {**chosen, "sign_by": str(timezone.localdate() - timedelta(days=1))})
+    refused = client.post(url, past)
+    assert refused.status_code == 400
+    assert "Sista dagen att skriva under kan inte ha passerat." in refused.content.decode()
+    response = client.post(url, fill(form, {**chosen, "sign_by": last_day.isoformat()}))
+    assert response.status_code == 302
+
+    sign_off = SignOff.objects.get(status=SignOff.Status.PENDING)
+    assert sign_off.sign_by == last_day
+    client.force_login(people["signatory"])
+    page = client.get(sign_off.get_absolute_url()).content.decode()
+    assert f'Skriv under senast <time datetime="{last_day.isoformat()}">' in page
