@@ -18,7 +18,7 @@ made in SQL, and permissions are asked for the whole list at once, never per row
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
@@ -136,7 +136,7 @@ class ToAnswer:
 @dataclass
 class ToSign:
     sign_off: SignOff
-    deadline: None = None  # a sign-off carries no deadline
+    deadline: Deadline | None = None  # the last day to sign, when the request set one
 
 
 @dataclass
@@ -223,7 +223,7 @@ def my_work(user, now: datetime | None = None) -> MyWork:
             owed=owed,
             to_approve=to_approve,
             to_answer=_to_answer(user),
-            to_sign=_to_sign(user),
+            to_sign=_to_sign(user, now),
             running=_running(user, now),
             decisions=_decisions(user, now),
             signed=selectors.list_signatures_of(user),
@@ -332,14 +332,22 @@ def _running(user, now) -> list[Running]:
     )
 
 
-def _to_sign(user) -> list[ToSign]:
+def _to_sign(user, now: datetime) -> list[ToSign]:
     """The sign-offs waiting for this person's signature (the sign-off policy's SIGN)."""
     sign_offs = (
         registry.objects_for(user, SignOffAction.SIGN, SignOff)
         .select_related("document", "version", "requested_by")
         .order_by("requested_at", "pk")
     )
-    return [ToSign(sign_off) for sign_off in sign_offs]
+    return [ToSign(sign_off, _sign_by(sign_off, now)) for sign_off in sign_offs]
+
+
+def _sign_by(sign_off: SignOff, now: datetime) -> Deadline | None:
+    """The last day to sign, to its end in local time (as a round's last day to answer)."""
+    if sign_off.sign_by is None:
+        return None
+    end = datetime.combine(sign_off.sign_by, time(23, 59), tzinfo=timezone.get_current_timezone())
+    return deadline(end, now)
 
 
 def _decisions(user, now) -> list[Decision]:

@@ -394,6 +394,19 @@ def test_a_signatory_sees_the_sign_off_until_they_have_signed(world):
         assert signing(people[who]) == [], who
 
 
+def test_a_last_day_to_sign_is_the_sign_off_s_deadline(client, world):
+    people = world["people"]
+    sign_off = pending_sign_off(world, [people["manager"]])
+    assert my_work(people["manager"]).to_sign[0].deadline is None
+    SignOff.objects.filter(pk=sign_off.pk).update(sign_by=timezone.localdate() + timedelta(days=2))
+
+    due = my_work(people["manager"]).to_sign[0].deadline
+    assert due.days_left == 2
+    assert not due.overdue
+    client.force_login(people["manager"])
+    assert "Skriv under senast" in page_text(client.get(reverse("home")))
+
+
 def test_what_a_signatory_signed_is_listed_with_when_newest_first(client, world):
     people = world["people"]
     sign_off = pending_sign_off(world, [people["manager"], people["expert"]])
