@@ -48,7 +48,9 @@ def _main_pages():
     return [
         ("/", "Mitt arbete"),
         (group.get_absolute_url(), "network"),
+        (f"/networks/{group.pk}/members/", "members"),
         (strategy.get_absolute_url(), "document"),
+        (f"/documents/{strategy.pk}/versions/", "versions"),
         (f"/documents/{strategy.pk}/versions/{latest.number}/", "version"),
         (f"/documents/{strategy.pk}/compare/?from=1&to={latest.number}", "compare"),
         (august.get_absolute_url(), "round"),
