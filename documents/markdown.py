@@ -9,7 +9,9 @@ independent layers mean one mistake in either is not yet a hole.
 import re
 
 import nh3
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -52,6 +54,7 @@ def render_markdown(text: str) -> SafeString:
     env: dict = {}
     tokens = _md.parse(text, env)
     _shift_headings(tokens)
+    labels = _table_labels(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
     cleaned = nh3.clean(
         html,
@@ -62,7 +65,47 @@ def render_markdown(text: str) -> SafeString:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+    if labels:
+        cleaned = _wrap_tables(cleaned, labels)
     return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 against the allowlist above
+
+
+def _table_labels(tokens: list[Token]) -> list[str]:
+    """One label per table, in order: its column headings ("Tabell: Aktör, Ansvar"), so that
+    the scroll region around it is named for what it holds (WCAG 1.4.10 and 2.1.1)."""
+    labels: list[str] = []
+    columns: list[str] | None = None
+    for token in tokens:
+        if token.type == "table_open":
+            columns = []
+        elif token.type == "thead_close" and columns is not None:
+            headings = ", ".join(column for column in columns if column)
+            labels.append(
+                gettext("Table: %(columns)s") % {"columns": headings}
+                if headings
+                else gettext("Table")
+            )
+            columns = None
+        elif token.type == "inline" and columns is not None:
+            columns.append(_inline_text(token.children or []).strip())
+    return labels
+
+
+def _wrap_tables(html: str, labels: list[str]) -> str:
+    """Put each table in a scroll region that a keyboard can reach: a wide table scrolls inside
+    the page instead of making the page wider than a phone. Added after nh3 (which would drop
+    the region's attributes); the labels are escaped. Markdown tables cannot nest."""
+    parts = html.split("<table>")
+    if len(parts) != len(labels) + 1:  # never expected; the text is shown unwrapped then
+        return html
+    wrapped = [parts[0]]
+    for label, part in zip(labels, parts[1:], strict=True):
+        region = format_html(
+            '<div class="table-scroll" role="region" aria-label="{}" tabindex="0"><table>',
+            label,
+        )
+        wrapped.append(region + part.replace("</table>", "</table></div>", 1))
+    return "".join(wrapped)
 
 
 def plain_text(text: str) -> str:

@@ -126,7 +126,10 @@ def _cache_set(key, value) -> None:
 def _rendered_all(rows) -> list[RenderedSection]:
     """Sections rendered (sanitised HTML and LIX), from the cache in one read: a version never
     changes, and the draft's text is the key."""
-    keys = [f"md:v2:{hashlib.sha256(row.body.encode('utf-8')).hexdigest()}" for row in rows]
+    keys = [
+        f"md:v3:{get_language()}:{hashlib.sha256(row.body.encode('utf-8')).hexdigest()}"
+        for row in rows
+    ]
     try:
         found = cache.get_many(keys)
     except Exception:  # noqa: BLE001 - never a 500 because of the cache

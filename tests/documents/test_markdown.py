@@ -312,3 +312,20 @@ def test_plain_text_keeps_raw_html_as_the_text_the_page_shows():
 def test_plain_text_of_nothing_is_empty():
     assert plain_text("") == ""
     assert plain_text("---\n\n   ") == ""
+
+
+def test_a_table_scrolls_in_a_region_named_by_its_columns_that_a_keyboard_reaches():
+    html = render_markdown('Före\n\n| Aktör | Ansvar "x" |\n|--|--|\n| Kumla | <b>mycket</b> |')
+
+    assert html.startswith(
+        '<p>Före</p>\n<div class="table-scroll" role="region" '
+        'aria-label="Tabell: Aktör, Ansvar &quot;x&quot;" tabindex="0"><table>'
+    )
+    assert html.rstrip().endswith("</table></div>")
+    assert "<b>" not in html
+
+
+def test_a_table_without_column_headings_is_named_table():
+    html = render_markdown("| | |\n|--|--|\n| 1 | 2 |")
+
+    assert 'aria-label="Tabell"' in html
