@@ -65,6 +65,18 @@ class NeedsApproval(DomainError):
     )
 
 
+class NotAwaitingApproval(DomainError):
+    default_message = _("The response does not wait for approval: there is nothing to send back.")
+
+
+class OnlyApproverSendsBack(DomainError):
+    default_message = _("Only the person who approves for the party can send its response back.")
+
+
+class SendBackWithoutComment(DomainError):
+    default_message = _("Tell the drafter why the response is sent back.")
+
+
 class IncompleteResponse(DomainError):
     default_message = _("Choose a position before the response is sent for approval.")
 

@@ -245,6 +245,14 @@ class ResponseForm(forms.Form):
         return {str(q.pk): self.cleaned_data.get(f"q{q.pk}", "") for q in self.questions}
 
 
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why it is sent back (to the drafter)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Tell the drafter why the response is sent back.")},
+    )
+
+
 class EnteredResponseForm(ResponseForm):
     via = forms.ChoiceField(
         label=_("How it came"),

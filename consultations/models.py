@@ -331,6 +331,13 @@ class Response(models.Model):
     attachment_type = models.CharField(max_length=100, blank=True)
     attachment = models.BinaryField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # the last time an approver sent it back to the drafters, and why (kept until it is sent
+    # for approval again; every time is in the history)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_comment = models.TextField(blank=True)
 
     history = HistoricalRecords(excluded_fields=["attachment"])
     _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)

@@ -28,6 +28,10 @@ class Kind(models.TextChoices):
         "response_awaiting_approval",
         _("My organisation's response waits for my approval"),
     )
+    RESPONSE_SENT_BACK = (
+        "response_sent_back",
+        _("The approver sent my organisation's response back"),
+    )
     SIGNOFF_AWAITING_SIGNATURE = (
         "signoff_awaiting_signature",
         _("A sign-off waits for my signature"),
@@ -102,6 +106,10 @@ TEXTS: dict[str, Texts] = {
     Kind.RESPONSE_AWAITING_APPROVAL: Texts(
         _("Approve the response of %(organisation)s"),
         _("The response of %(organisation)s to “%(round)s” waits for your approval."),
+    ),
+    Kind.RESPONSE_SENT_BACK: Texts(
+        _("Sent back: the response of %(organisation)s"),
+        _("%(actor)s sent the response of %(organisation)s to “%(round)s” back: %(reason)s"),
     ),
     Kind.SIGNOFF_AWAITING_SIGNATURE: Texts(
         _("Your signature: %(document)s"),

@@ -10,7 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations import live
-from consultations.errors import IncompleteResponse, NeedsApproval, ResponseExists
+from consultations.errors import (
+    IncompleteResponse,
+    NeedsApproval,
+    NotAwaitingApproval,
+    OnlyApproverSendsBack,
+    ResponseExists,
+    SendBackWithoutComment,
+)
 from consultations.locks import lock_consultee, lock_round
 from consultations.models import Consultee, Response
 from consultations.policies import rounds as policy
@@ -121,6 +128,7 @@ def ask_for_approval(consultee: Consultee, *, by_user, draft: Draft | None = Non
     if not response.position:
         raise IncompleteResponse()
     response.state = Response.State.AWAITING_APPROVAL
+    response.sent_back_by, response.sent_back_at, response.sent_back_comment = None, None, ""
     _save_written(consultee, response, by_user)
     notify(
         kind=Kind.RESPONSE_AWAITING_APPROVAL,
@@ -153,6 +161,58 @@ def approve_and_submit(consultee: Consultee, *, by_user, draft: Draft | None = N
     response._history_user = by_user
     response.save()
     _mark_answered(consultee, response, by_user)
+    return response
+
+
+def asked_by(response: Response):
+    """Who last sent the response for approval, and when (from its history): `(user, when)`,
+    or `(None, None)` if nobody has (e.g. the approver wrote it)."""
+    asked = (
+        Response.history.filter(id=response.pk, state=Response.State.AWAITING_APPROVAL)
+        .exclude(history_user=None)
+        .select_related("history_user__guest")
+        .order_by("-history_date")
+        .first()
+    )
+    return (asked.history_user, asked.history_date) if asked else (None, None)
+
+
+@transaction.atomic
+def send_back(consultee: Consultee, *, by_user, comment: str) -> Response:
+    """The approver returns the response to draft, with a comment to the drafters, who are
+    told. Only one who may approve it can, and only while it waits for approval."""
+    consultee, response, allowed = _lock(consultee, by_user, ConsulteeAction.RESPOND)
+    if ConsulteeAction.APPROVE not in allowed:
+        raise OnlyApproverSendsBack()
+    if response.pk is None or response.state != Response.State.AWAITING_APPROVAL:
+        raise NotAwaitingApproval()
+    comment = (comment or "").strip()
+    if not comment:
+        raise SendBackWithoutComment()
+    now = timezone.now()
+    response.state = Response.State.DRAFT
+    response.sent_back_by, response.sent_back_at, response.sent_back_comment = by_user, now, comment
+    response.updated_at = now
+    response._history_user = by_user
+    response._change_reason = comment[:100]
+    response.save()
+    writers = (
+        Response.history.filter(id=response.pk).exclude(history_user=None).values("history_user_id")
+    )
+    notify(
+        kind=Kind.RESPONSE_SENT_BACK,
+        recipients=list(
+            registry.users_for(ConsulteeAction.RESPOND, consultee).filter(pk__in=writers)
+        ),
+        actor=by_user,
+        target=consultee.round,
+        context={
+            "organisation": str(consultee.party),
+            "round": consultee.round.title,
+            "reason": comment,
+        },
+        url=consultee.round.get_absolute_url() + f"respond/{consultee.pk}/",
+    )
     return response
 
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consultations import selectors
-from consultations.forms import EnteredResponseForm, ResponseForm
+from consultations.errors import IncompleteResponse, NeedsApproval
+from consultations.forms import EnteredResponseForm, ResponseForm, SendBackForm
 from consultations.models import Response
 from consultations.policies import rounds as round_policy
 from consultations.policies.actions import ConsulteeAction, ResponseAction
@@ -44,14 +45,17 @@ def respond(request, pk, consultee_pk):
         registry.require(request.user, ConsulteeAction.VIEW_RESPONSE, consultee)
     response = (
         Response.objects.filter(consultee=consultee)
-        .select_related("approved_by__guest")
+        .select_related("approved_by__guest", "sent_back_by__guest")
         .defer("attachment")
         .first()
     )
     questions = list(review_round.questions.all())
+    step = request.POST.get("step", "save")
+    if request.method == "POST" and step in ("approve", "send_back"):
+        return _review_step(request, review_round, consultee, response, questions, step)
     form = ResponseForm(request.POST or None, questions=questions, initial=_initial(response))
+    checking = False
     if request.method == "POST" and form.is_valid():
-        step = request.POST.get("step", "save")
         draft = response_services.Draft(
             position=form.cleaned_data["position"],
             summary=form.cleaned_data["summary"],
@@ -59,12 +63,22 @@ def respond(request, pk, consultee_pk):
         )
         try:
             # One service call per step: a refused step writes nothing, not even the draft.
-            if step == "ask":
+            if step == "submit":
+                # "Check your answers": nothing goes to the body before the person has seen
+                # what goes; the page carries the text to the next step.
+                if ConsulteeAction.APPROVE not in consultee.may:
+                    raise NeedsApproval()
+                if not draft.position:
+                    raise IncompleteResponse()
+                checking = True
+            elif step == "change":
+                pass  # back to the form, with what was typed
+            elif step == "ask":
                 response_services.ask_for_approval(consultee, by_user=request.user, draft=draft)
                 messages.success(
                     request, _("The response waits for approval. The approver has been told.")
                 )
-            elif step == "submit":
+            elif step == "confirm":
                 response_services.approve_and_submit(consultee, by_user=request.user, draft=draft)
                 messages.success(request, _("The response is submitted as the party's answer."))
                 return redirect(review_round)
@@ -80,29 +94,112 @@ def respond(request, pk, consultee_pk):
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
+            checking = False
             form.add_error(None, error.message)
         else:
-            return redirect("consultations:respond", pk=review_round.pk, consultee_pk=consultee.pk)
+            if not checking and step != "change":
+                return redirect(
+                    "consultations:respond", pk=review_round.pk, consultee_pk=consultee.pk
+                )
+    reviewing = request.method == "GET" and "edit" not in request.GET
+    reviewing = reviewing and _reviews(response, consultee)
+    return _page(
+        request,
+        review_round,
+        consultee,
+        response,
+        questions,
+        form=form,
+        mode="check" if checking else "review" if reviewing else "form",
+        send_back_form=SendBackForm(),
+        status=400 if form.errors else 200,
+    )
+
+
+def _reviews(response, consultee) -> bool:
+    """The approver sees a response that waits for her approval as a review, not a form."""
+    return (
+        response is not None
+        and response.state == Response.State.AWAITING_APPROVAL
+        and ConsulteeAction.APPROVE in consultee.may
+    )
+
+
+def _review_step(request, review_round, consultee, response, questions, step):
+    """The approver's two answers on the review page: submit the text as it is, or send it
+    back to the drafter with a comment."""
+    send_back_form = SendBackForm(request.POST if step == "send_back" else None)
+    try:
+        if step == "approve":
+            response_services.approve_and_submit(consultee, by_user=request.user)
+            messages.success(request, _("The response is submitted as the party's answer."))
+            return redirect(review_round)
+        if send_back_form.is_valid():
+            response_services.send_back(
+                consultee, by_user=request.user, comment=send_back_form.cleaned_data["comment"]
+            )
+            messages.success(request, _("The response is sent back. The drafter has been told."))
+            return redirect(review_round)
+    except ACCESS_REFUSALS:
+        raise
+    except DomainError as error:
+        refusal = error.message
+    else:
+        refusal = None  # the comment is missing: the form says so
+    response = (
+        Response.objects.filter(pk=getattr(response, "pk", None))
+        .select_related("approved_by__guest", "sent_back_by__guest")
+        .defer("attachment")
+        .first()
+    )
+    return _page(
+        request,
+        review_round,
+        consultee,
+        response,
+        questions,
+        form=ResponseForm(questions=questions, initial=_initial(response)),
+        mode="review" if _reviews(response, consultee) else "form",
+        send_back_form=send_back_form,
+        refusal=refusal,
+        status=400,
+    )
+
+
+def _page(
+    request, review_round, consultee, response, questions, *, form, mode, status=200, **extra
+):
     context = _round_context(request, review_round)
+    asked_by, asked_at = response_services.asked_by(response) if mode == "review" else (None, None)
+    if mode == "check":
+        shown = {"position": form.cleaned_data["position"], "answers": form.answers()}
+        position = dict(Response.Position.choices).get(shown["position"], "")
+        summary = form.cleaned_data["summary"]
+        answers = [(q, shown["answers"].get(str(q.pk), "")) for q in questions]
+    elif response is not None:
+        position, summary = response.get_position_display(), response.summary
+        answers = [(q, str(response.answers.get(str(q.pk), ""))) for q in questions]
+    else:
+        position, summary, answers = "", "", []
     context.update(
         {
             "consultee": consultee,
             "response": response,
             "form": form,
+            "mode": mode,
+            "asked_by": asked_by,
+            "asked_at": asked_at,
+            "shown_position": position,
+            "shown_summary": summary,
             # who approves it, while it is still to be approved
             "approvers": registry.users_for(ConsulteeAction.APPROVE, consultee).select_related(
                 "guest"
             ),
             "submitted": response is not None and response.state == Response.State.SUBMITTED,
-            "answers": [
-                (question, str(response.answers.get(str(question.pk), "")))
-                for question in questions
-            ]
-            if response is not None
-            else [],
+            "answers": answers,
+            **extra,
         }
     )
-    status = 400 if form.errors else 200
     return render(request, "consultations/respond.html", context, status=status)
 
 

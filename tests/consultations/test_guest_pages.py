@@ -233,7 +233,11 @@ def test_a_guest_submits_the_partys_response_and_the_record_names_them(world, re
         {"position": "reservations", "summary": "Lekeberg stöder med reservation."},
         press=("step", "submit"),
     )
-    submitted = as_eva.post(url, data)
+    check = as_eva.post(url, data)  # "check your answers" first: nothing sent yet
+    assert "Kontrollera innan du skickar in" in check.content.decode()
+    assert not Response.objects.filter(consultee=party, state=Response.State.SUBMITTED).exists()
+    confirm = form_with(check.content.decode(), "summary")
+    submitted = as_eva.post(url, fill(confirm, press=("step", "confirm")))
     assert submitted.status_code == 302
 
     response = Response.objects.get(consultee=party)
@@ -504,6 +508,10 @@ def test_a_guest_cannot_answer_for_another_party(world, reached, eva):
     before = record()
     posted = client.post(
         url, {"position": "supports", "summary": "I Kumlas namn", "step": "submit"}
+    )
+    assert posted.status_code in (403, 404)
+    posted = client.post(
+        url, {"position": "supports", "summary": "I Kumlas namn", "step": "confirm"}
     )
     assert posted.status_code in (403, 404)
     assert record() == before

@@ -350,6 +350,12 @@ CODE_AUDITED = {
         "consultations/views/responses.py",
         '"submitted": response is not None and response.state == Response.State.SUBMITTED,',
     ): "display",
+    # the approver sees a waiting response as a read-only review rather than the form (which
+    # she may still open); who may approve is consultee.may's APPROVE, the services refuse
+    (
+        "consultations/views/responses.py",
+        "and response.state == Response.State.AWAITING_APPROVAL",
+    ): "display",
     # the round page's count of parties not answered
     (
         "consultations/views/rounds.py",
