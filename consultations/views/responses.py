@@ -63,6 +63,10 @@ def respond(request, pk, consultee_pk):
         )
         try:
             # One service call per step: a refused step writes nothing, not even the draft.
+            if step in ("submit", "change"):
+                # No service is called: the refusal the services would give (403, or the reason
+                # in this state) is asked here.
+                round_policy.require(request.user, ConsulteeAction.RESPOND, consultee)
             if step == "submit":
                 # "Check your answers": nothing goes to the body before the person has seen
                 # what goes; the page carries the text to the next step.
