@@ -782,7 +782,7 @@ def test_a_guest_comments_and_submits_the_partys_response_from_the_pages(
     assert Comment.objects.get(body="Lekeberg saknar landsbygden.").author == eva
 
     respond = follow_link(client, commented, "Lekebergs kommun")
-    submitted = submit_form(
+    check = submit_form(
         client,
         respond,
         button="Godkänn och skicka in",
@@ -791,6 +791,9 @@ def test_a_guest_comments_and_submits_the_partys_response_from_the_pages(
             "Sammanfattning av remissvaret": "Lekeberg stöder.",
         },
     )
+    assert "Kontrollera innan du skickar in" in page_text(check)  # nothing is sent yet
+    assert not Response.objects.filter(consultee=reached.party, state="submitted").exists()
+    submitted = submit_form(client, check, button="Skicka in")
 
     assert "Remissvaret är inskickat som remissinstansens svar." in page_text(submitted)
     response = Response.objects.get(consultee=reached.party)
