@@ -341,6 +341,7 @@ class Response(models.Model):
 
     history = HistoricalRecords(excluded_fields=["attachment"])
     _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
+    _change_reason: str | None  # why, for simple-history (a response sent back: the comment)
 
     class Meta:
         verbose_name = _("response")
