@@ -329,7 +329,9 @@ class Response(models.Model):
     )
     attachment_name = models.CharField(max_length=255, blank=True)
     attachment_type = models.CharField(max_length=100, blank=True)
-    attachment = models.BinaryField(null=True, blank=True, editable=False)
+    # the original (a letter, a PDF) in the file storage (settings.STORAGES["default"]); read
+    # only by the download view, streamed
+    attachment = models.FileField(upload_to="responses/%Y/%m/", max_length=500, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     # the last time an approver sent it back to the drafters, and why (kept until it is sent
     # for approval again; every time is in the history)
@@ -464,7 +466,8 @@ class Decision(WrittenOnce, models.Model):
     conditions = models.TextField(_("conditions"), blank=True)
     minutes_name = models.CharField(max_length=255, blank=True)
     minutes_type = models.CharField(max_length=100, blank=True)
-    minutes = models.BinaryField(null=True, blank=True, editable=False)
+    # the minutes file in the file storage, streamed by the download view
+    minutes = models.FileField(upload_to="minutes/%Y/%m/", max_length=500, blank=True)
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("corrects"),

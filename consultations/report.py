@@ -107,11 +107,10 @@ def build(review_round: ReviewRound) -> Report:
 
 
 def _parties(review_round: ReviewRound) -> list[Consultee]:
-    """The round's consulted parties with their responses (not the originals' bytes), by name."""
+    """The round's consulted parties with their responses, by name."""
     consultees = list(
         review_round.consultees.select_related("network", "organisation", "person", "response")
         .select_related("response__approved_by__guest")  # who submitted it, a guest's title
-        .defer("response__attachment")
         .order_by("organisation__name", "network__name", "person__full_name", "pk")
     )
     for consultee in consultees:

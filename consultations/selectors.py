@@ -96,9 +96,9 @@ def list_rounds(document) -> list[ReviewRound]:
 
 def consultees_of(review_round: ReviewRound) -> list[Consultee]:
     consultees = list(
-        review_round.consultees.select_related("network", "organisation", "person", "response")
-        .defer("response__attachment")
-        .order_by("organisation__name", "network__name", "person__full_name", "outside_name", "pk")
+        review_round.consultees.select_related(
+            "network", "organisation", "person", "response"
+        ).order_by("organisation__name", "network__name", "person__full_name", "outside_name", "pk")
     )
     for consultee in consultees:
         consultee.round = review_round

@@ -278,7 +278,7 @@ def _responses(document: Document) -> list[Event]:
             "approved_by__guest",
             "entered_by",
         )
-        .defer("attachment", "answers", "summary")
+        .defer("answers", "summary")
     )
     events = []
     for response in responses:
@@ -332,7 +332,6 @@ def _decisions(document: Document) -> list[Event]:
     decisions = list(
         Decision.objects.filter(document=document)
         .select_related("version", "body_network", "recorded_by", "corrects")
-        .defer("minutes", "corrects__minutes")
         .order_by("recorded_at", "pk")
     )
     corrected_by: dict[int, Decision] = {}

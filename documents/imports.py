@@ -18,15 +18,35 @@ def run_docx_import(import_id: int) -> str:
     job = DocxImport.objects.select_related("created_by", "network").get(pk=import_id)
     try:
         parsed = parse_docx(
-            bytes(job.data or b""), progress=lambda done, total: set_progress(job.pk, done, total)
+            _read(job), progress=lambda done, total: set_progress(job.pk, done, total)
         )
     except DocxError as error:
         DocxImport.objects.filter(pk=job.pk).update(
-            state=DocxImport.State.FAILED, message=type(error).__name__, data=None, progress=100
+            state=DocxImport.State.FAILED, message=type(error).__name__, file="", progress=100
         )
+        _delete(job)
         return "failed"
     _create_document(job, parsed)
+    _delete(job)
     return "done"
+
+
+def _read(job: DocxImport) -> bytes:
+    """The uploaded file's bytes (at most the upload limit), or none if it is gone from the
+    storage: the parser then says the file is not a Word file."""
+    if not job.file:
+        return b""
+    try:
+        with job.file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return b""
+
+
+def _delete(job: DocxImport) -> None:
+    """The file is not kept once the document is made (or the import failed)."""
+    if job.file:
+        job.file.storage.delete(job.file.name)
 
 
 @transaction.atomic
@@ -54,6 +74,6 @@ def _create_document(job: DocxImport, parsed) -> Document:
         progress=100,
         document=document,
         had_headings=parsed.had_headings,
-        data=None,
+        file="",
     )
     return document

@@ -223,8 +223,9 @@ class VersionSection(WrittenOnce, models.Model):
 
 
 class DocxImport(models.Model):
-    """An uploaded Word file being turned into a document. The file is kept in the database
-    (it is at most 20 MB) so any worker can process it, and dropped once it is done."""
+    """An uploaded Word file being turned into a document. The file is kept in the file storage
+    (settings.STORAGES["default"]: shared by every worker when there are several machines) so
+    any worker can process it, and deleted once it is done."""
 
     class State(models.TextChoices):
         WAITING = "waiting", _("Waiting")
@@ -238,7 +239,7 @@ class DocxImport(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=Document.Kind.choices, default=Document.Kind.STRATEGY
     )
-    data = models.BinaryField(null=True, editable=False)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=500, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     message = models.TextField(blank=True)

@@ -5,6 +5,7 @@ Each service: lock → authorize → validate → write → record → side effe
 
 from __future__ import annotations
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -21,6 +22,7 @@ from documents.errors import (
     SectionGone,
     StructureChanged,
 )
+from documents.files import storable
 from documents.locks import lock_document, lock_section
 from documents.models import Document, DocxImport, Section, Version, VersionSection, content_hash
 from documents.policies import DocumentAction
@@ -263,19 +265,20 @@ def restore_section_text(section: Section, *, by_user, history_id: int) -> Secti
 
 @transaction.atomic
 def start_docx_import(
-    network: Network, *, by_user, filename: str, data: bytes, title: str, kind: str
+    network: Network, *, by_user, filename: str, data: bytes | File, title: str, kind: str
 ) -> DocxImport:
     """Keep the uploaded file and have it processed in the background (or at once without
     Redis). The checks of the file itself happen there, and end in a readable message."""
     network = Network.objects.select_for_update().get(pk=network.pk)
     registry.require(by_user, Action.CREATE_DOCUMENT, network)
-    job = DocxImport.objects.create(
+    job = DocxImport(
         network=network,
         filename=filename[:255],
         title=" ".join((title or "").split())[:300],
         kind=Document.Kind(kind),
-        data=data,
         created_by=by_user,
     )
+    job.file.save(filename[:255] or "import.docx", storable(data), save=False)
+    job.save()
     transaction.on_commit(lambda: tasks.process_docx_import.delay(job.pk))
     return job

@@ -58,6 +58,13 @@ def _swedish_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _files_of_this_test(settings, tmp_path):
+    """Uploaded files go to a directory of this test's own (the file storage reads MEDIA_ROOT
+    when it is used), never into the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: its database rows can have the ids of an earlier
     test's (or an earlier run's, in Redis), and cached pages are keyed by them."""

@@ -358,7 +358,6 @@ def _decisions(user, now) -> list[Decision]:
     decisions = list(
         Decision.objects.filter(document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW)
         .select_related("document", "version", "body_network")
-        .defer("minutes")
         .order_by("-decided_on", "-recorded_at", "-pk")[:DECISIONS_SHOWN]
     )
     for decision in decisions:

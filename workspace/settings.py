@@ -258,8 +258,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # server started after it would look for one and fail on every page.
 SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
+# Uploaded files (a response's original, a decision's minutes, a Word file being imported) live
+# in the file storage, never in the database, and are only ever served by views that ask the
+# policies first (there is no MEDIA_URL route). By default a directory on this machine; with
+# several machines, a storage they share: an S3-compatible bucket through django-storages
+# (README: Scaling out), chosen with FILE_STORAGE_BACKEND and FILE_STORAGE_OPTIONS (JSON).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

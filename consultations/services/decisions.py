@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.hashers import check_password
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from consultations.models import Decision, ReviewRound, Signature, SignOff
 from consultations.policies.actions import DocumentStep, SignOffAction
 from consultations.policies.decisions import require_on_sign_off, require_step
 from documents.errors import DocumentLocked
+from documents.files import storable
 from documents.models import Document, Version
 from documents.policies import DocumentAction
 from documents.services import move_document
@@ -101,7 +103,7 @@ def record_decision(
     body_name: str = "",
     minutes_reference: str = "",
     conditions: str = "",
-    minutes: tuple[str, str, bytes] | None = None,
+    minutes: tuple[str, str, bytes | File] | None = None,
     corrects: Decision | None = None,
 ) -> Decision:
     document = _lock_document(document)
@@ -138,7 +140,9 @@ def record_decision(
         recorded_by=by_user,
     )
     if minutes is not None:
-        decision.minutes_name, decision.minutes_type, decision.minutes = minutes
+        name, content_type, data = minutes
+        decision.minutes_name, decision.minutes_type = name[:255], content_type[:100]
+        decision.minutes.save(name[:255], storable(data), save=False)
     decision._history_user = by_user
     decision.save()
     if (

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from consultations.locks import lock_consultee, lock_round
 from consultations.models import Consultee, Response
 from consultations.policies import rounds as policy
 from consultations.policies.actions import ConsulteeAction
+from documents.files import storable
 from networks import registry
 from networks.errors import NotFound
 from notifications.kinds import Kind
@@ -234,7 +236,7 @@ def enter_on_behalf(
     via: str,
     received_at: datetime,
     answers: dict | None = None,
-    attachment: tuple[str, str, bytes] | None = None,
+    attachment: tuple[str, str, bytes | File] | None = None,
 ) -> Response:
     """A coordinator records a response that came by e-mail, letter or at a meeting."""
     consultee, response, _allowed = _lock(consultee, by_user, ConsulteeAction.ENTER)
@@ -252,7 +254,7 @@ def enter_on_behalf(
     if attachment is not None:
         name, content_type, data = attachment
         response.attachment_name, response.attachment_type = name[:255], content_type[:100]
-        response.attachment = data
+        response.attachment.save(name[:255], storable(data), save=False)
     response._history_user = by_user
     response.save()
     _mark_answered(consultee, response, by_user)

@@ -2,11 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +15,7 @@ from consultations.models import Decision, ReviewRound, Signature, SignOff
 from consultations.policies.actions import DocumentStep, RoundAction, SignOffAction
 from consultations.policies.decisions import not_now, require_step, signing_memberships
 from consultations.services import decisions as decision_services
+from documents import files
 from documents import selectors as document_selectors
 from documents.policies import DocumentAction
 from documents.selectors import version_sections
@@ -128,7 +127,7 @@ def decision_new(request, pk):
                 body_name=data["body_name"],
                 minutes_reference=data["minutes_reference"],
                 conditions=data["conditions"],
-                minutes=(upload.name, upload.content_type or "", upload.read()) if upload else None,
+                minutes=(upload.name, upload.content_type or "", upload) if upload else None,
                 corrects=corrects,
             )
         except ACCESS_REFUSALS:
@@ -151,9 +150,7 @@ def decision_minutes(request, pk):
     if decision is None or not decision.minutes_name:
         raise NotFound()
     document_selectors.get_document_for_user(request.user, decision.document_id)
-    response = HttpResponse(bytes(decision.minutes), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, decision.minutes_name)
-    return response
+    return files.download(decision.minutes, decision.minutes_name)
 
 
 def _signatory_choices(document):

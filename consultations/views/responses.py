@@ -5,10 +5,8 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +18,7 @@ from consultations.policies import rounds as round_policy
 from consultations.policies.actions import ConsulteeAction, ResponseAction
 from consultations.services import responses as response_services
 from consultations.views.rounds import _round_context
+from documents import files
 from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
 
@@ -46,7 +45,6 @@ def respond(request, pk, consultee_pk):
     response = (
         Response.objects.filter(consultee=consultee)
         .select_related("approved_by__guest", "sent_back_by__guest")
-        .defer("attachment")
         .first()
     )
     questions = list(review_round.questions.all())
@@ -153,7 +151,6 @@ def _review_step(request, review_round, consultee, response, questions, step):
     response = (
         Response.objects.filter(pk=getattr(response, "pk", None))
         .select_related("approved_by__guest", "sent_back_by__guest")
-        .defer("attachment")
         .first()
     )
     return _page(
@@ -238,9 +235,7 @@ def enter_response(request, pk, consultee_pk):
                 via=data["via"],
                 received_at=timezone.make_aware(datetime.combine(data["received_on"], time(12))),
                 answers=form.answers(),
-                attachment=(upload.name, upload.content_type or "", upload.read())
-                if upload
-                else None,
+                attachment=(upload.name, upload.content_type or "", upload) if upload else None,
             )
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
@@ -264,6 +259,4 @@ def attachment(request, pk, consultee_pk):
         raise NotFound()
     response.consultee = consultee  # the round as loaded for this person
     registry.require(request.user, ResponseAction.READ, response)
-    reply = HttpResponse(bytes(response.attachment), content_type="application/octet-stream")
-    reply["Content-Disposition"] = content_disposition_header(True, response.attachment_name)
-    return reply
+    return files.download(response.attachment, response.attachment_name)

@@ -29,7 +29,7 @@ def import_docx(request, pk):
                 network,
                 by_user=request.user,
                 filename=upload.name,
-                data=upload.read(),
+                data=upload,
                 title=form.cleaned_data["title"],
                 kind=form.cleaned_data["kind"],
             )

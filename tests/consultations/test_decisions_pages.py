@@ -4,6 +4,8 @@ the sign-off (and its version) but not the document; refused writes change nothi
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -152,13 +154,14 @@ def test_correcting_a_decision_that_is_not_there_is_not_found(client, setup, cor
 
 def test_minutes_keep_their_name_when_downloaded(client, setup):
     decision = setup["decision"]
-    Decision.objects.filter(pk=decision.pk).update(
-        minutes=b"%PDF-1.4", minutes_name='Protokoll "§ 12" för nämnden.pdf'
-    )
+    name = 'Protokoll "§ 12" för nämnden.pdf'
+    stored = default_storage.save("minutes/protokoll.pdf", ContentFile(b"%PDF-1.4"))
+    Decision.objects.filter(pk=decision.pk).update(minutes=stored, minutes_name=name)
     login(client, setup, "member")
     response = client.get(reverse("consultations:decision_minutes", args=[decision.pk]))
     assert response.status_code == 200
-    assert response.content == b"%PDF-1.4"
+    assert response.streaming  # sent from the file storage in chunks, not built in memory
+    assert b"".join(response.streaming_content) == b"%PDF-1.4"
     header = response["Content-Disposition"]
     assert header.startswith("attachment; filename*=utf-8''")
     assert '"' not in header  # the quotes in the name cannot end the header's value

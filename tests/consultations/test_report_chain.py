@@ -539,3 +539,22 @@ def test_the_pages_that_link_originals_do_not_grow_with_the_parties(client, open
     few = count()
     _enter_letters(open_world, 20)
     assert count() == few
+
+
+def test_the_original_lives_in_the_file_storage_and_is_streamed(client, answered, settings):
+    response = Response.objects.get(consultee=expert_party(answered))
+    # the database keeps the file's name in the storage, not its bytes
+    assert response.attachment.name.startswith("responses/")
+    stored = settings.MEDIA_ROOT / response.attachment.name
+    assert stored.read_bytes() == LETTER
+    client.force_login(answered["people"]["chair"])
+    download = client.get(original_url(answered))
+    assert download.streaming  # read from the storage in chunks, not built in memory
+    assert b"".join(download.streaming_content) == LETTER
+
+
+def test_an_original_missing_from_the_storage_is_not_found_not_an_error(client, answered, settings):
+    response = Response.objects.get(consultee=expert_party(answered))
+    (settings.MEDIA_ROOT / response.attachment.name).unlink()
+    client.force_login(answered["people"]["chair"])
+    assert client.get(original_url(answered)).status_code == 404

@@ -248,7 +248,8 @@ def test_a_coordinator_enters_a_response_that_came_by_letter(open_world):
     )
     assert response.entered_by == people["coordinator"]
     assert response.received_via == "letter"
-    assert bytes(response.attachment) == b"%PDF-1.4"
+    with response.attachment.open("rb") as stored:
+        assert stored.read() == b"%PDF-1.4"
 
 
 def test_someone_outside_the_organisation_cannot_draft_its_response(open_world):

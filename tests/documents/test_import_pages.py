@@ -46,13 +46,14 @@ def upload(django_capture_on_commit_callbacks):
     return post
 
 
-def test_a_word_file_becomes_a_document_with_its_sections(writer_client, upload):
+def test_a_word_file_becomes_a_document_with_its_sections(writer_client, upload, settings):
     response = upload(writer_client, "strategi.docx", make_strategy_docx())
     assert response.status_code == 200
     job = DocxImport.objects.get()
     assert job.state == DocxImport.State.DONE
     assert job.progress == 100
-    assert job.data is None  # the file is not kept once imported
+    assert not job.file  # the file is not kept once imported: not named, and gone from the storage
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
     document = Document.objects.get()
     assert document.title == STRATEGY_TITLE
     assert list(document.sections.order_by("position").values_list("heading", flat=True)) == (
@@ -92,7 +93,7 @@ def test_a_file_over_20_mb_is_refused(writer_client, upload):
     assert not DocxImport.objects.exists()
 
 
-def test_a_corrupt_docx_ends_in_a_clear_message(writer_client, upload):
+def test_a_corrupt_docx_ends_in_a_clear_message(writer_client, upload, settings):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/nothing.xml", "<x/>")
@@ -101,6 +102,8 @@ def test_a_corrupt_docx_ends_in_a_clear_message(writer_client, upload):
     assert job.state == DocxImport.State.FAILED
     assert 'role="alert"' in response.content.decode()
     assert not Document.objects.exists()
+    assert not job.file  # the failed file is not kept either
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
 
 
 def test_a_file_without_headings_is_split_by_block_and_the_user_is_told(writer_client, upload):
