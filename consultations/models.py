@@ -77,6 +77,8 @@ class ReviewRound(models.Model):
                 condition=Q(closes_at__gt=models.F("opens_at")), name="round_dates_in_order"
             ),
         ]
+        # the every-minute scans: open rounds whose deadline is near or past
+        indexes = [models.Index(fields=["status", "closes_at"], name="round_status_deadline")]
 
     def __str__(self):
         return self.title
@@ -430,6 +432,32 @@ class RoundEvent(models.Model):
 
     def __str__(self):
         return f"{self.round_id}#{self.sequence} {self.kind}"
+
+
+class DeadlineReminder(models.Model):
+    """A party that has been reminded of the round's deadline at one threshold (3 days, 1 day
+    before). The reminder scan selects only the parties without this row, so a run after the
+    reminders went out costs one query and writes nothing."""
+
+    class Threshold(models.TextChoices):
+        THREE_DAYS = "3d", _("3 days before the deadline")
+        ONE_DAY = "1d", _("1 day before the deadline")
+
+    consultee = models.ForeignKey(
+        Consultee, on_delete=models.CASCADE, related_name="deadline_reminders"
+    )
+    threshold = models.CharField(max_length=2, choices=Threshold.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultee", "threshold"], name="deadline_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.consultee_id} {self.threshold}"
 
 
 class Decision(WrittenOnce, models.Model):

@@ -106,6 +106,12 @@ class Notification(models.Model):
                 name="notification_email_due",
                 condition=Q(emailed_at__isnull=True),
             ),
+            # the rows a keyed call (a reminder) wrote, read back by its key and timestamp
+            models.Index(
+                fields=["key", "created_at"],
+                name="notification_by_key",
+                condition=Q(key__isnull=False),
+            ),
         ]
 
     def __str__(self):

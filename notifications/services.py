@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
@@ -115,20 +115,18 @@ def store_context(context: dict) -> dict:
 
 
 def _save(rows: list[Notification], *, keyed: bool) -> list[Notification]:
-    if not keyed:
+    if not keyed or not rows:
         return Notification.objects.bulk_create(rows)
-    # One order for every caller: two scans naming the same people in different orders would
-    # otherwise deadlock on the unique index.
+    # One statement: a person already told about this key is skipped by the unique index (ON
+    # CONFLICT DO NOTHING), not by a failing INSERT each. The rows written are then read back
+    # by their key and this call's timestamp, as the statement does not return them. One order
+    # for every caller: two calls naming the same people in different orders would otherwise
+    # wait on each other's rows.
     rows = sorted(rows, key=lambda row: (row.recipient_id or 0, row.email))
-    created = []
-    for row in rows:
-        try:
-            with transaction.atomic():  # a savepoint: a duplicate key leaves the event intact
-                row.save()
-        except IntegrityError:
-            continue  # this person was already told about this key
-        created.append(row)
-    return created
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Notification.objects.filter(key=rows[0].key, created_at=rows[0].created_at).order_by("pk")
+    )
 
 
 def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -28,7 +30,14 @@ from consultations.errors import (
     PendingSignOff,
 )
 from consultations.locks import lock_document, lock_round
-from consultations.models import Consultee, GuestLink, Question, ReviewRound, SignOff
+from consultations.models import (
+    Consultee,
+    DeadlineReminder,
+    GuestLink,
+    Question,
+    ReviewRound,
+    SignOff,
+)
 from consultations.policies import rounds as policy
 from consultations.policies.actions import ConsulteeAction, DocumentStep, RoundAction
 from consultations.policies.decisions import require_step
@@ -339,32 +348,53 @@ def close_due_rounds(now=None) -> list[int]:
     return closed
 
 
-# (window start, window end in days before the deadline, kind, key label)
-REMINDERS = ((1, 3, Kind.DEADLINE_IN_3_DAYS, "3d"), (0, 1, Kind.DEADLINE_IN_1_DAY, "1d"))
-GUEST_REMINDERS = {"3d": GuestLink.Reason.REMINDER_3D, "1d": GuestLink.Reason.REMINDER_1D}
+# (window start, window end in days before the deadline, kind, threshold)
+REMINDERS = (
+    (1, 3, Kind.DEADLINE_IN_3_DAYS, DeadlineReminder.Threshold.THREE_DAYS),
+    (0, 1, Kind.DEADLINE_IN_1_DAY, DeadlineReminder.Threshold.ONE_DAY),
+)
+GUEST_REMINDERS = {
+    DeadlineReminder.Threshold.THREE_DAYS: GuestLink.Reason.REMINDER_3D,
+    DeadlineReminder.Threshold.ONE_DAY: GuestLink.Reason.REMINDER_1D,
+}
 
 
 def send_reminders(now=None) -> int:
     """The every-minute scan: 3 days and 1 day before the deadline, remind the people of each
-    consulted party that has not submitted; once per round, party and threshold (the key),
-    however often this runs."""
+    consulted party that has not submitted (a guest party: a fresh link at its address); once
+    per party and threshold, however often this runs.
+
+    What it costs grows with the reminders due, not with the rounds or parties there are: one
+    query per threshold selects the parties due and not yet reminded (DeadlineReminder
+    remembers those that were); a run with nothing due makes two queries and writes nothing."""
     now = now or timezone.now()
     sent = 0
-    for start, end, kind, label in REMINDERS:
-        due = ReviewRound.objects.filter(
-            status=ReviewRound.Status.OPEN,
-            closes_at__gt=now + timedelta(days=start),
-            closes_at__lte=now + timedelta(days=end),
-        ).select_related("document")
-        for review_round in due:
-            waiting = list(review_round.consultees.exclude(status__in=policy.ANSWERED))
-            for consultee in waiting:
-                key = f"round:{review_round.pk}:consultee:{consultee.pk}:{label}"
-                with transaction.atomic():
-                    recipients = list(
-                        policy.people_of(review_round, [consultee], ConsulteeAction.RESPOND)
-                    )
-                    sent += _tell(kind, review_round, recipients, None, key=key)
-            # Parties reached by guest link: a fresh link at their address, once per threshold.
-            sent += guests.remind(review_round, waiting, GUEST_REMINDERS[label])
+    for start, end, kind, threshold in REMINDERS:
+        due = list(
+            Consultee.objects.filter(
+                round__status=ReviewRound.Status.OPEN,
+                round__closes_at__gt=now + timedelta(days=start),
+                round__closes_at__lte=now + timedelta(days=end),
+            )
+            .exclude(status__in=policy.ANSWERED)
+            .exclude(deadline_reminders__threshold=threshold)
+            .select_related("round__document")
+            .order_by("round_id", "pk")
+        )
+        for review_round, parties in groupby(due, key=attrgetter("round")):
+            sent += _remind(review_round, list(parties), kind, threshold)
     return sent
+
+
+@transaction.atomic
+def _remind(review_round: ReviewRound, parties: list[Consultee], kind: str, threshold) -> int:
+    """Remember the parties as reminded, then tell their people (each person once per round and
+    threshold, however many of the parties they speak for) and send guest parties a link."""
+    DeadlineReminder.objects.bulk_create(
+        [DeadlineReminder(consultee=party, threshold=threshold) for party in parties],
+        ignore_conflicts=True,  # a run that overlapped this one: the notification key holds
+    )
+    recipients = list(policy.people_of(review_round, parties, ConsulteeAction.RESPOND))
+    key = f"round:{review_round.pk}:reminder:{threshold}"
+    sent = _tell(kind, review_round, recipients, None, key=key)
+    return sent + guests.remind(review_round, parties, GUEST_REMINDERS[threshold])

@@ -5,14 +5,18 @@ party's address as a fresh link)."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from consultations import guests
-from consultations.models import Consultee, GuestLink, GuestPass, ReviewRound
+from consultations.models import Consultee, DeadlineReminder, GuestLink, GuestPass, ReviewRound
+from consultations.policies import rounds as policy
 from consultations.services import responses
 from consultations.services import rounds as round_services
 from consultations.tasks import close_due_rounds, send_deadline_reminders
 from documents.models import Document
+from networks.models import Affiliation
 from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.factories import OrganisationFactory
@@ -123,3 +127,70 @@ def test_a_guest_party_is_reminded_once_per_threshold_and_parties_with_people_ge
     assert not GuestPass.objects.filter(consultee__in=with_people).exists()
     told = {open_world["people"]["manager"].pk, open_world["people"]["expert"].pk}
     assert told <= reminded(Kind.DEADLINE_IN_1_DAY)
+
+
+def test_a_run_after_the_reminders_went_out_costs_two_queries_and_writes_nothing(open_world):
+    """The scan selects only the parties due and not yet reminded: once they were, every later
+    run in the 48 hours of the window makes one query per threshold, however many parties
+    there are, and tries no INSERT at all (none that fails on a unique key)."""
+    review_round = open_world["round"]
+    round_services.add_consultees(
+        review_round,
+        by_user=open_world["people"]["chair"],
+        organisations=[OrganisationFactory() for _n in range(12)],
+    )
+    three_days = review_round.closes_at - timedelta(days=2, hours=23)
+    assert round_services.send_reminders(now=three_days) > 0
+    for minute in (1, 60, 24 * 60):
+        with CaptureQueriesContext(connection) as queries:
+            assert round_services.send_reminders(now=three_days + timedelta(minutes=minute)) == 0
+        statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+        assert statements == ["SELECT", "SELECT"], statements
+    reminded_parties = DeadlineReminder.objects.filter(consultee__round=review_round)
+    assert (
+        reminded_parties.count()
+        == review_round.consultees.exclude(
+            status__in=[Consultee.Status.SUBMITTED, Consultee.Status.DECLINED]
+        ).count()
+    )
+
+
+def test_what_a_run_costs_grows_with_the_reminders_due_not_with_the_parties(open_world):
+    """The first run at a threshold: its queries do not grow with the number of parties."""
+    review_round = open_world["round"]
+    three_days = review_round.closes_at - timedelta(days=2, hours=23)
+
+    def first_run_with(parties: int) -> int:
+        DeadlineReminder.objects.all().delete()
+        Notification.objects.all().delete()
+        round_services.add_consultees(
+            review_round,
+            by_user=open_world["people"]["chair"],
+            organisations=[OrganisationFactory() for _n in range(parties)],
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert round_services.send_reminders(now=three_days) > 0
+        return len(queries)
+
+    few = first_run_with(2)
+    many = first_run_with(20)
+    assert many == few, (few, many)
+
+
+def test_one_person_who_speaks_for_two_waiting_parties_is_reminded_once(open_world):
+    """A member of the consulted network who is also affiliated with a consulted organisation:
+    one reminder per round and threshold, not one per party."""
+    people, review_round = open_world["people"], open_world["round"]
+    manager = people["manager"]  # a member of the consulted managers' network
+    Affiliation.objects.create(user=manager, organisation=open_world["kumla"])
+    kumla = review_round.consultees.get(organisation=open_world["kumla"])
+    speaks_for = [
+        c for c in review_round.consultees.all() if manager in policy.people_of(review_round, [c])
+    ]
+    assert kumla in speaks_for
+    assert len(speaks_for) == 2
+    three_days = review_round.closes_at - timedelta(days=2, hours=23)
+    round_services.send_reminders(now=three_days)
+    round_services.send_reminders(now=three_days + timedelta(minutes=1))
+    told = Notification.objects.filter(kind=Kind.DEADLINE_IN_3_DAYS, recipient=manager)
+    assert told.count() == 1
