@@ -162,8 +162,8 @@ def quote_fields(key: str, anchor: anchoring.Anchor | None) -> str:
         '<input type="hidden" name="quote_exact" value="{}" data-quote-exact>'
         '<input type="hidden" name="quote_prefix" value="{}" data-quote-prefix>'
         '<input type="hidden" name="quote_suffix" value="{}" data-quote-suffix>'
-        '<div class="comment-form__quote" data-quote-shown{}><p class="meta">{}</p>'
-        '<blockquote class="comment__quote" id="quote-{}" data-quote-text>{}</blockquote></div>',
+        '<div class="comment-form__quote" data-quote-box{}><p class="meta">{}</p>'
+        '<blockquote class="comment__quote" id="quote-{}" data-quote-shown>{}</blockquote></div>',
         anchor.exact,
         anchor.prefix,
         anchor.suffix,

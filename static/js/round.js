@@ -78,8 +78,8 @@
     details.querySelector("[data-quote-exact]").value = passage.exact;
     details.querySelector("[data-quote-prefix]").value = passage.prefix;
     details.querySelector("[data-quote-suffix]").value = passage.suffix;
-    details.querySelector("[data-quote-text]").textContent = passage.exact;
-    details.querySelector("[data-quote-shown]").hidden = false;
+    details.querySelector("[data-quote-shown]").textContent = passage.exact;
+    details.querySelector("[data-quote-box]").hidden = false;
     var proposal = details.querySelector("[data-proposal]");
     // The proposed text follows the quote until the person has written their own.
     if (proposal && (!proposal.value || proposal.value === proposal.dataset.quoted)) {
