@@ -9,12 +9,14 @@ comment, reply, edit, removal and answer moves in its own transaction (`consulta
 together with the round's status and, for those who answer comments, the document's versions.
 
 What differs between two such people is left as holes, filled for each request: the CSRF token of
-the forms, the "change or remove" link on the viewer's own comments (a hole only where the
-comment's state allows its author to change it; filled where the policy says the viewer is that
-author, consultations/policies/threads.py), and the "on behalf of" choice of the comment forms.
-A hole is a marker with a random nonce, so text in a comment can never be
-taken for one. The names of people and organisations can change without moving the number; an
-entry lives at most ENTRY_SECONDS, so a new name shows within that time.
+the forms, the passage a section's comment form quotes when the page was opened from a
+"Kommentera stycket" link (consultations/passages.py; the marks on the text are shared), the
+"change or remove" link on the viewer's own comments (a hole only where the comment's state
+allows its author to change it; filled where the policy says the viewer is that author,
+consultations/policies/threads.py), and the "on behalf of" choice of the comment forms. A hole
+is a marker with a random nonce, so text in a comment can never be taken for one. The names of
+people and organisations can change without moving the number; an entry lives at most
+ENTRY_SECONDS, so a new name shows within that time.
 
 After a change, the first view to find the part stale has a worker render the new state (the
 task `render_round_page`) and, with the views after it, shows the state before until the worker
@@ -44,7 +46,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from consultations import selectors
+from consultations import passages, selectors
 from consultations.models import Comment, Disposition, ReviewRound
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction, RoundAction
@@ -115,7 +117,7 @@ class Viewer:
     def key(self, review_round: ReviewRound) -> str:
         versions = ",".join(str(v[0]) for v in self.versions)
         return (
-            f"round-page:v2:{review_round.pk}:{review_round.created_at.timestamp()}:"
+            f"round-page:v3:{review_round.pk}:{review_round.created_at.timestamp()}:"
             f"{get_language()}:{review_round.status}:{int(self.can_comment)}:"
             f"{int(self.can_dispose)}:{int(self.can_apply)}:{versions}"
         )
@@ -157,10 +159,13 @@ def sections_of(
     versions: list,
     organisations: list,
     chosen: int | None = None,
+    quoted: tuple | None = None,
 ) -> tuple[SafeString, Summary, int]:
     """The round's sections with their threads and forms, filled in for this request, the state
     of the comments, and the sequence number the part shows (the page's live updates go on from
-    there). `chosen`: the organisation the comment forms start from (None: the person)."""
+    there). `chosen`: the organisation the comment forms start from (None: the person);
+    `quoted`: (section key, Anchor), the passage its section's comment form quotes (a
+    "Kommentera stycket" link followed without JavaScript)."""
     key = viewer.key(review_round)
     entry = _get(key)
     if entry is not None and entry.sequence < review_round.sequence:
@@ -178,7 +183,7 @@ def sections_of(
         # the state that number stands for.
         entry = render(review_round, viewer, versions, selectors.round_page(review_round))
         _set(key, entry)
-    filled = fill(request, review_round, entry.parts, organisations, chosen)
+    filled = fill(request, review_round, entry.parts, organisations, chosen, quoted)
     return filled, entry.summary, entry.sequence
 
 
@@ -275,6 +280,7 @@ def fill(
     parts: list[str],
     organisations: list,
     chosen: int | None = None,
+    quoted: tuple | None = None,
 ) -> SafeString:
     token = get_token(request)
     behalf: dict[str, str] = {}
@@ -307,6 +313,7 @@ def fill(
         "csrf": lambda: token,
         "own": own,
         "behalf": on_behalf,
+        "quoted": lambda part, key: passages.quoted_part(part, key, quoted),
     }
     out = []
     for n, part in enumerate(parts):

@@ -8,8 +8,11 @@ What a person may do on a comment is the comments' policy's answer
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
-from consultations import guests
+from consultations import anchoring, guests, passages
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 
@@ -58,3 +61,80 @@ def on_behalf_field(context, key: str) -> str:
 def masked(address: str) -> str:
     """An address shown as r•••••@kumla.se (consultations.guests.masked)."""
     return guests.masked(address) if address else ""
+
+
+@register.simple_tag(takes_context=True)
+def section_text(context, item, may_comment: bool) -> SafeString:
+    """The section's text with its passages marked (consultations/passages.py): how many comments
+    quote each one, linked to the first of their threads, and "Kommentera stycket" for those who
+    may comment. The same for everyone who sees the same part of the page: no per-person hole."""
+    section = item.section
+    html = str(section.html)
+    found = passages.passages(html)
+    if not found:
+        return section.html
+    quoted = passages.quoted_counts(
+        html,
+        found,
+        (
+            (
+                t.comment.pk,
+                anchoring.Anchor(
+                    t.comment.quote_exact, t.comment.quote_prefix, t.comment.quote_suffix
+                ),
+            )
+            for t in item.threads
+            if t.comment.quote_exact and not t.comment.is_deleted
+        ),
+    )
+    if not quoted and not may_comment:
+        return section.html
+    base = context["round"].get_absolute_url()
+    label = gettext("Comment on the passage")
+
+    def control(passage: passages.Passage) -> str:
+        threads = quoted.get(passage.number, [])
+        if not threads and not may_comment:
+            return ""
+        count = (
+            format_html(
+                '<a class="passage__count" href="#thread-{}">{}</a>',
+                threads[0],
+                ngettext("%(count)s comment", "%(count)s comments", len(threads))
+                % {"count": len(threads)},
+            )
+            if threads
+            else ""
+        )
+        link = (
+            format_html(
+                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form-{}" '
+                'data-passage="{}">{}<span class="visually-hidden"> {}</span></a>',
+                base,
+                section.key,
+                passage.number,
+                section.key,
+                passage.number,
+                label,
+                gettext("%(number)s in %(section)s")
+                % {"number": passage.number, "section": section.heading},
+            )
+            if may_comment
+            else ""
+        )
+        return format_html(' <span class="passage" data-passage-ui="">{}{}</span>', count, link)
+
+    # Cleaned by nh3 (documents.markdown); the controls are escaped by format_html.
+    return mark_safe(passages.with_controls(html, found, control))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def quoted(context, part: str, key: str) -> str:
+    """What a section's comment form holds of the passage quoted from a link ("Kommentera
+    stycket" without JavaScript): `part` is "open" (the form opens), "fields" (the quote),
+    "focus" (the comment field takes the focus) or "proposal" (the proposed text starts as the
+    quote). On the round page a hole, filled per request (consultations/page_cache.py)."""
+    holes = context.get("holes")
+    if holes is not None:
+        return holes.mark("quoted", part, key)
+    return passages.quoted_part(part, key, context.get("quoted_passage"))

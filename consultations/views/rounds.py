@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import anchoring, page_cache, selectors
+from consultations import anchoring, page_cache, passages, selectors
 from consultations.errors import InvalidTransition
 from consultations.forms import (
     CommentForm,
@@ -18,7 +18,7 @@ from consultations.forms import (
     ReplyForm,
     RoundForm,
 )
-from consultations.models import Disposition
+from consultations.models import Comment, Disposition
 from consultations.policies import rounds as round_policy
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction, DocumentStep, RoundAction
@@ -27,6 +27,7 @@ from consultations.services import comments as comment_services
 from consultations.services import rounds as round_services
 from consultations.views.reach import reach_of
 from documents import selectors as document_selectors
+from documents.markdown import render_markdown
 from documents.policies import DocumentAction
 from networks import registry
 from networks.errors import ACCESS_REFUSALS, DomainError, NotFound
@@ -148,6 +149,7 @@ def round_detail(request, pk):
         versions,
         organisations=organisations,
         chosen=_written_for(request, organisations),
+        quoted=_quoted_passage(request, review_round) if context["can_comment"] else None,
     )
     context.update(
         {
@@ -163,6 +165,32 @@ def round_detail(request, pk):
     if RoundAction.SEE_REACH in context["actions"]:  # how each party is reached
         context["reach"] = reach_of(request.user, review_round, consultees)
     return render(request, "consultations/round_detail.html", context)
+
+
+def _quoted_passage(request, review_round):
+    """The passage a "Kommentera stycket" link quotes (`?stycke=<section key>:<number>`, the
+    link followed without JavaScript): (section key, Anchor), or None."""
+    key, _sep, number = request.GET.get("stycke", "").partition(":")
+    if not key or not number.isdigit():
+        return None
+    section = review_round.version.sections.filter(key=key).first()
+    if section is None:
+        return None
+    anchor = passages.anchor_of(str(render_markdown(section.body)), int(number))
+    return (key, anchor) if anchor is not None else None
+
+
+def _kind_of(data) -> str:
+    """A remark on a quoted passage whose proposed text (which starts as the quote) was changed
+    is a change proposal: the page's script says so as the person types, and without it, it is
+    decided here. The quote left as it was proposes nothing (the service keeps proposed text
+    only for a proposal)."""
+    proposed = anchoring.normalise(data["proposed_text"])
+    if data["kind"] != Comment.Kind.REMARK or not data["quote_exact"].strip() or not proposed:
+        return data["kind"]
+    if proposed == anchoring.normalise(data["quote_exact"]):
+        return data["kind"]
+    return Comment.Kind.PROPOSAL
 
 
 @login_required
@@ -184,9 +212,9 @@ def comment_add(request, pk):
                 review_round,
                 by_user=request.user,
                 body=data["body"],
-                kind=data["kind"],
                 section_key=data["section_key"],
                 quote=quote,
+                kind=_kind_of(data),
                 proposed_text=data["proposed_text"],
                 on_behalf_of=data["on_behalf_of"],
             )

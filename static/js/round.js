@@ -1,12 +1,34 @@
-// Commenting on a passage: select text in a section, press the button that appears, and the
-// section's comment form opens with the passage quoted. Without JavaScript people comment on
-// the section and may quote the passage in their own words.
+// Commenting on a passage. Every paragraph, list item and table row has a "Kommentera stycket"
+// link; it opens the section's comment form with the passage quoted and puts the focus in the
+// comment field. Without JavaScript the link loads the page with the passage quoted by the
+// server (?stycke=<section>:<number>). Selecting part of a passage and pressing the button that
+// appears quotes just that part. The proposed text starts as the quote; changing it makes the
+// comment a change proposal (the server decides the same without JavaScript).
 (function () {
   "use strict";
   var CONTEXT = 32;
   var pending = null;
 
   function normalise(text) { return text.replace(/\s+/g, " ").trim(); }
+
+  // The text of a node as a reader sees it, without the passage links and counts.
+  function textOf(node, withoutLists) {
+    var copy = node.cloneNode(true);
+    var drop = "[data-passage-ui]" + (withoutLists ? ", ul, ol" : "");
+    copy.querySelectorAll(drop).forEach(function (n) { n.remove(); });
+    return copy.textContent;
+  }
+
+  function quoteAt(prose, whole, exact, start) {
+    if (start < 0) start = whole.indexOf(exact);
+    if (start > 0 && whole.charAt(start) === " ") start += 1;
+    return {
+      key: prose.dataset.sectionKey,
+      exact: exact,
+      prefix: whole.slice(Math.max(0, start - CONTEXT), start).replace(/^\s+/, ""),
+      suffix: whole.slice(start + exact.length, start + exact.length + CONTEXT).replace(/\s+$/, "")
+    };
+  }
 
   function selectionIn() {
     var selection = window.getSelection();
@@ -18,18 +40,56 @@
     var before = document.createRange();
     before.selectNodeContents(prose);
     before.setEnd(range.startContainer, range.startOffset);
-    var whole = normalise(prose.textContent);
-    var exact = normalise(range.toString());
+    var whole = normalise(textOf(prose));
+    var exact = normalise(textOf(range.cloneContents()));
     if (!exact) return null;
-    var start = normalise(before.toString()).length;
-    if (whole.substr(start, exact.length) !== exact) start = whole.indexOf(exact);
-    if (start > 0 && whole.charAt(start) === " ") start += 1;
-    return {
-      key: prose.dataset.sectionKey,
-      exact: exact,
-      prefix: whole.slice(Math.max(0, start - CONTEXT), start).replace(/^\s+/, ""),
-      suffix: whole.slice(start + exact.length, start + exact.length + CONTEXT).replace(/\s+$/, "")
-    };
+    var start = normalise(textOf(before.cloneContents())).length;
+    if (whole.substr(start, exact.length) !== exact && whole.substr(start + 1, exact.length) !== exact) start = -1;
+    return quoteAt(prose, whole, exact, start);
+  }
+
+  function passageOf(link) {
+    var prose = link.closest("[data-section-key]");
+    var block = link.closest("li, tr, p");
+    if (!prose || !block) return null;
+    var exact = normalise(textOf(block, block.tagName === "LI"));
+    if (!exact) return null;
+    // Where it starts: the text of the section before the block.
+    var before = document.createRange();
+    before.selectNodeContents(prose);
+    before.setEndBefore(block);
+    var whole = normalise(textOf(prose));
+    var start = normalise(textOf(before.cloneContents())).length;
+    if (whole.substr(start, exact.length) !== exact && whole.substr(start + 1, exact.length) !== exact) start = -1;
+    return quoteAt(prose, whole, exact, start);
+  }
+
+  function announce(text) {
+    var announcer = document.querySelector("[data-round-announcer]");
+    if (!announcer || !text) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function quote(passage) {
+    var details = document.querySelector('[data-comment-form="' + passage.key + '"]');
+    if (!details) return false;
+    details.open = true;
+    details.querySelector("[data-quote-exact]").value = passage.exact;
+    details.querySelector("[data-quote-prefix]").value = passage.prefix;
+    details.querySelector("[data-quote-suffix]").value = passage.suffix;
+    details.querySelector("[data-quote-shown]").textContent = passage.exact;
+    details.querySelector("[data-quote-box]").hidden = false;
+    var proposal = details.querySelector("[data-proposal]");
+    // The proposed text follows the quote until the person has written their own.
+    if (proposal && (!proposal.value || proposal.value === proposal.dataset.quoted)) {
+      proposal.value = passage.exact;
+    }
+    if (proposal) proposal.dataset.quoted = passage.exact;
+    var body = details.querySelector("textarea[name=body]");
+    body.focus();
+    announce(details.dataset.quotedText);
+    return true;
   }
 
   document.addEventListener("selectionchange", function () {
@@ -41,18 +101,42 @@
   });
 
   document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-passage]");
+    if (link) {
+      var passage = passageOf(link);
+      if (passage && quote(passage)) event.preventDefault();
+      return;
+    }
     var button = event.target.closest("[data-comment-selection]");
     if (!button || !pending || pending.key !== button.dataset.commentSelection) return;
-    var details = document.querySelector('[data-comment-form="' + pending.key + '"]');
-    if (!details) return;
-    details.open = true;
-    details.querySelector("[data-quote-exact]").value = pending.exact;
-    details.querySelector("[data-quote-prefix]").value = pending.prefix;
-    details.querySelector("[data-quote-suffix]").value = pending.suffix;
-    var shown = details.querySelector("[data-quote-shown]");
-    shown.textContent = pending.exact;
-    shown.hidden = false;
-    details.querySelector("textarea[name=body]").focus();
+    quote(pending);
+  });
+
+  // The quote changed: a change proposal (unless the person chose the kind themselves).
+  document.addEventListener("input", function (event) {
+    var proposal = event.target.closest("[data-proposal]");
+    if (!proposal) return;
+    var form = proposal.form;
+    var kind = form.querySelector("select[name=kind]");
+    var quoted = form.querySelector("[data-quote-exact]").value;
+    if (!kind || kind.dataset.chosen || !quoted) return;
+    var changed = normalise(proposal.value) && normalise(proposal.value) !== normalise(quoted);
+    var wanted = changed ? "proposal" : "remark";
+    if (kind.value !== wanted && (kind.value === "remark" || kind.value === "proposal")) {
+      kind.value = wanted;
+      var details = form.closest("[data-comment-form]");
+      if (changed && details) announce(details.dataset.proposalText);
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[name=kind]")) event.target.dataset.chosen = "1";
+  });
+
+  // Opened from a link without the script's help (or reloaded): the proposed text started as
+  // the quote.
+  document.querySelectorAll("[data-proposal]").forEach(function (proposal) {
+    var exact = proposal.form.querySelector("[data-quote-exact]");
+    if (exact && exact.value && proposal.value === exact.value) proposal.dataset.quoted = exact.value;
   });
 })();
 
