@@ -95,10 +95,13 @@ def list_rounds(document) -> list[ReviewRound]:
 
 
 def consultees_of(review_round: ReviewRound) -> list[Consultee]:
+    parties = review_round.consultees.select_related(
+        "network", "organisation", "person", "response"
+    )
     consultees = list(
-        review_round.consultees.select_related(
-            "network", "organisation", "person", "response"
-        ).order_by("organisation__name", "network__name", "person__full_name", "outside_name", "pk")
+        parties.order_by(
+            "organisation__name", "network__name", "person__full_name", "outside_name", "pk"
+        )
     )
     for consultee in consultees:
         consultee.round = review_round

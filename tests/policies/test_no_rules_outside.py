@@ -295,7 +295,7 @@ CODE_AUDITED = {
     ): "list",
     (
         "consultations/selectors.py",
-        'review_round.consultees.select_related("network", "organisation", "person", "response")',
+        "parties = review_round.consultees.select_related(",
     ): "list",
     # adding parties: no party twice; a round with no party does not open (invariants)
     (
@@ -316,12 +316,10 @@ CODE_AUDITED = {
         "consultations/services/rounds.py",
         "consulted = policy.people_of(review_round, review_round.consultees.all())",
     ): "users_for",
-    # the reminder scan walks the parties not answered (the policy's ANSWERED); people_of
+    # the reminder scan selects the parties not answered (the policy's ANSWERED) and not yet
+    # reminded; people_of
     # decides who of them is told, guests.remind which of them get a link
-    (
-        "consultations/services/rounds.py",
-        "waiting = list(review_round.consultees.exclude(status__in=policy.ANSWERED))",
-    ): "scan",
+    ("consultations/services/rounds.py", "Consultee.objects.filter("): "scan",
     # guest links: the parties re-read with their organisations (for its registry address);
     # which of them get a link is the rounds policy's (reached_by_people)
     (
