@@ -56,7 +56,8 @@ def test_both_views_read_as_the_document_and_fit_a_phone(live_server_url, page):
     assert "underline" in ins.evaluate("el => getComputedStyle(el).textDecorationLine")
     struck = page.evaluate(
         """() => { const d = document.createElement("del"); document.body.append(d);
-                   const line = getComputedStyle(d).textDecorationLine; d.remove(); return line; }"""
+                   const line = getComputedStyle(d).textDecorationLine;
+                   d.remove(); return line; }"""
     )  # the demo's second version removes nothing
     assert "line-through" in struck
     axe_with_best_practice(page, "compare inline")
