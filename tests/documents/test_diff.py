@@ -617,3 +617,49 @@ def test_an_unchanged_section_is_rendered_once_for_all_views():
 
 def section_of(body, key="a"):
     return SectionText(key, key.upper(), body)
+
+
+SNIPPETS = [
+    "Text om barn.",
+    "Text om barn och unga i länet.",
+    "Text om föräldrar och **stöd**.",
+    "- ett\n- två",
+    "- två\n- tre",
+    "- ett\n  - inne i\n- tre",
+    "1. a\n2. b",
+    "> citat om *stöd*",
+    "| A | B |\n|---|---|\n| 1 | 2 |",
+    "| A | B | C |\n|---|---|---|\n| 1 | 2 | 3 |\n| x | y | z |",
+    "## Rubrik",
+    "```\nkod <b>\n```",
+    "---",
+    "[länk](https://example.org) och text",
+    "Rad  \nbruten",
+]
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|li|ul|ol|h\d|tr|td|th|table|div|pre|blockquote|hr|br|thead|tbody)\b[^>]*>"
+)
+
+
+def reads(fragment):
+    """The words a sighted reader sees, blocks apart: no hidden texts, no notes of moves."""
+    fragment = re.sub(r'<span class="visually-hidden">.*?</span>', "", fragment)
+    fragment = re.sub(
+        r'<span class="diff-note">.*?</span> |<p class="diff-note-line">.*?</p>', "", fragment
+    )
+    fragment = re.sub(r"<[^>]+>", "", _BLOCK_TAG.sub(" ", fragment))
+    return " ".join(html.unescape(fragment).split())
+
+
+@given(
+    st.lists(st.sampled_from(SNIPPETS), max_size=5), st.lists(st.sampled_from(SNIPPETS), max_size=5)
+)
+def test_each_column_of_the_side_by_side_view_reads_as_its_version(old_blocks, new_blocks):
+    old, new = "\n\n".join(old_blocks), "\n\n".join(new_blocks)
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    [old_alone] = diff_documents([section_of(old)], [section_of(old)]).sections
+    [new_alone] = diff_documents([section_of(new)], [section_of(new)]).sections
+    assert reads(section.old_html) == reads(old_alone.html)
+    assert reads(section.new_html) == reads(new_alone.html)
