@@ -458,8 +458,10 @@ class _Block:
     "blockquote"); a list item is an item of the last list in its path. A paragraph cut from
     plain text keeps its `source` and is tokenised only if it has to be compared word by word."""
 
-    __slots__ = ("_key", "_text", "_tokens", "align", "cells", "header", "kind", "level", "path")
-    __slots__ += ("source", "start")
+    __slots__ = (
+        "_key", "_text", "_tokens", "align", "cells", "header", "kind", "level", "path", "source",
+        "start",
+    )  # fmt: skip
 
     def __init__(
         self,
