@@ -70,6 +70,15 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 against the allowlist above
 
 
+def parse(text: str) -> list[Token]:
+    """The block tokens of the Markdown `text`, from the same parser as `render_markdown` and with
+    its headings moved the same way. For the comparison of versions, which renders the blocks
+    itself so that it can mark changes inside them (documents/diff.py)."""
+    tokens = _md.parse(text)
+    _shift_headings(tokens)
+    return tokens
+
+
 def _table_labels(tokens: list[Token]) -> list[str]:
     """One label per table, in order: its column headings ("Tabell: Aktör, Ansvar"), so that
     the scroll region around it is named for what it holds (WCAG 1.4.10 and 2.1.1)."""
@@ -100,12 +109,17 @@ def _wrap_tables(html: str, labels: list[str]) -> str:
         return html
     wrapped = [parts[0]]
     for label, part in zip(labels, parts[1:], strict=True):
-        region = format_html(
-            '<div class="table-scroll" role="region" aria-label="{}" tabindex="0"><table>',
-            label,
-        )
-        wrapped.append(region + part.replace("</table>", "</table></div>", 1))
+        wrapped.append(table_region(label) + part.replace("</table>", "</table></div>", 1))
     return "".join(wrapped)
+
+
+def table_region(label: str) -> str:
+    """The start of a table in its scroll region, up to and with `<table>`; the label is escaped.
+    The region ends with `</table></div>`."""
+    return format_html(
+        '<div class="table-scroll" role="region" aria-label="{}" tabindex="0"><table>',
+        label,
+    )
 
 
 def plain_text(text: str) -> str:

@@ -246,7 +246,7 @@ def side(document: Document, ref) -> Side:
 def compare(old: Side, new: Side) -> DocumentDiff:
     """The diff of two texts, cached per pair of checksums (versions never change) and language
     (the marks carry words for screen readers)."""
-    cache_key = f"diff:v1:{get_language()}:{old.digest}:{new.digest}"
+    cache_key = f"diff:v2:{get_language()}:{old.digest}:{new.digest}"
     result = _cache_get(cache_key)
     if result is None:
         result = diff_documents(old.sections, new.sections)

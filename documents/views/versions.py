@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,6 +38,11 @@ def version_detail(request, pk, number):
     return render(request, "documents/version_detail.html", context)
 
 
+# The values of ?visning= on the comparison page.
+INLINE = "inline"
+SIDE_BY_SIDE = "sida-vid-sida"
+
+
 @login_required
 def compare(request, pk):
     document = selectors.get_document_for_user(request.user, pk)
@@ -51,11 +56,34 @@ def compare(request, pk):
             old_ref, new_ref = str(versions[1].number), str(versions[0].number)
         elif versions:
             old_ref, new_ref = str(versions[0].number), selectors.DRAFT
-    context.update({"old_ref": old_ref, "new_ref": new_ref})
+    # Inline (the default) or side by side: links, so that the choice works without JavaScript
+    # and can be shared; on a narrow screen the two columns stack.
+    side_by_side = request.GET.get("visning") == SIDE_BY_SIDE
+    context.update({"old_ref": old_ref, "new_ref": new_ref, "side_by_side": side_by_side})
     if old_ref and new_ref:
         old, new = selectors.side(document, old_ref), selectors.side(document, new_ref)
-        context.update({"old": old, "new": new, "diff": selectors.compare(old, new)})
+        context.update(
+            {
+                "old": old,
+                "new": new,
+                "diff": selectors.compare(old, new),
+                "old_label": _side_label(old),
+                "new_label": _side_label(new),
+                "inline_url": "?" + urlencode({"from": old_ref, "to": new_ref, "visning": INLINE}),
+                "side_url": "?"
+                + urlencode({"from": old_ref, "to": new_ref, "visning": SIDE_BY_SIDE}),
+            }
+        )
     return render(request, "documents/compare.html", context)
+
+
+def _side_label(side: selectors.Side) -> str:
+    if side.version is None:
+        return _("Working draft")
+    return _("Version %(number)s (%(label)s)") % {
+        "number": side.version.number,
+        "label": side.version.label,
+    }
 
 
 @login_required

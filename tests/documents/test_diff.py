@@ -379,3 +379,287 @@ def test_an_edited_text_reads_correctly_on_both_sides(base, edits):
 
     assert old_side(fragment) == old
     assert new_side(fragment) == new
+
+
+# --- The comparison rendered: blocks (lists, tables, headings), words with their formatting ----
+
+
+def rendered(old_body, new_body):
+    [diff] = diff_documents([SectionText("a", "A", old_body)], [SectionText("a", "A", new_body)])
+    return diff.sections
+
+
+def marked(text, marker):
+    opening, closing = (INSERTED, END_INSERTED) if marker == "ins" else (DELETED, END_DELETED)
+    return f"<{marker}>{opening}{text}{closing}</{marker}>"
+
+
+LIST = "Målen:\n\n- barn ska få stöd\n- föräldrar ska nås\n- kommunerna samverkar"
+TABLE = (
+    "| Målområde | Ansvar |\n|---|---|\n| 1 | Kommunerna |\n| 2 | Regionen |\n| 3 | Länsstyrelsen |"
+)
+
+
+def test_a_list_is_shown_as_a_list_with_the_changed_item_marked_word_by_word():
+    new = LIST.replace("föräldrar ska nås", "alla föräldrar ska nås")
+
+    [section] = diff_documents([section_of(LIST)], [section_of(new)]).sections
+
+    assert "- " not in section.html
+    assert section.html.count("<ul>") == 1
+    assert section.html.count("<li") == 3
+    assert f'<li class="diff-b diff-b--changed">{marked("alla ", "ins")}föräldrar ska nås' in (
+        section.html
+    )
+    assert "<li>barn ska få stöd" in section.html
+    assert [p.kind for p in section.paragraphs] == ["equal", "equal", "changed", "equal"]
+
+
+def test_an_added_and_a_removed_list_item_are_items_marked_as_a_whole():
+    new = LIST.replace("\n- kommunerna samverkar", "\n- regionen samordnar")
+
+    [section] = diff_documents([section_of(LIST)], [section_of(new)]).sections
+
+    assert f'<li class="diff-b diff-b--deleted">{marked("kommunerna samverkar", "del")}' in (
+        section.html
+    )
+    assert f'<li class="diff-b diff-b--inserted">{marked("regionen samordnar", "ins")}' in (
+        section.html
+    )
+    # Each side has only its own item.
+    assert "regionen" not in section.old_html
+    assert "kommunerna" not in section.new_html
+
+
+def test_a_nested_list_stays_nested():
+    old = "- stöd\n  - hembesök\n  - samtal\n- uppföljning"
+    new = "- stöd\n  - hembesök\n  - samtal i grupp\n- uppföljning"
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    assert section.html.startswith("<ul><li>stöd<ul><li>hembesök</li><li class=")
+    assert section.html.endswith("</li></ul></li><li>uppföljning</li></ul>")
+
+
+def test_a_table_is_shown_as_a_table_in_a_scroll_region_with_the_changed_cell_marked():
+    new = TABLE.replace("| Regionen |", "| Regionen och kommunerna |")
+
+    [section] = diff_documents([section_of(TABLE)], [section_of(new)]).sections
+
+    assert "|" not in section.html
+    assert section.html.count("<table>") == 1
+    assert 'role="region" aria-label="Table: Målområde, Ansvar" tabindex="0"' in section.html
+    assert "<thead><tr><th>Målområde</th><th>Ansvar</th></tr></thead>" in section.html
+    changed_row = (
+        '<tr class="diff-row diff-row--changed"><td>2</td>'
+        f'<td class="diff-cell diff-cell--changed">Regionen{marked(" och kommunerna", "ins")}</td>'
+        "</tr>"
+    )
+    assert changed_row in section.html
+    assert "<tr><td>1</td><td>Kommunerna</td></tr>" in section.html
+    # The side-by-side columns: the old cell unmarked (nothing was removed), the new one marked.
+    assert '<td class="diff-cell diff-cell--changed">Regionen</td>' in section.old_html
+    assert "(before)" in section.old_html
+    assert "(after)" in section.new_html
+
+
+def test_an_added_row_and_a_removed_row_are_marked_in_every_cell():
+    new = TABLE.replace("| 3 | Länsstyrelsen |", "| 4 | Föreningarna |")
+
+    [section] = diff_documents([section_of(TABLE)], [section_of(new)]).sections
+
+    assert (
+        f'<tr class="diff-row diff-row--deleted"><td>{marked("3", "del")}</td>'
+        f"<td>{marked('Länsstyrelsen', 'del')}</td></tr>"
+    ) in section.html
+    assert (
+        f'<tr class="diff-row diff-row--inserted"><td>{marked("4", "ins")}</td>'
+        f"<td>{marked('Föreningarna', 'ins')}</td></tr>"
+    ) in section.html
+    assert section.html.count("<table>") == 1
+    assert "Föreningarna" not in section.old_html
+    assert "Länsstyrelsen" not in section.new_html
+
+
+def test_a_row_added_at_the_end_of_a_table():
+    new = TABLE + "\n| 4 | Föreningarna |"
+
+    [section] = diff_documents([section_of(TABLE)], [section_of(new)]).sections
+
+    assert [p.kind for p in section.paragraphs] == ["equal"] * 4 + ["inserted"]
+    assert section.html.endswith(
+        f'<tr class="diff-row diff-row--inserted"><td>{marked("4", "ins")}</td>'
+        f"<td>{marked('Föreningarna', 'ins')}</td></tr></tbody></table></div>"
+    )
+
+
+def test_a_column_added_to_a_table_is_an_inserted_cell_in_each_row():
+    old = "| A | B |\n|---|---|\n| 1 | 2 |"
+    new = "| A | Ny | B |\n|---|---|---|\n| 1 | x | 2 |"
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    assert f'<th class="diff-cell diff-cell--inserted">{marked("Ny", "ins")}</th>' in section.html
+    assert f'<td class="diff-cell diff-cell--inserted">{marked("x", "ins")}</td>' in section.html
+    assert "<td>1</td>" in section.html
+    assert "<td>2</td>" in section.html
+
+
+def test_bold_text_that_changed_is_shown_bold_and_marked():
+    old = "Vi ska ge **ett tidigt** stöd."
+    new = "Vi ska ge **ett universellt** stöd."
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    assert "**" not in section.html
+    assert section.html == (
+        '<p class="diff-b diff-b--changed">Vi ska ge <strong>ett</strong><strong> </strong>'
+        f"{marked('<strong>tidigt</strong>', 'del')}{marked('<strong>universellt</strong>', 'ins')}"
+        " stöd.</p>"
+    )
+
+
+def test_text_that_became_bold_is_a_change():
+    [section] = diff_documents(
+        [section_of("Stödet ska vara gratis.")], [section_of("Stödet ska vara **gratis**.")]
+    ).sections
+
+    assert section.status == "changed"
+    assert marked("gratis", "del") in section.html
+    assert marked("<strong>gratis</strong>", "ins") in section.html
+
+
+def test_a_changed_heading_in_the_body_is_a_heading_one_level_below_the_section():
+    [section] = diff_documents(
+        [section_of("## Bakgrund\n\nText.")], [section_of("## Bakgrund och syfte\n\nText.")]
+    ).sections
+
+    assert section.html.startswith(
+        f'<h4 class="diff-b diff-b--changed">Bakgrund{marked(" och syfte", "ins")}</h4>'
+    )
+    assert section.html.endswith("<p>Text.</p>")
+
+
+def test_a_paragraph_that_became_a_list_item_is_deleted_and_inserted():
+    [section] = diff_documents(
+        [section_of("Barn ska få stöd.")], [section_of("- Barn ska få stöd.")]
+    ).sections
+
+    assert [p.kind for p in section.paragraphs] == ["deleted", "inserted"]
+    assert "<ul>" in section.html
+
+
+def test_rendered_text_is_escaped_and_unsafe_links_are_dropped():
+    attack = '<script>alert("x")</script> <img src=x onerror=alert(1)>'
+    old = f"- {attack}\n\n| {attack} |\n|---|\n| a |\n\n[klicka](javascript:alert(1))"
+    new = f"- {attack} ny\n\n| {attack} |\n|---|\n| b |\n\n[klicka](javascript:alert(2)) [ok](https://example.org)"
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    for fragment in (section.html, section.old_html, section.new_html):
+        assert "<script" not in fragment
+        assert "<img" not in fragment
+        assert 'href="javascript' not in fragment
+    assert "&lt;script&gt;" in section.html
+    assert '<a href="https://example.org" rel="noopener noreferrer">ok</a>' in section.new_html
+
+
+def test_a_moved_list_item_says_where_it_went():
+    old = [section_of("- ett\n- två", key="a"), section_of("Text.", key="b")]
+    new = [section_of("- ett", key="a"), section_of("Text.\n\n- två", key="b")]
+
+    diff = diff_documents(old, new)
+
+    a, b = by_key(diff)["a"], by_key(diff)["b"]
+    assert [p.kind for p in a.paragraphs] == ["equal", "moved_from"]
+    assert [p.kind for p in b.paragraphs] == ["equal", "moved_to"]
+    assert '<a href="#diff-b">see where it went</a>' in a.html
+    assert '<a href="#diff-a">see where it was</a>' in b.html
+
+
+def test_side_by_side_shows_each_version_with_its_own_changes():
+    old = "Vi ska stödja föräldrar.\n\nEtt stycke som tas bort helt och hållet."
+    new = "Vi ska stödja alla föräldrar.\n\nEtt nytt stycke om något annat: hembesök."
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    assert "<ins>" not in section.old_html
+    assert "<del>" not in section.new_html
+    assert visible(section.old_html) == old.replace("\n\n", "")
+    assert visible(section.new_html) == new.replace("\n\n", "")
+
+
+def test_an_added_section_has_no_old_side_and_a_removed_one_no_new_side():
+    diff = diff_documents([section_of("Gammal.", key="old")], [section_of("Ny.", key="new")])
+
+    added, removed = by_key(diff)["new"], by_key(diff)["old"]
+    assert added.old_html == ""
+    assert (
+        added.new_html
+        == added.html
+        == f'<p class="diff-b diff-b--inserted">{marked("Ny.", "ins")}</p>'
+    )
+    assert removed.new_html == ""
+    assert removed.old_html == removed.html
+
+
+def test_an_unchanged_section_is_rendered_once_for_all_views():
+    body = "Text.\n\n- ett\n- två\n\n| A |\n|---|\n| 1 |"
+
+    [section] = diff_documents([section_of(body)], [section_of(body)]).sections
+
+    assert section.status == "unchanged"
+    assert section.html == section.old_html == section.new_html
+    assert "<ul><li>ett</li><li>två</li></ul>" in section.html
+    assert "<del>" not in section.html
+    assert "<ins>" not in section.html
+
+
+def section_of(body, key="a"):
+    return SectionText(key, key.upper(), body)
+
+
+SNIPPETS = [
+    "Text om barn.",
+    "Text om barn och unga i länet.",
+    "Text om föräldrar och **stöd**.",
+    "- ett\n- två",
+    "- två\n- tre",
+    "- ett\n  - inne i\n- tre",
+    "1. a\n2. b",
+    "> citat om *stöd*",
+    "| A | B |\n|---|---|\n| 1 | 2 |",
+    "| A | B | C |\n|---|---|---|\n| 1 | 2 | 3 |\n| x | y | z |",
+    "## Rubrik",
+    "```\nkod <b>\n```",
+    "---",
+    "[länk](https://example.org) och text",
+    "Rad  \nbruten",
+]
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|li|ul|ol|h\d|tr|td|th|table|div|pre|blockquote|hr|br|thead|tbody)\b[^>]*>"
+)
+
+
+def reads(fragment):
+    """The words a sighted reader sees, blocks apart: no hidden texts, no notes of moves."""
+    fragment = re.sub(r'<span class="visually-hidden">.*?</span>', "", fragment)
+    fragment = re.sub(
+        r'<span class="diff-note">.*?</span> |<p class="diff-note-line">.*?</p>', "", fragment
+    )
+    fragment = re.sub(r"<[^>]+>", "", _BLOCK_TAG.sub(" ", fragment))
+    return " ".join(html.unescape(fragment).split())
+
+
+@given(
+    st.lists(st.sampled_from(SNIPPETS), max_size=5), st.lists(st.sampled_from(SNIPPETS), max_size=5)
+)
+def test_each_column_of_the_side_by_side_view_reads_as_its_version(old_blocks, new_blocks):
+    old, new = "\n\n".join(old_blocks), "\n\n".join(new_blocks)
+
+    [section] = diff_documents([section_of(old)], [section_of(new)]).sections
+
+    [old_alone] = diff_documents([section_of(old)], [section_of(old)]).sections
+    [new_alone] = diff_documents([section_of(new)], [section_of(new)]).sections
+    assert reads(section.old_html) == reads(old_alone.html)
+    assert reads(section.new_html) == reads(new_alone.html)

@@ -51,6 +51,9 @@ PAGES = {
     "version": lambda d, s: reverse("documents:version", args=[d.pk, 2]),
     "compare": lambda d, s: reverse("documents:compare", args=[d.pk]) + "?from=1&to=2",
     "compare_draft": lambda d, s: reverse("documents:compare", args=[d.pk]) + "?from=1&to=draft",
+    "compare_side": lambda d, s: (
+        reverse("documents:compare", args=[d.pk]) + "?from=1&to=2&visning=sida-vid-sida"
+    ),
     "history": lambda d, s: reverse("documents:history", args=[d.pk]),
     "section_history": lambda d, s: reverse("documents:section_history", args=[d.pk, s[0].key]),
     "edit": lambda d, s: reverse("documents:section_edit", args=[d.pk, s[0].key]),
