@@ -8,9 +8,10 @@ On the PostgreSQL server of DATABASE_URL it creates a fresh database (`<name>_sc
 dropped at the end unless --keep), migrates it and loads the demo (seed_demo). It empties the
 three Redis databases the app uses (REDIS_URL's number n: broker n, channel layer n+1, cache
 n+2), so give it numbers no running server uses. It starts an SMTP sink (aiosmtpd, in this
-process) and the lines of deploy/Procfile as they are — HAProxy with deploy/haproxy.cfg in front
-of two uvicorn processes (web_a, web_b), two Celery workers (worker_a, worker_b) and one beat —
-on free ports, with DEBUG off. Then:
+process, answering each message after 0.2 s as a distant mail server does) and the lines of
+deploy/Procfile as they are — HAProxy with deploy/haproxy.cfg in front of two uvicorn processes
+(web_a, web_b), two Celery workers (worker_a, worker_b) and one beat — on free ports, with DEBUG
+off. Then:
 
 1. A comment posted straight to one process reaches a websocket held by the other (both ways).
 2. Four people post 50 comments through the balancer (half of them replies, each of which
@@ -39,6 +40,7 @@ are kept (and named) when something fails, or with --keep.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import itertools
 import json
@@ -117,13 +119,20 @@ def with_db(url: str, name: str) -> str:
 
 
 class Sink:
-    """Every message received, by Message-ID, with the time it arrived."""
+    """Every message received, by Message-ID, with the time it was taken. It answers each
+    message after `delay` seconds, as a mail server far away does (so that a worker killed in
+    the burst is likely to be in the middle of a send); a message counts as taken when it is
+    answered 250 on a connection that is still open (a client that is gone cancels it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
         self.lock = threading.Lock()
         self.arrivals: dict[str, list[float]] = {}
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        await asyncio.sleep(self.delay)
+        if server.transport is None:
+            return "421 Gone"
         match = MESSAGE_ID.search(envelope.content)
         key = match.group(1).decode() if match else "<none>"
         with self.lock:
@@ -560,7 +569,7 @@ def check(args: argparse.Namespace) -> int:
     from aiosmtpd.controller import Controller
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    sink = Sink()
+    sink = Sink(args.smtp_delay)
     smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
     pages: list[LivePage] = []
@@ -784,7 +793,8 @@ def check(args: argparse.Namespace) -> int:
         verdict.say(f"   e-mails the beat's sweep sent after the kill: {swept}")
         verdict.say(
             f"   the last e-mail arrived {max(0.0, last_mail - killed_at):.1f} s after the kill "
-            f"(waited {mail_wait:.1f} s after the live pages; a claim of the killed worker "
+            f"(the sink answers each after {args.smtp_delay:g} s; "
+            f"waited {mail_wait:.1f} s after the live pages; a claim of the killed worker "
             f"expires after {LEASE_SECONDS} s, then the beat's sweep, every minute, hands it on)"
         )
         verdict.require(set(per_reply) == expected, "a reply has no in-app notification")
@@ -849,6 +859,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--mail-timeout", type=float, default=100, help="seconds to wait for the e-mails (100)"
+    )
+    parser.add_argument(
+        "--smtp-delay", type=float, default=0.2, help="seconds the sink takes per message (0.2)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
     args = parser.parse_args()
