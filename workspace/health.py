@@ -32,7 +32,12 @@ def check_channel_layer() -> None:
     layer = get_channel_layer()
 
     async def round_trip():
-        channel = await layer.new_channel(prefix="healthz.")
+        # A channel of the process's own kind ("specific", as every websocket consumer's):
+        # channels_redis receives all of a process's channels of one prefix through one loop
+        # that waits on Redis for up to 5 s at a time, so a channel with a prefix of its own
+        # would wait behind any open page's receive and time out (the scale-out check saw
+        # every process with a live page fail its health check).
+        channel = await layer.new_channel()
         payload = {"type": "healthz.ping", "id": uuid.uuid4().hex}
         await layer.send(channel, payload)
         received = await layer.receive(channel)

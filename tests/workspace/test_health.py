@@ -131,3 +131,35 @@ def test_the_answer_names_the_failing_part_and_nothing_about_why(client, fresh_l
     }
     assert "127.0.0.1" not in response.content.decode()
     assert "Error" not in response.content.decode()
+
+
+@pytest.mark.redis
+@pytest.mark.asyncio
+async def test_the_channel_layer_answers_while_a_page_listens_on_it(settings, fresh_layers):
+    """An open page (a websocket consumer) waits on the channel layer all the time; the
+    process's health check must still get its round trip through at once, not report the
+    layer as unreachable (which would take every process with a live page out of the balancer)."""
+    import asyncio
+    import time
+
+    from asgiref.sync import sync_to_async
+    from channels.layers import get_channel_layer
+
+    from workspace import health
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL]},
+        }
+    }
+    layer = get_channel_layer()
+    page = asyncio.ensure_future(layer.receive(await layer.new_channel()))
+    await asyncio.sleep(0.2)  # the page's receive holds the layer's receive loop
+    try:
+        started = time.monotonic()
+        await sync_to_async(health.check_channel_layer)()
+        elapsed = time.monotonic() - started
+    finally:
+        page.cancel()
+    assert elapsed < health.TIMEOUT_SECONDS
