@@ -78,6 +78,7 @@ RUN_STEPS = frozenset(
         RoundAction.EXTEND,
         RoundAction.CONSULT,
         RoundAction.SEND_LINKS,
+        RoundAction.REMIND,
         RoundAction.PUBLISH_REPORT,
     }
 )
@@ -95,6 +96,7 @@ ROUND_STAGES: dict[str, frozenset[str]] = {
             RoundAction.EXTEND,
             RoundAction.CONSULT,
             RoundAction.SEND_LINKS,  # a link goes out once the round is open, not before
+            RoundAction.REMIND,  # those who have not answered, while they still can
         }
     ),
     Status.CLOSED: frozenset({*_ALWAYS, RoundAction.PUBLISH_REPORT}),
