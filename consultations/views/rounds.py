@@ -215,7 +215,7 @@ def round_remind(request, pk):
                 )
                 % {"count": reminder.parties},
             )
-        return redirect(f"{review_round.get_absolute_url()}#parties-heading")
+        return redirect(review_round)  # the message on top, the party card below it
     consultees = selectors.consultees_of(review_round)
     context = _round_context(request, review_round)
     context.update({"step": "remind", **_party_status(review_round, consultees)})
