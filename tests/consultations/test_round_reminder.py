@@ -18,6 +18,7 @@ from notifications.kinds import Kind
 from notifications.models import Notification
 from tests.factories import OrganisationFactory
 from tests.forms import browser_client, page_text
+from tests.racing import race
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,24 @@ def test_the_chairs_pages_do_not_grow_with_the_parties(client, reminding, page):
         status=Consultee.Status.SUBMITTED
     )
     assert _count(client, url) == few
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_chair_and_the_coordinator_reminding_at_the_same_moment_remind_once(world):
+    people = world["people"]
+    round_services.open_round(world["round"], by_user=people["chair"])
+
+    def remind(person):
+        return lambda: round_services.remind_parties(world["round"], by_user=person)
+
+    outcomes = race(
+        remind(people["chair"]), remind(people["coordinator"]), refused=(RemindedToday,)
+    )
+    assert sorted(outcomes) == ["done", "refused"]
+    assert RoundReminder.objects.count() == 1
+    recipients = list(
+        Notification.objects.filter(kind=Kind.ROUND_REMINDER).values_list("recipient", flat=True)
+    )
+    assert recipients
+    assert len(recipients) == len(set(recipients))  # each person once
