@@ -225,3 +225,24 @@ class PendingSignOff(DomainError):
 
 class NotAdopted(DomainError):
     default_message = _("Only an adopted document starts a new revision cycle.")
+
+
+class RemindedToday(DomainError):
+    """The chair's reminder goes out at most once a day (consultations.models.RoundReminder)."""
+
+    def __init__(self, when: str = "", by: str = ""):
+        if when and by:
+            message = _(
+                "The parties were already reminded today, at %(when)s by %(by)s. Nothing was "
+                "sent: you can remind them again tomorrow."
+            ) % {"when": when, "by": by}
+        else:
+            message = _(
+                "The parties were already reminded today. Nothing was sent: you can remind them "
+                "again tomorrow."
+            )
+        super().__init__(message)
+
+
+class NobodyToRemind(DomainError):
+    default_message = _("Every party has answered: there is nobody to remind.")

@@ -363,7 +363,7 @@ def _link_email(link: GuestLink, token: str) -> EmailMultiAlternatives:
             "document": review_round.document,
             "party": consultee.party,
             "reason": link.reason,
-            "reminder": link.reason in (Reason.REMINDER_1D, Reason.REMINDER_3D),
+            "reminder": link.reason in (Reason.REMINDER_1D, Reason.REMINDER_3D, Reason.MANUAL),
             "valid_until": valid_until(guest_pass),
             "contact": review_round.chair,  # the round's chair answers questions
         }

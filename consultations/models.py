@@ -104,6 +104,31 @@ class ReviewRound(models.Model):
         return self.closed_at is not None and self.closed_at < self.closes_at
 
 
+class RoundReminder(models.Model):
+    """The chair reminded every party that had not answered (consultations.services.rounds.
+    remind_parties): at most once a local calendar day per round, which the constraint keeps
+    however the requests race."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="reminders")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_on = models.DateField()  # the local day: one reminder a day
+    parties = models.PositiveIntegerField(default=0)  # parties reminded
+    people = models.PositiveIntegerField(default=0)  # people told in Samverka and by e-mail
+    links = models.PositiveIntegerField(default=0)  # fresh guest links sent
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "sent_on"], name="round_reminded_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.round} ({self.sent_on})"
+
+
 class Question(models.Model):
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField()
@@ -651,6 +676,7 @@ class GuestLink(models.Model):
         RESENT = "resent", _("Sent again by the chair")
         REMINDER_3D = "reminder_3d", _("Reminder three days before the deadline")
         REMINDER_1D = "reminder_1d", _("Reminder the day before the deadline")
+        MANUAL = "manual", _("Reminder sent by the chair")
 
     guest_pass = models.ForeignKey(GuestPass, on_delete=models.CASCADE, related_name="links")
     reason = models.CharField(max_length=12, choices=Reason.choices)

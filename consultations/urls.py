@@ -62,6 +62,8 @@ urlpatterns = [
         reach.withdraw_link,
         name="withdraw_link",
     ),
+    # The chair reminds every party that has not answered (after a question), once a day.
+    path("rounds/<int:pk>/remind/", rounds.round_remind, name="remind"),
     path("rounds/<int:pk>/report/", report.report, name="report"),
     # Publishing is the round's step "report"; it has a path of its own, because the step's
     # general path would be the report page's.

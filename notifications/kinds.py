@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     DEADLINE_IN_3_DAYS = "deadline_3_days", _("Deadline in 3 days")
     DEADLINE_IN_1_DAY = "deadline_1_day", _("Deadline tomorrow")
     DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+    ROUND_REMINDER = "round_reminder", _("A reminder from the chair of a consultation")
     ROUND_CLOSED = "round_closed", _("A consultation round closed")
     COMMENT_REPLY = "comment_reply", _("A reply to my comment")
     COMMENT_DISPOSITION = "comment_disposition", _("A response to my comment")
@@ -82,6 +83,13 @@ TEXTS: dict[str, Texts] = {
     Kind.DEADLINE_EXTENDED: Texts(
         _("New deadline: %(round)s"),
         _("The deadline of the consultation “%(round)s” is now %(deadline)s."),
+    ),
+    Kind.ROUND_REMINDER: Texts(
+        _("Reminder: %(round)s"),
+        _(
+            "%(actor)s reminds you: the consultation “%(round)s” on %(document)s closes on "
+            "%(deadline)s, and your response has not been sent yet."
+        ),
     ),
     Kind.ROUND_CLOSED: Texts(
         _("Consultation closed: %(round)s"),

@@ -15,6 +15,8 @@ class RoundAction(StrEnum):
     SEND_LINKS = "send_guest_links"
     # how each party is reached (its people, a guest link to an address, or not at all)
     SEE_REACH = "see_reach"
+    # remind every party that has not answered (its people, and a fresh guest link): while open
+    REMIND = "remind_parties"
     PUBLISH_REPORT = "publish_report"  # closed → reported
     ANSWER = "dispose_comment"  # answer the comments (the writing group)
     READ_EVERY_RESPONSE = "read_every_response"  # those who run it and answer its comments

@@ -13,9 +13,10 @@ An action is allowed when two halves agree, as for comments (consultations/polic
 - the state: what the round's status (`ROUND_STAGES`) and a party's own state
   (`party_stages`) allow anyone at all: a planned round is opened, an open one closed, a closed
   one reported; guest links are sent, sent again and withdrawn while it is open (a planned
-  round sends them when it opens); a response is written and approved while the round is open
-  and the party has not answered, and entered by those who run the round until the report is
-  published.
+  round sends them when it opens), and the parties that have not answered are reminded while
+  it is open (once a day: the service keeps the day, consultations.models.RoundReminder); a
+  response is written and approved while the round is open and the party has not answered,
+  and entered by those who run the round until the report is published.
 
 A step the person could take, but not in this state, is refused with the reason
 (`require`): "the round is already closed", not "not allowed".
@@ -78,6 +79,7 @@ RUN_STEPS = frozenset(
         RoundAction.EXTEND,
         RoundAction.CONSULT,
         RoundAction.SEND_LINKS,
+        RoundAction.REMIND,
         RoundAction.PUBLISH_REPORT,
     }
 )
@@ -95,6 +97,7 @@ ROUND_STAGES: dict[str, frozenset[str]] = {
             RoundAction.EXTEND,
             RoundAction.CONSULT,
             RoundAction.SEND_LINKS,  # a link goes out once the round is open, not before
+            RoundAction.REMIND,  # those who have not answered, while they still can
         }
     ),
     Status.CLOSED: frozenset({*_ALWAYS, RoundAction.PUBLISH_REPORT}),

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from consultations import guests
@@ -24,10 +24,12 @@ from consultations.errors import (
     DeadlineInPast,
     DeadlineNotLater,
     InvalidTransition,
+    NobodyToRemind,
     NotAnAddress,
     NothingToConsult,
     OpenRoundExists,
     PendingSignOff,
+    RemindedToday,
 )
 from consultations.locks import lock_document, lock_round
 from consultations.models import (
@@ -36,6 +38,7 @@ from consultations.models import (
     GuestLink,
     Question,
     ReviewRound,
+    RoundReminder,
     SignOff,
 )
 from consultations.policies import rounds as policy
@@ -330,6 +333,68 @@ def publish_report(review_round: ReviewRound, *, by_user) -> ReviewRound:
     review_round._history_user = by_user
     review_round.save(update_fields=["status", "reported_at"])
     return review_round
+
+
+def waiting_parties(review_round: ReviewRound) -> list[Consultee]:
+    """The parties that have not answered (sent or declined) yet."""
+    return list(review_round.consultees.exclude(status__in=policy.ANSWERED))
+
+
+def last_reminder(review_round: ReviewRound) -> RoundReminder | None:
+    return (
+        RoundReminder.objects.filter(round_id=review_round.pk)
+        .select_related("sent_by")
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def reminded_today(reminder: RoundReminder) -> RemindedToday:
+    at = timezone.localtime(reminder.sent_at)
+    by = reminder.sent_by.get_full_name() if reminder.sent_by else ""
+    return RemindedToday(when=time_format(at, "TIME_FORMAT"), by=by)
+
+
+@transaction.atomic
+def remind_parties(review_round: ReviewRound, *, by_user, now=None) -> RoundReminder:
+    """The chair reminds every party that has not answered: its people in Samverka are told (in
+    Samverka and by e-mail, as they chose), and a party reached by a guest link gets a fresh
+    link at its address. Once a day per round: a second try the same day is refused in words
+    and sends nothing; the reminder is recorded (who, when, how many)."""
+    review_round = _lock(review_round)
+    policy.require(by_user, RoundAction.REMIND, review_round)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    earlier = (
+        RoundReminder.objects.filter(round_id=review_round.pk, sent_on=today)
+        .select_related("sent_by")
+        .first()
+    )
+    if earlier is not None:
+        raise reminded_today(earlier)
+    waiting = waiting_parties(review_round)
+    if not waiting:
+        raise NobodyToRemind()
+    people = list(policy.people_of(review_round, waiting, ConsulteeAction.RESPOND))
+    told = _tell(Kind.ROUND_REMINDER, review_round, people, by_user)
+    links = guests.send_links(
+        review_round, waiting, by_user=by_user, reason=GuestLink.Reason.MANUAL
+    )
+    reminder = RoundReminder(
+        round=review_round,
+        sent_by=by_user,
+        sent_at=now,
+        sent_on=today,
+        parties=len(waiting),
+        people=told,
+        links=len(links),
+    )
+    try:
+        with transaction.atomic():
+            reminder.save()
+    except IntegrityError:  # another request reminded them a moment ago: this one sends nothing
+        raise RemindedToday() from None
+    return reminder
 
 
 def close_due_rounds(now=None) -> list[int]:

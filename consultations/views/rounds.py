@@ -6,10 +6,11 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import anchoring, page_cache, passages, selectors
-from consultations.errors import InvalidTransition
+from consultations.errors import InvalidTransition, NobodyToRemind
 from consultations.forms import (
     CommentForm,
     ConsulteesForm,
@@ -128,6 +129,23 @@ def _round_context(request, review_round):
     }
 
 
+def _party_status(review_round, consultees) -> dict:
+    """The figures on the parties for those who run the round: how many have answered, how
+    many days are left (calendar days, local time), and the last reminder."""
+    waiting = [c for c in consultees if not c.has_answered]  # a count, and the names
+    now = timezone.now()
+    days_left = (timezone.localdate(review_round.closes_at) - timezone.localdate(now)).days
+    last = round_services.last_reminder(review_round)
+    return {
+        "not_answered": waiting,
+        "answered_count": len(consultees) - len(waiting),
+        "days_left": max(days_left, 0),
+        "past_deadline": review_round.closes_at <= now,
+        "last_reminder": last,
+        "reminded_today": last is not None and last.sent_on == timezone.localdate(now),
+    }
+
+
 @login_required
 def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
@@ -162,8 +180,12 @@ def round_detail(request, pk):
             "not_answered": [c for c in consultees if not c.has_answered],
         }
     )
-    if RoundAction.SEE_REACH in context["actions"]:  # how each party is reached
+    if RoundAction.SEE_REACH in context["actions"]:
+        # Those who run the round: the parties first (how each is reached, who has answered,
+        # the reminder), before the document.
         context["reach"] = reach_of(request.user, review_round, consultees)
+        context["runs"] = True
+        context.update(_party_status(review_round, consultees))
     return render(request, "consultations/round_detail.html", context)
 
 
@@ -191,6 +213,45 @@ def _kind_of(data) -> str:
     if proposed == anchoring.normalise(data["quote_exact"]):
         return data["kind"]
     return Comment.Kind.PROPOSAL
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_remind(request, pk):
+    """Remind every party that has not answered: the question (who is reminded) on GET, the
+    reminder on POST. Refused in words when the round is not open or they were reminded today."""
+    review_round = selectors.get_round_for_user(request.user, pk)
+    try:
+        round_policy.require(request.user, RoundAction.REMIND, review_round)
+    except InvalidTransition as refusal:  # e.g. the round has closed: say why
+        messages.error(request, refusal.message)
+        return redirect(review_round)
+    if request.method == "POST":
+        try:
+            reminder = round_services.remind_parties(review_round, by_user=request.user)
+        except ACCESS_REFUSALS:
+            raise
+        except DomainError as error:  # reminded today, or everyone has answered
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder went to %(count)s party that has not answered.",
+                    "A reminder went to the %(count)s parties that have not answered.",
+                    reminder.parties,
+                )
+                % {"count": reminder.parties},
+            )
+        return redirect(review_round)  # the message on top, the party card below it
+    consultees = selectors.consultees_of(review_round)
+    context = _round_context(request, review_round)
+    context.update({"step": "remind", **_party_status(review_round, consultees)})
+    if context["reminded_today"]:
+        context["refusal"] = round_services.reminded_today(context["last_reminder"]).message
+    elif not context["not_answered"]:
+        context["refusal"] = NobodyToRemind().message
+    return render(request, "consultations/round_step.html", context)
 
 
 @login_required
@@ -394,6 +455,9 @@ def round_step(request, pk, step):
         context["reach"] = reach_of(
             request.user, review_round, selectors.consultees_of(review_round)
         )
+    if step == "close":  # the numbers before the button: who has not answered, days left
+        consultees = selectors.consultees_of(review_round)
+        context.update({"consultees": consultees, **_party_status(review_round, consultees)})
     status = 400 if (deadline_form.errors or consultees_form.errors) else 200
     return render(request, "consultations/round_step.html", context, status=status)
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from consultations.services import responses
 from consultations.services import rounds as round_services
 from documents import services as document_services
 from networks.models import Affiliation, Network, Role
@@ -83,3 +84,18 @@ def open_world(world):
     round_services.open_round(world["round"], by_user=world["people"]["chair"])
     world["round"].refresh_from_db()
     return world
+
+
+@pytest.fixture
+def reminding(open_world):
+    """Kumla has answered; the managers' network and the expert have not; Lekeberg, nobody in
+    Samverka speaks for, is reached by a guest link to its registry address."""
+    w = open_world
+    people = w["people"]
+    kumla = w["round"].consultees.get(organisation=w["kumla"])
+    responses.save_draft(kumla, by_user=people["approver"], position="supports", summary="Ja")
+    responses.approve_and_submit(kumla, by_user=people["approver"])
+    lekeberg = OrganisationFactory(name="Lekebergs kommun", registry_email="kommunen@lekeberg.se")
+    round_services.add_consultees(w["round"], by_user=people["chair"], organisations=[lekeberg])
+    w["lekeberg"] = w["round"].consultees.get(organisation=lekeberg)
+    return w

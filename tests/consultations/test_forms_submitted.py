@@ -26,6 +26,7 @@ from consultations.services import rounds as round_services
 from networks.models import Affiliation, Role
 from notifications.kinds import Kind
 from notifications.models import Notification
+from tests.consultations.test_round_reminder import sent_state
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
 from tests.forms import (
     browser_client,
@@ -979,3 +980,43 @@ def test_no_link_is_sent_by_hand_before_the_round_opens_and_the_reason_is_given(
         followed
     )
     assert not GuestPass.objects.exists()
+
+
+# -- the chair reminds the parties that have not answered ------------------------------------
+
+
+@submits("consultations:remind")
+def test_the_chair_reminds_from_the_round_page_and_sees_it_recorded(reminding):
+    """From the round page (the parties first), the question that names them, the button that
+    says how many; recorded on the page; the same day again refused in words, nothing sent."""
+    chair = reminding["people"]["chair"]
+    client = browser_client(chair)
+    page = client.get(reminding["round"].get_absolute_url())
+    text = page_text(page)
+    assert "1 av 4 har svarat" in text
+    assert "dagar kvar" in text
+    assert text.index("Remissinstanser") < text.index("Inledning")  # before the document
+
+    question = follow_link(client, page, "Påminn de 3 remissinstanser som inte svarat")
+    asked = page_text(question)
+    assert "Skicka en påminnelse till 3 remissinstanser?" in asked
+    assert "Lekebergs kommun" in asked
+    assert "Chefsnätverket" in asked
+    assert "Kumla kommun" not in asked  # it has answered
+
+    done = submit_form(client, question, button="Skicka påminnelsen till 3 remissinstanser")
+    shown = page_text(done)
+    assert "En påminnelse har skickats till de 3 remissinstanser som inte har svarat." in shown
+    assert f"av {chair.get_full_name()} (3 remissinstanser)" in shown
+    assert "Påmint senast" in shown
+    assert "Du kan påminna dem igen i morgon." in shown
+
+    # The same day again: the question page says why, and has no button; the question sent
+    # again from a page still open in another tab sends nothing.
+    again = page_text(client.get(reverse("consultations:remind", args=[reminding["round"].pk])))
+    assert "redan påmints i dag" in again
+    assert "Skicka påminnelsen" not in again
+    before = sent_state()
+    refused = submit_form(client, question, button="Skicka påminnelsen till 3 remissinstanser")
+    assert "redan påmints i dag" in page_text(refused)
+    assert sent_state() == before

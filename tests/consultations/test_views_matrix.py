@@ -16,6 +16,7 @@ from consultations.models import (
     GuestPass,
     Response,
     ReviewRound,
+    RoundReminder,
 )
 from consultations.services import comments
 from consultations.services import rounds as round_services
@@ -55,6 +56,7 @@ def snapshot():
         Notification.objects.count(),
         sorted(GuestPass.objects.values_list("id", "email", "revoked_at")),
         sorted(GuestLink.objects.values_list("id", "reason")),
+        RoundReminder.objects.count(),
     )
 
 
@@ -141,6 +143,11 @@ def pages(w):
             RUNNERS,
             ROUND_READERS,
         ),
+        "remind": (  # the question asked before the parties are reminded
+            reverse("consultations:remind", args=[r.pk]),
+            RUNNERS,
+            ROUND_READERS,
+        ),
         "withdraw_link": (  # the question asked before a guest link is withdrawn
             reverse("consultations:withdraw_link", args=[r.pk, w["guest_party"].pk]),
             RUNNERS,
@@ -163,6 +170,7 @@ PAGES = [
     "report_in_no_format_we_make",
     "step_close",
     "step_extend",
+    "remind",
     "withdraw_link",
 ]
 
@@ -223,6 +231,7 @@ def writes(w):
             {},
             RUNNERS,
         ),
+        "remind": (reverse("consultations:remind", args=[r.pk]), {}, RUNNERS),
         "consult_outside": (
             reverse("consultations:step", args=[r.pk, "consult"]),
             {"outside": "Anna Berg <anna.berg@oru.se>"},
@@ -243,6 +252,7 @@ def writes(w):
         "close",
         "send_link",
         "withdraw_link",
+        "remind",
         "consult_outside",
     ],
 )
@@ -296,3 +306,27 @@ def test_an_outside_expert_sees_the_round_and_its_version_but_not_the_document(c
     assert "barnets hela uppväxt" in page  # the version's text is on the round page
     assert client.get(setup["document"].get_absolute_url()).status_code == 404
     assert client.get(setup["version"].get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("state", ["planned", "closed", "reported"])
+@pytest.mark.parametrize("visitor", ["chair", "coordinator", "member", "outsider"])
+def test_reminding_outside_an_open_round_is_refused_in_words_and_sends_nothing(
+    client, world, state, visitor
+):
+    review_round, chair = world["round"], world["people"]["chair"]
+    if state != "planned":
+        round_services.open_round(review_round, by_user=chair)
+        round_services.close_round(review_round, by_user=chair)
+    if state == "reported":
+        round_services.publish_report(review_round, by_user=chair)
+    login(client, world, visitor)
+    before = snapshot()
+    url = reverse("consultations:remind", args=[review_round.pk])
+    for response in (client.get(url), client.post(url)):
+        if visitor in RUNNERS:
+            assert response.status_code == 302
+            said = " ".join(m.message for m in response.wsgi_request._messages)
+            assert ("inte öppnats" if state == "planned" else "redan stängd") in said
+        else:  # a reader of the document is told it is not theirs; others find nothing
+            assert response.status_code == (404 if visitor == "outsider" else 403)
+    assert snapshot() == before

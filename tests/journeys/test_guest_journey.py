@@ -287,7 +287,7 @@ def chair_sees_reach_and_reports(journey, review_round, chair):
     parties = chair.get_by_role("region", name="Remissinstanser")
     lekeberg = parties.get_by_role("listitem").filter(has_text=LEKEBERG)
     expect(lekeberg).to_contain_text(f"Gästlänk till registratorsadress {MASKED}")
-    for word in ("skickad", "öppnad", "svarat", "Tillstyrker"):
+    for word in ("skickad", "öppnad", "svarade", "Tillstyrker"):
         expect(lekeberg).to_contain_text(word)
     expect(parties.get_by_role("listitem").filter(has_text=LAXA)).to_contain_text("Kan inte nås")
     axe(chair, "the round: the guest link sent, opened and answered")

@@ -97,7 +97,7 @@ ROUNDS = (
     + "in state: open"
     + _rows(
         chair="view_round comment_round close_round extend_round consult send_guest_links "
-        f"see_reach {ANSWERS}",
+        f"remind_parties see_reach {ANSWERS}",
         member=COMMENTS_IN,
         writer=f"view_round comment_round {ANSWERS}",
         kumla=COMMENTS_IN,

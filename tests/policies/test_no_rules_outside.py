@@ -73,12 +73,19 @@ DISPLAY_ONLY = {
     ("consultations/respond.html", "response.state == 'submitted'"): "badge colour",
     # the parties' list on the round page: badges, and a link to a response only once there
     # is one to read (who may read it is c.may.view_response)
-    ("consultations/round_detail.html", "c.has_answered"): "badge",
-    ("consultations/round_detail.html", "c.may.view_response and c.has_answered"): "link",
+    ("consultations/_party_status.html", "c.has_answered"): "badge",
+    ("consultations/_party_status.html", "c.may.view_response and c.has_answered"): "link",
+    ("consultations/_party_status.html", "c.status == 'drafting'"): "badge colour",
     ("consultations/round_detail.html", "c.status == 'drafting'"): "badge colour",
     ("consultations/round_detail.html", "c.status == 'submitted'"): "badge colour",
-    ("consultations/round_detail.html", "round.closed_early"): "badge",
-    ("consultations/round_detail.html", "round.has_closed or round.closes_at < now"): "badge",
+    ("consultations/_party_status.html", "round.closed_early"): "badge",
+    ("consultations/_party_status.html", "round.has_closed or round.closes_at < now"): "badge",
+    # the summary line for those who run the round (`runs` is RoundAction.SEE_REACH): how many
+    # have answered, once it has opened, and the days left while it is open (its buttons show
+    # from may.remind_parties); the close step's list marks who is drafting
+    ("consultations/_party_status.html", "round.is_open"): "text",
+    ("consultations/_party_status.html", "runs and consultees and round.has_opened"): "text",
+    ("consultations/_close_numbers.html", 'c.status == "drafting"'): "text",
     # the progress card (comments answered, a link to the report, whose page decides) and the
     # count of comments waiting, once there can be any
     ("consultations/round_detail.html", "round.has_opened"): "progress card",
@@ -320,6 +327,12 @@ CODE_AUDITED = {
     # reminded; people_of
     # decides who of them is told, guests.remind which of them get a link
     ("consultations/services/rounds.py", "Consultee.objects.filter("): "scan",
+    # the reminder scan and the chair's reminder walk the parties not answered (the policy's
+    # ANSWERED); people_of decides who of them is told, guests which of them get a link
+    (
+        "consultations/services/rounds.py",
+        "return list(review_round.consultees.exclude(status__in=policy.ANSWERED))",
+    ): "scan",
     # guest links: the parties re-read with their organisations (for its registry address);
     # which of them get a link is the rounds policy's (reached_by_people)
     (
@@ -358,6 +371,11 @@ CODE_AUDITED = {
     (
         "consultations/views/rounds.py",
         '"not_answered": [c for c in consultees if not c.has_answered],',
+    ): "count",
+    # those who run the round: how many have answered, and who has not (the close step's list)
+    (
+        "consultations/views/rounds.py",
+        "waiting = [c for c in consultees if not c.has_answered]  # a count, and the names",
     ): "count",
     # Word imports: a background job's own states
     (

@@ -53,8 +53,8 @@ PLANNED = f"""
   outsider                                      -
 """  # noqa: E501 - a table row is read across
 OPEN = f"""
-  chair of the working group                    view_round comment_round close_round extend_round consult send_guest_links {RUNS_AND_ANSWERS}
-  coordinator of the working group              view_round comment_round close_round extend_round consult send_guest_links {RUNS_AND_ANSWERS}
+  chair of the working group                    view_round comment_round close_round extend_round consult send_guest_links remind_parties {RUNS_AND_ANSWERS}
+  coordinator of the working group              view_round comment_round close_round extend_round consult send_guest_links remind_parties {RUNS_AND_ANSWERS}
   writer in the working group                   view_round comment_round {ANSWERS}
   member of the working group                   view_round comment_round
   observer in the working group                 view_round
@@ -71,7 +71,7 @@ OPEN = f"""
   affiliated with Kumla                         view_round comment_round
   affiliated with Kumla, approves               view_round comment_round
   member of another county's network for Kumla  -
-  chair of the round, outside the network       view_round close_round extend_round consult send_guest_links {RUNS}
+  chair of the round, outside the network       view_round close_round extend_round consult send_guest_links remind_parties {RUNS}
   consulted by name by the round's chair        view_round comment_round
   outsider                                      -
 """  # noqa: E501 - a table row is read across
