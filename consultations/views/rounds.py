@@ -14,7 +14,6 @@ from consultations.forms import (
     CommentForm,
     ConsulteesForm,
     DeadlineForm,
-    DispositionForm,
     ReplyForm,
     RoundForm,
 )
@@ -130,6 +129,12 @@ def _round_context(request, review_round):
 @login_required
 def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
+    return round_page(request, review_round)
+
+
+def round_page(request, review_round, *, answer_error=None, answer_form_html: str = ""):
+    """The round page; `answer_error`: an answer form sent back with its errors, shown (as
+    `answer_form_html`) at its comment, with the error summary at the top (status 400)."""
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
     # Not in the cached part of the page: what this person may do for each party.
@@ -141,6 +146,9 @@ def round_detail(request, pk):
         can_apply=context["can_apply"],
     )
     organisations = list(_acting_for(request.user, review_round))
+    answers = page_cache.saved_answers(request, review_round)
+    if answer_error is not None:
+        answers.forms[str(answer_error.comment_id)] = answer_form_html
     sections_html, summary, sequence = page_cache.sections_of(
         request,
         review_round,
@@ -148,6 +156,7 @@ def round_detail(request, pk):
         versions,
         organisations=organisations,
         chosen=_written_for(request, organisations),
+        answers=answers,
     )
     context.update(
         {
@@ -158,11 +167,13 @@ def round_detail(request, pk):
             "my_parties": [c for c in consultees if c.may.speak_for],
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if not c.has_answered],
+            "answer_error": answer_error,
         }
     )
     if RoundAction.SEE_REACH in context["actions"]:  # how each party is reached
         context["reach"] = reach_of(request.user, review_round, consultees)
-    return render(request, "consultations/round_detail.html", context)
+    status = 400 if answer_error is not None else 200
+    return render(request, "consultations/round_detail.html", context, status=status)
 
 
 @login_required
@@ -368,42 +379,6 @@ def round_step(request, pk, step):
         )
     status = 400 if (deadline_form.errors or consultees_form.errors) else 200
     return render(request, "consultations/round_step.html", context, status=status)
-
-
-@login_required
-@require_POST
-def disposition(request, pk, comment_pk):
-    from consultations.services import dispositions as disposition_services
-
-    review_round = selectors.get_round_for_user(request.user, pk)
-    comment = selectors.get_comment(review_round, comment_pk)
-    form = DispositionForm(request.POST, document=review_round.document)
-    try:
-        if request.POST.get("apply") and form.data.get("rationale") is not None:
-            disposition_services.apply_proposal(
-                comment, by_user=request.user, rationale=request.POST.get("rationale", "")
-            )
-            messages.success(
-                request, _("The proposal is in the working draft, and the comment is answered.")
-            )
-            page_cache.mark_changed_by(request, review_round)
-            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-        if form.is_valid():
-            disposition_services.record_disposition(
-                comment,
-                by_user=request.user,
-                outcome=form.cleaned_data["outcome"],
-                rationale=form.cleaned_data["rationale"],
-                applied_in=form.cleaned_data["applied_in"],
-            )
-            messages.success(request, _("The answer is recorded."))
-            page_cache.mark_changed_by(request, review_round)
-            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-    except ACCESS_REFUSALS:
-        raise  # the 404 and 403 pages, not a message next to the form
-    except DomainError as error:
-        form.add_error(None, error.message)
-    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
 
 
 @login_required
