@@ -142,9 +142,7 @@ def test_the_writer_answers_two_comments_by_keyboard(journey):
     expect(saved.get_by_role("link", name="Nästa obesvarade synpunkt")).to_have_attribute(
         "href", f"#thread-{follow_up.pk}"
     )
-    expect(page.locator("#answer-nav a").first).to_have_attribute(
-        "href", f"#thread-{follow_up.pk}"
-    )
+    expect(page.locator("#answer-nav a").first).to_have_attribute("href", f"#thread-{follow_up.pk}")
     axe(page, "two comments answered in place")
     assert Disposition.objects.get(comment=parter).outcome == "accepted"
     assert Disposition.objects.get(comment=parter).rationale == SECOND_RATIONALE
