@@ -217,6 +217,7 @@ class ReplyForm(forms.Form):
         label=_("Your reply"),
         max_length=Comment.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write your reply")},
     )
 
 

@@ -12,9 +12,10 @@ What differs between two such people is left as holes, filled for each request: 
 the forms, the "change or remove" link on the viewer's own comments (a hole only where the
 comment's state allows its author to change it; filled where the policy says the viewer is that
 author, consultations/policies/threads.py), the "on behalf of" choice of the comment forms, and
-for those who answer comments, two marks around each answer form and one at the top of each
-thread: a form sent back with errors takes the place of the one between the marks, and "the
-answer is saved" shows at the thread just answered, for that person only (`Answers`).
+two marks around each thread's answer form and its reply form, and for those who answer
+comments one at the top of each thread: a form sent back with errors takes the place of what is
+between its marks, and "the answer is saved" shows at the thread just answered, for that person
+only (`Answers`).
 A hole is a marker with a random nonce, so text in a comment can never be
 taken for one. The names of people and organisations can change without moving the number; an
 entry lives at most ENTRY_SECONDS, so a new name shows within that time.
@@ -84,10 +85,15 @@ class Holes:
         return self._pattern.split(html)
 
 
+# The parts of a thread a form sent back with its errors takes the place of, for its sender.
+REGIONS = frozenset({"answer", "reply"})
+
+
 @dataclass
 class Answers:
-    """What the answering person's page shows in place of the shared part, by comment id: an
-    answer form sent back with its errors, and "the answer is saved" (see the module)."""
+    """What one person's page shows in place of the shared part: a form sent back with its
+    errors, by region ("answer 12", "reply 12"), and "the answer is saved", by comment id (see
+    the module)."""
 
     forms: dict[str, str] = field(default_factory=dict)
     saved: dict[str, str] = field(default_factory=dict)
@@ -377,12 +383,13 @@ def fill(
                 out.append(part)
             continue
         name, *args = part.split(" ")
-        if name == "answer":  # a mark before and after each answer form
-            if replacing == args[0]:
+        if name in REGIONS:  # a mark before and after a thread's answer or reply form
+            region = f"{name} {args[0]}"
+            if replacing == region:
                 replacing = None
-            elif replacing is None and args[0] in answers.forms:
-                out.append(answers.forms[args[0]])
-                replacing = args[0]
+            elif replacing is None and region in answers.forms:
+                out.append(answers.forms[region])
+                replacing = region
         elif replacing is None:
             out.append(fillers[name](*args))
     # Escaped by the templates that rendered the parts; the fillers are our own templates too.

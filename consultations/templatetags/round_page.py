@@ -64,12 +64,12 @@ def masked(address: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def answer_hole(context, comment) -> str:
-    """Around a comment's answer form on the shared round page: a hole, so that a form sent
-    back with errors (the page without JavaScript) takes its place for that person only
-    (page_cache.fill). Elsewhere nothing."""
+def form_region(context, name: str, comment) -> str:
+    """Around a thread's answer or reply form (`name`) on the shared round page: a hole, so that
+    a form sent back with errors (the page without JavaScript) takes its place for that person
+    only (page_cache.fill). Elsewhere nothing."""
     holes = context.get("holes")
-    return holes.mark("answer", comment.pk) if holes is not None else ""
+    return holes.mark(name, comment.pk) if holes is not None else ""
 
 
 @register.simple_tag(takes_context=True)

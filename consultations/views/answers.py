@@ -20,9 +20,11 @@ from consultations.policies import rounds as round_policy
 from consultations.policies import threads
 from consultations.policies.actions import RoundAction
 from consultations.services import dispositions as disposition_services
-from consultations.views.rounds import _round_context, round_page
+from consultations.views.rounds import SentBack, _round_context, errors_of, round_page
 from networks.errors import ACCESS_REFUSALS, DomainError
 
+# The answer form's fields' ids start so (then "-<comment id>").
+FIELD_IDS = {"outcome": "outcome", "rationale": "rationale", "applied_in": "applied"}
 ANSWERS_VIEW = "answers"  # the hidden `view` of the answering page's forms
 FILTER_PREFIX = "filter_"  # and its filter, beside the form's own fields
 
@@ -139,18 +141,20 @@ def _answered_in_place(request, review_round, comment, progress, chosen, on_answ
 def _sent_back(request, review_round, comment, form, chosen, on_answers):
     """The form with its errors and what was typed: in place (htmx), on the answering page, or
     on the round page with the error summary at the top (status 400, never a page apart)."""
+    form.kept_text = form.data.get("rationale", "")
     if on_answers and not request.htmx:
         return answers_page(request, review_round, chosen, answer_error=form)
     context = _thread_context(request, review_round, chosen, on_answers)
     thread = answering.one_thread(review_round, comment.pk)
-    context.update({"t": thread, "answer_form": form})
+    context.update({"t": thread, "answer_form": form, "kept": form, "region": "answer"})
     if request.htmx:
         return render(request, "consultations/_thread.html", context, status=400)
-    context["may"] = threads.for_comment(
-        thread.comment, review_round.status, context["on_comments"]
-    )
-    html = render_to_string("consultations/_answer_form.html", context, request=request)
-    return round_page(request, review_round, answer_error=form, answer_form_html=html)
+    may = threads.for_comment(thread.comment, review_round.status, context["on_comments"])
+    context["may"] = may
+    template = "_answer_form.html" if may.answer_comment else "_kept_text.html"
+    html = render_to_string(f"consultations/{template}", context, request=request)
+    errors = errors_of(form, comment.pk, FIELD_IDS)
+    return round_page(request, review_round, sent_back=SentBack("answer", comment.pk, html, errors))
 
 
 @login_required
@@ -174,7 +178,16 @@ def answers_page(request, review_round, chosen: Filter, *, answer_error=None):
             "unanswered_value": answering.UNANSWERED,
             "general_value": answering.GENERAL,
             "answer_form": answer_error,
-            "answer_error": answer_error,
+            "kept": answer_error,
+            "region": "answer",
+            "sent_back": None
+            if answer_error is None
+            else SentBack(
+                "answer",
+                answer_error.comment_id,
+                "",
+                errors_of(answer_error, answer_error.comment_id, FIELD_IDS),
+            ),
             "next_href": next_href(review_round, shown.next_unanswered, chosen, True),
             "answered": page.answered,
             "total": page.total,

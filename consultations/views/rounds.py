@@ -1,14 +1,17 @@
 """The round pages: start a round, the round itself (text, comments, parties), its steps."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import anchoring, page_cache, selectors
+from consultations import anchoring, answering, page_cache, selectors
 from consultations.errors import InvalidTransition
 from consultations.forms import (
     CommentForm,
@@ -132,9 +135,30 @@ def round_detail(request, pk):
     return round_page(request, review_round)
 
 
-def round_page(request, review_round, *, answer_error=None, answer_form_html: str = ""):
-    """The round page; `answer_error`: an answer form sent back with its errors, shown (as
-    `answer_form_html`) at its comment, with the error summary at the top (status 400)."""
+@dataclass
+class SentBack:
+    """A form of a thread sent back with its errors (without JavaScript): on the round page,
+    `html` takes the place of the thread's form (`region`: "answer" or "reply"), with the error
+    summary at the top of the page (status 400), never a page apart."""
+
+    region: str
+    comment_id: int
+    html: str
+    errors: list[tuple[str, str]]  # (the id of the field, or of the thread, and the message)
+
+
+def errors_of(form, comment_id: int, ids: dict[str, str]) -> list[tuple[str, str]]:
+    """The error summary's lines: each field's error linked to the field (`ids`: its id's start,
+    by field name), the rest to the thread."""
+    lines = [(f"thread-{comment_id}", str(e)) for e in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name in ids:
+            lines += [(f"{ids[name]}-{comment_id}", str(e)) for e in errors]
+    return lines
+
+
+def round_page(request, review_round, *, sent_back: SentBack | None = None):
+    """The round page (`sent_back`: with a thread's form sent back with its errors)."""
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
     # Not in the cached part of the page: what this person may do for each party.
@@ -147,8 +171,8 @@ def round_page(request, review_round, *, answer_error=None, answer_form_html: st
     )
     organisations = list(_acting_for(request.user, review_round))
     answers = page_cache.saved_answers(request, review_round)
-    if answer_error is not None:
-        answers.forms[str(answer_error.comment_id)] = answer_form_html
+    if sent_back is not None:
+        answers.forms[f"{sent_back.region} {sent_back.comment_id}"] = sent_back.html
     sections_html, summary, sequence = page_cache.sections_of(
         request,
         review_round,
@@ -167,12 +191,12 @@ def round_page(request, review_round, *, answer_error=None, answer_form_html: st
             "my_parties": [c for c in consultees if c.may.speak_for],
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if not c.has_answered],
-            "answer_error": answer_error,
+            "sent_back": sent_back,
         }
     )
     if RoundAction.SEE_REACH in context["actions"]:  # how each party is reached
         context["reach"] = reach_of(request.user, review_round, consultees)
-    status = 400 if answer_error is not None else 200
+    status = 400 if sent_back is not None else 200
     return render(request, "consultations/round_detail.html", context, status=status)
 
 
@@ -238,7 +262,21 @@ def reply_add(request, pk, comment_pk):
         else:
             page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{reply.pk}")
-    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
+    return round_page(request, review_round, sent_back=_reply_sent_back(request, parent, form))
+
+
+def _reply_sent_back(request, parent, form) -> SentBack:
+    """The reply form with its error and the text as typed, at its thread; where no reply can
+    be written any more (the round has closed), the reason and the text to copy."""
+    review_round = parent.round
+    form.comment_id, form.kept_text = parent.pk, form.data.get("body", "")
+    context = _round_context(request, review_round)
+    thread = answering.one_thread(review_round, parent.pk)
+    may = threads.for_comment(thread.comment, review_round.status, context["on_comments"])
+    context.update({"t": thread, "reply_form": form, "kept": form, "region": "reply"})
+    template = "_reply_form.html" if CommentAction.REPLY in may else "_kept_text.html"
+    html = render_to_string(f"consultations/{template}", context, request=request)
+    return SentBack("reply", parent.pk, html, errors_of(form, parent.pk, {"body": "reply"}))
 
 
 @login_required

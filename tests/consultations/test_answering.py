@@ -470,3 +470,65 @@ def test_answering_in_place_does_not_grow_with_the_comments(answering, client):
     few = post(answering["comments"][0])
     grow(answering, 120)
     assert post(answering["comments"][1]) == few
+
+
+# -- replies: the same pattern, while the round is open --------------------------------------------
+
+
+def test_an_empty_reply_comes_back_at_its_thread_on_the_round_page(open_world):
+    comment = comment_on(open_world, "manager", "Målen behöver följas upp.")
+    client = browser_client(open_world["people"]["expert"])
+    page = client.get(open_world["round"].get_absolute_url())
+
+    response = submit_form(
+        client,
+        page,
+        action="consultations:reply_add",
+        form_kwargs={"comment_pk": comment.pk},
+        fields={"Ditt svar": "   "},
+    )
+
+    assert response.status_code == 400
+    assert title(response).startswith("Fel: ")
+    assert "Det gick inte att spara" not in page_text(response)
+    summary = element(response, "form-errors")
+    assert any(n.attrs.get("href") == f"#reply-{comment.pk}" for n in summary.walk())
+    body = element(response, f"reply-{comment.pk}")
+    assert body.attrs["aria-invalid"] == "true"
+    assert "Skriv ditt svar" in element(response, body.attrs["aria-describedby"]).text()
+    assert not Comment.objects.filter(parent=comment).exists()
+
+    # Corrected on the same page, it is sent.
+    submit_form(
+        client,
+        response,
+        action="consultations:reply_add",
+        form_kwargs={"comment_pk": comment.pk},
+        fields={"Ditt svar": "Håller med."},
+    )
+    assert Comment.objects.get(parent=comment).body == "Håller med."
+
+
+def test_a_reply_typed_before_the_round_closed_comes_back_to_copy(open_world):
+    comment = comment_on(open_world, "manager", "Målen behöver följas upp.")
+    client = browser_client(open_world["people"]["expert"])
+    page = client.get(open_world["round"].get_absolute_url())
+    round_services.close_round(open_world["round"], by_user=open_world["people"]["chair"])
+
+    response = submit_form(
+        client,
+        page,
+        action="consultations:reply_add",
+        form_kwargs={"comment_pk": comment.pk},
+        fields={"Ditt svar": "Håller med, och uppföljningen bör vara årlig."},
+    )
+
+    assert response.status_code == 400
+    assert title(response).startswith("Fel: ")
+    refusal = element(response, f"reply-{comment.pk}-refusal")
+    assert "Remissrundan är stängd" in refusal.text()
+    kept = element(response, f"kept-reply-{comment.pk}")
+    assert kept.has("readonly")
+    assert kept.text() == "Håller med, och uppföljningen bör vara årlig."
+    assert "Remissinstanser" in page_text(response)
+    assert not Comment.objects.filter(parent=comment).exists()
