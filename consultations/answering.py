@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from consultations import selectors
 from consultations.models import Comment, Disposition, ReviewRound
 from consultations.selectors import REPLIES_SHOWN, RoundPage, Thread
 
@@ -178,8 +179,6 @@ def one_thread(review_round: ReviewRound, comment_pk: int) -> Thread:
     )
     root = next(c for c in comments if c.pk == comment_pk)
     replies = [c for c in comments if c.parent_id == comment_pk]
-    root.round = review_round
-    for reply in replies:
-        reply.round, reply.parent = review_round, root
+    selectors.in_their_threads(review_round, [root], {root.pk: replies})
     hidden = max(0, len(replies) - REPLIES_SHOWN)
     return Thread(root, replies[hidden:], hidden)

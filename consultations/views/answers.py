@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from consultations import answering, page_cache, selectors
 from consultations.answering import Filter
 from consultations.forms import DispositionForm
-from consultations.models import Comment, Disposition, ReviewRound
+from consultations.models import Comment, ReviewRound
 from consultations.policies import rounds as round_policy
 from consultations.policies import threads
 from consultations.policies.actions import RoundAction
 from consultations.services import dispositions as disposition_services
-from consultations.views.rounds import SentBack, _round_context, errors_of, round_page
+from consultations.views.rounds import SentBack, errors_of, round_page, thread_context
 from networks.errors import ACCESS_REFUSALS, DomainError
 
 # The answer form's fields' ids start so (then "-<comment id>").
@@ -91,17 +91,9 @@ def next_href(review_round: ReviewRound, waiting: Comment | None, chosen: Filter
 
 def _thread_context(request, review_round: ReviewRound, chosen: Filter, on_answers: bool):
     """What a thread needs to be rendered for this person alone (not the shared round page)."""
-    context = _round_context(request, review_round)
-    context.update(
-        {
-            "outcomes": Disposition.Outcome.choices,
-            "versions": list(review_round.document.versions.order_by("-number"))
-            if context["can_dispose"]
-            else [],
-            "answer_filter": _hidden_filter(chosen) if on_answers else {},
-            "on_answers_page": on_answers,
-        }
-    )
+    context = thread_context(request, review_round)
+    context["answer_filter"] = _hidden_filter(chosen) if on_answers else {}
+    context["on_answers_page"] = on_answers
     return context
 
 

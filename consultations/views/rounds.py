@@ -107,6 +107,17 @@ def round_new(request, pk):
     )
 
 
+def thread_context(request, review_round):
+    """What a thread (_thread.html) needs to be rendered for this person alone, outside the
+    shared part of the round page: the round's context, the outcomes and versions to answer."""
+    context = _round_context(request, review_round)
+    context["outcomes"] = Disposition.Outcome.choices
+    context["versions"] = (
+        list(review_round.document.versions.order_by("-number")) if context["can_dispose"] else []
+    )
+    return context
+
+
 def _round_context(request, review_round):
     actions = registry.actions(request.user, review_round)
     document = review_round.document
@@ -270,7 +281,7 @@ def _reply_sent_back(request, parent, form) -> SentBack:
     be written any more (the round has closed), the reason and the text to copy."""
     review_round = parent.round
     form.comment_id, form.kept_text = parent.pk, form.data.get("body", "")
-    context = _round_context(request, review_round)
+    context = thread_context(request, review_round)
     thread = answering.one_thread(review_round, parent.pk)
     may = threads.for_comment(thread.comment, review_round.status, context["on_comments"])
     context.update({"t": thread, "reply_form": form, "kept": form, "region": "reply"})
@@ -450,15 +461,7 @@ def round_events(request, pk):
     except ValueError:
         after = 0
     last, threads, removed = selectors.events_after(review_round, after)
-    context = _round_context(request, review_round)
-    context.update(
-        {
-            "outcomes": Disposition.Outcome.choices,
-            "versions": list(review_round.document.versions.order_by("-number"))
-            if context["can_dispose"]
-            else [],
-        }
-    )
+    context = thread_context(request, review_round)
     # Rendered without the request's context processors (they would run once per thread).
     context.update({"user": request.user, "csrf_token": get_token(request)})
     items = [
