@@ -172,7 +172,7 @@ class Viewer:
     def key(self, review_round: ReviewRound) -> str:
         versions = ",".join(str(v[0]) for v in self.versions)
         return (
-            f"round-page:v2:{review_round.pk}:{review_round.created_at.timestamp()}:"
+            f"round-page:v3:{review_round.pk}:{review_round.created_at.timestamp()}:"
             f"{get_language()}:{review_round.status}:{int(self.can_comment)}:"
             f"{int(self.can_dispose)}:{int(self.can_apply)}:{versions}"
         )

@@ -532,3 +532,33 @@ def test_a_reply_typed_before_the_round_closed_comes_back_to_copy(open_world):
     assert kept.text() == "Håller med, och uppföljningen bör vara årlig."
     assert "Remissinstanser" in page_text(response)
     assert not Comment.objects.filter(parent=comment).exists()
+
+
+@submits("consultations:disposition")
+def test_with_htmx_a_proposal_is_applied_in_place(open_world):
+    comment = comment_services.add_comment(
+        open_world["round"],
+        by_user=open_world["people"]["manager"],
+        body="Skriv om.",
+        kind="proposal",
+        section_key=open_world["section"].key,
+        proposed_text="Alla föräldrar får stöd.",
+    )
+    round_services.close_round(open_world["round"], by_user=open_world["people"]["chair"])
+    client, page = writer_on_round(open_world)
+
+    response = submit_form(
+        client,
+        page,
+        action="consultations:disposition",
+        form_kwargs={"comment_pk": comment.pk},
+        button="För in förslaget i utkastet",
+        htmx=True,
+    )
+
+    saved = element(response, f"saved-{comment.pk}")
+    assert "Förslaget är infört i arbetsutkastet, och synpunkten är bemött." in saved.text()
+    assert "Alla synpunkter är bemötta." in saved.text()
+    assert Disposition.objects.get(comment=comment).outcome == "accepted"
+    open_world["section"].refresh_from_db()
+    assert open_world["section"].body == "Alla föräldrar får stöd."

@@ -157,9 +157,23 @@ def test_the_writer_answers_two_comments_by_keyboard(journey):
     assert counts["tabs"] <= MAX_TABS, counts
     assert counts["keys"] <= MAX_KEYS, counts
 
-    # The answering page, by keyboard: filter on what is not answered yet.
-    page.goto(journey.url(f"/rounds/{review_round.pk}/answers/?outcome=unanswered"))
+    # The answering page, by keyboard: the comments that are not answered yet.
+    page.goto(journey.url(f"/rounds/{review_round.pk}/answers/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bemöt synpunkterna")
+    expect(page.locator(".thread")).to_have_count(3)
+    axe(page, "the answering page, every comment")
+    filtering = Keyboard(page)
+    page.locator("body").focus()
+    filtering.tab_to(page.get_by_role("link", name="Gå direkt till innehållet"))
+    filtering.press("Enter")
+    filtering.tab_to(page.get_by_label("Utfall", exact=True))
+    filtering.press("ArrowDown")  # Alla → Obesvarade
+    filtering.tab_to(page.get_by_role("button", name="Visa", exact=True))
+    filtering.press("Enter")
     expect(page.locator(".thread")).to_have_count(1)
+    expect(page.locator(f"#thread-{follow_up.pk}")).to_be_visible()
     axe(page, "the answering page, the unanswered")
+    filtering.report("Filtering the answering page on the unanswered by keyboard")
+    assert filtering.counts()["clicks"] == 0
+    assert filtering.counts()["tabs"] <= 6, filtering.counts()
     journey.finish()
