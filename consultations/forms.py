@@ -217,6 +217,7 @@ class ReplyForm(forms.Form):
         label=_("Your reply"),
         max_length=Comment.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write your reply")},
     )
 
 
@@ -277,17 +278,33 @@ class EnteredResponseForm(ResponseForm):
 
 
 class DispositionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Disposition.Outcome.choices)
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    """The writing group's answer to a comment. Nothing is chosen for them: the outcome starts
+    empty, and a form without one comes back with the rationale as typed."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Disposition.Outcome.choices,
+        error_messages={
+            "required": _("Choose how the comment is dealt with"),
+            "invalid_choice": _("Choose how the comment is dealt with"),
+        },
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write why: the rationale is what the commenter reads")},
+    )
     applied_in = forms.ModelChoiceField(
         label=_("Applied in version"),
         queryset=None,
         required=False,
         empty_label=_("— not yet —"),
+        error_messages={"invalid_choice": _("Choose one of the document's versions")},
     )
 
-    def __init__(self, *args, document, **kwargs):
+    def __init__(self, *args, document, comment_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.comment_id = comment_id  # the comment the form answers (its fields' ids end so)
         self.fields["applied_in"].queryset = document.versions.order_by("-number")
 
 

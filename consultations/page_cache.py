@@ -13,10 +13,14 @@ the forms, the passage a section's comment form quotes when the page was opened 
 "Kommentera stycket" link (consultations/passages.py; the marks on the text are shared), the
 "change or remove" link on the viewer's own comments (a hole only where the comment's state
 allows its author to change it; filled where the policy says the viewer is that author,
-consultations/policies/threads.py), and the "on behalf of" choice of the comment forms. A hole
-is a marker with a random nonce, so text in a comment can never be taken for one. The names of
-people and organisations can change without moving the number; an entry lives at most
-ENTRY_SECONDS, so a new name shows within that time.
+consultations/policies/threads.py), the "on behalf of" choice of the comment forms, and
+two marks around each thread's answer form and its reply form, and for those who answer
+comments one at the top of each thread: a form sent back with errors takes the place of what is
+between its marks, and "the answer is saved" shows at the thread just answered, for that person
+only (`Answers`).
+A hole is a marker with a random nonce, so text in a comment can never be
+taken for one. The names of people and organisations can change without moving the number; an
+entry lives at most ENTRY_SECONDS, so a new name shows within that time.
 
 After a change, the first view to find the part stale has a worker render the new state (the
 task `render_round_page`) and, with the views after it, shows the state before until the worker
@@ -37,7 +41,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,7 +50,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from consultations import passages, selectors
+from consultations import answering, passages, selectors
 from consultations.models import Comment, Disposition, ReviewRound
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction, RoundAction
@@ -59,6 +63,7 @@ ENTRY_SECONDS = 10 * 60
 # (the worker is slow or gone) a view renders it itself.
 RENDER_WAIT_SECONDS = 10
 FRESH_SESSION_KEY = "round_page_fresh"
+SAVED_SESSION_KEY = "round_page_answer_saved"
 # The change link of a person's own comments is rendered once per page for this id, then given
 # each comment's id: someone who wrote 200 comments gets 200 links for the price of one.
 _STAND_IN_ID = 918273645546372819
@@ -80,6 +85,58 @@ class Holes:
     def split(self, html: str) -> list[str]:
         """The text between the holes at even places, the holes (`"own 3 17"`) at odd ones."""
         return self._pattern.split(html)
+
+
+# The parts of a thread a form sent back with its errors takes the place of, for its sender.
+REGIONS = frozenset({"answer", "reply"})
+
+
+@dataclass
+class Answers:
+    """What one person's page shows in place of the shared part: a form sent back with its
+    errors, by region ("answer 12", "reply 12"), and "the answer is saved", by comment id (see
+    the module)."""
+
+    forms: dict[str, str] = field(default_factory=dict)
+    saved: dict[str, str] = field(default_factory=dict)
+
+
+def remember_saved(
+    request, review_round: ReviewRound, comment_id: int, next_id: int | None, applied: bool
+) -> None:
+    """After an answer saved without JavaScript: the page the person is sent back to says so at
+    that thread, with the way to the next comment that waits (once). `applied`: the answer came
+    with the proposal written into the draft."""
+    request.session[SAVED_SESSION_KEY] = [review_round.pk, comment_id, next_id, applied]
+
+
+def take_saved(request, review_round: ReviewRound) -> tuple[int, int | None, bool] | None:
+    """What `remember_saved` left for this round (comment, next, applied), taken out."""
+    session = getattr(request, "session", None)
+    kept = session.get(SAVED_SESSION_KEY) if session is not None else None
+    if not kept or kept[0] != review_round.pk:
+        return None
+    del session[SAVED_SESSION_KEY]
+    _round, comment_id, next_id, applied = kept
+    return comment_id, next_id, applied
+
+
+def saved_answers(request, review_round: ReviewRound) -> Answers:
+    """The round page's holes for what `remember_saved` left (nothing when it left nothing)."""
+    saved = take_saved(request, review_round)
+    if saved is None:
+        return Answers()
+    comment_id, next_id, applied = saved
+    html = render_to_string(
+        "consultations/_answer_saved.html",
+        {
+            "comment_id": comment_id,
+            "next_href": f"#thread-{next_id}" if next_id else "",
+            "autofocus": True,
+            "applied": applied,
+        },
+    )
+    return Answers(saved={str(comment_id): html})
 
 
 @dataclass(frozen=True)
@@ -160,6 +217,7 @@ def sections_of(
     organisations: list,
     chosen: int | None = None,
     quoted: tuple | None = None,
+    answers: Answers | None = None,
 ) -> tuple[SafeString, Summary, int]:
     """The round's sections with their threads and forms, filled in for this request, the state
     of the comments, and the sequence number the part shows (the page's live updates go on from
@@ -183,7 +241,7 @@ def sections_of(
         # the state that number stands for.
         entry = render(review_round, viewer, versions, selectors.round_page(review_round))
         _set(key, entry)
-    filled = fill(request, review_round, entry.parts, organisations, chosen, quoted)
+    filled = fill(request, review_round, entry.parts, organisations, chosen, quoted, answers)
     return filled, entry.summary, entry.sequence
 
 
@@ -263,6 +321,7 @@ def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> E
             "versions": versions,
             "holes": holes,
             "csrf_token": holes.mark("csrf"),
+            "next_href": _first_waiting(page) if viewer.can_dispose else "",
         },
     )
     summary = Summary(
@@ -274,6 +333,11 @@ def render(review_round: ReviewRound, viewer: Viewer, versions: list, page) -> E
     return Entry(review_round.sequence, holes.split(html), summary)
 
 
+def _first_waiting(page) -> str:
+    waiting = answering.first_unanswered(page)
+    return f"#thread-{waiting.pk}" if waiting else ""
+
+
 def fill(
     request,
     review_round: ReviewRound,
@@ -281,8 +345,10 @@ def fill(
     organisations: list,
     chosen: int | None = None,
     quoted: tuple | None = None,
+    answers: Answers | None = None,
 ) -> SafeString:
     token = get_token(request)
+    answers = answers or Answers()
     behalf: dict[str, str] = {}
     own_link: list[str] = []  # rendered once, for a stand-in id, on the first own comment
 
@@ -314,13 +380,24 @@ def fill(
         "own": own,
         "behalf": on_behalf,
         "quoted": lambda part, key: passages.quoted_part(part, key, quoted),
+        "saved": lambda comment_id: answers.saved.get(comment_id, ""),
     }
     out = []
+    replacing = None  # the comment whose answer form is left out for the one sent back
     for n, part in enumerate(parts):
         if n % 2 == 0:
-            out.append(part)
-        else:
-            name, *args = part.split(" ")
+            if replacing is None:
+                out.append(part)
+            continue
+        name, *args = part.split(" ")
+        if name in REGIONS:  # a mark before and after a thread's answer or reply form
+            region = f"{name} {args[0]}"
+            if replacing == region:
+                replacing = None
+            elif replacing is None and region in answers.forms:
+                out.append(answers.forms[region])
+                replacing = region
+        elif replacing is None:
             out.append(fillers[name](*args))
     # Escaped by the templates that rendered the parts; the fillers are our own templates too.
     return mark_safe("".join(out))  # noqa: S308

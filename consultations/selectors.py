@@ -149,7 +149,7 @@ def round_page(review_round: ReviewRound) -> RoundPage:
             replies.setdefault(comment.parent_id, []).append(comment)
         else:
             top.append(comment)
-    _in_their_threads(review_round, top, replies)
+    in_their_threads(review_round, top, replies)
     threads: dict[str, list[Thread]] = {}
     for comment in top:
         thread_replies = replies.get(comment.pk, [])
@@ -169,7 +169,7 @@ def round_page(review_round: ReviewRound) -> RoundPage:
     )
 
 
-def _in_their_threads(
+def in_their_threads(
     review_round: ReviewRound, top: list[Comment], replies: dict[int, list[Comment]]
 ) -> None:
     """Each comment knows its round and each reply its thread's first comment, without a query
@@ -193,7 +193,7 @@ def thread_replies(review_round: ReviewRound, comment: Comment) -> list[Comment]
         .select_related("author", "on_behalf_of")
         .order_by("created_at", "id")
     )
-    _in_their_threads(review_round, [comment], {comment.pk: replies})
+    in_their_threads(review_round, [comment], {comment.pk: replies})
     return replies
 
 
@@ -218,7 +218,7 @@ def events_after(review_round: ReviewRound, sequence: int, limit: int = 200):
     threads = []
     for root in [c for c in comments if c.pk in roots]:
         replies = [c for c in comments if c.parent_id == root.pk]
-        _in_their_threads(review_round, [root], {root.pk: replies})
+        in_their_threads(review_round, [root], {root.pk: replies})
         hidden = max(0, len(replies) - REPLIES_SHOWN)
         thread = Thread(root, replies[hidden:], hidden)
         thread.actor = _latest_actor(events, root, by_id)

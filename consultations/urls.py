@@ -1,6 +1,7 @@
 from django.urls import path
 
 from consultations.views import (
+    answers,
     decisions,
     guests,
     mine,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("guest/<str:token>/code/", guests.send_code, name="guest_code"),
     path("guest/<str:token>/verify/", guests.verify, name="guest_verify"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
+    path("rounds/<int:pk>/answers/", answers.answers, name="answers"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
     path("rounds/<int:pk>/events/", rounds.round_events, name="events"),
     path("rounds/<int:pk>/comments/<int:comment_pk>/reply/", rounds.reply_add, name="reply_add"),
@@ -39,7 +41,7 @@ urlpatterns = [
     path("rounds/<int:pk>/comments/<int:comment_pk>/thread/", rounds.thread, name="thread"),
     path(
         "rounds/<int:pk>/comments/<int:comment_pk>/answer/",
-        rounds.disposition,
+        answers.disposition,
         name="disposition",
     ),
     path("rounds/<int:pk>/respond/<int:consultee_pk>/", responses.respond, name="respond"),

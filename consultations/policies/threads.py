@@ -237,6 +237,13 @@ def _comment_refusal(action: str, comment: Comment) -> DomainError:
     return errors.AnsweredComment()
 
 
+def answering_refusal(review_round: ReviewRound) -> DomainError | None:
+    """Why the round's comments are not answered at its stage (None: they are, now)."""
+    if CommentAction.ANSWER in BY_ROUND_STATUS[review_round.status]:
+        return None
+    return _stage_refusal(CommentAction.ANSWER, review_round.status)
+
+
 def require_commenting(user, review_round: ReviewRound) -> registry.Allowed:
     """`registry.require(user, RoundAction.COMMENT, round)` for a new comment, refusing with the
     round's stage when that is why (the round's policy decides)."""

@@ -138,3 +138,54 @@ def quoted(context, part: str, key: str) -> str:
     if holes is not None:
         return holes.mark("quoted", part, key)
     return passages.quoted_part(part, key, context.get("quoted_passage"))
+
+
+# ------------------------------------------------------------- answering a comment (closed round)
+
+
+@register.simple_tag(takes_context=True)
+def form_region(context, name: str, comment) -> str:
+    """Around a thread's answer or reply form (`name`) on the shared round page: a hole, so that
+    a form sent back with errors (the page without JavaScript) takes its place for that person
+    only (page_cache.fill). Elsewhere nothing."""
+    holes = context.get("holes")
+    return holes.mark(name, comment.pk) if holes is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def answer_saved(context, comment) -> str:
+    """ "The answer is saved", with the way to the next comment that waits, at the thread that
+    was answered: a hole on the shared round page (filled for the person who answered), and on
+    the other pages where the view says this comment was just answered."""
+    holes = context.get("holes")
+    if holes is not None:
+        return holes.mark("saved", comment.pk)
+    saved = context.get("answer_saved")
+    if saved is None or saved.get("comment_id") != comment.pk:
+        return ""
+    return render_to_string("consultations/_answer_saved.html", saved)
+
+
+@register.simple_tag
+def answer_values(comment, form=None) -> dict:
+    """What the answer form of `comment` shows: what was typed when `form` (sent back with its
+    errors) is this comment's, else the answer given (or nothing chosen)."""
+    if form is not None and getattr(form, "comment_id", None) == comment.pk:
+        applied = form["applied_in"].value()
+        return {
+            "outcome": form["outcome"].value() or "",
+            "rationale": form["rationale"].value() or "",
+            "applied": int(applied) if str(applied or "").isdigit() else None,
+            "errors": {
+                name: errors[0] for name, errors in form.errors.items() if name != "__all__"
+            },
+            "refusal": " ".join(form.non_field_errors()),
+        }
+    disposition = comment.disposition_or_none
+    return {
+        "outcome": disposition.outcome if disposition else "",
+        "rationale": disposition.rationale if disposition else "",
+        "applied": disposition.applied_in_id if disposition else None,
+        "errors": {},
+        "refusal": "",
+    }

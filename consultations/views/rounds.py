@@ -1,21 +1,23 @@
 """The round pages: start a round, the round itself (text, comments, parties), its steps."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import anchoring, page_cache, passages, selectors
+from consultations import anchoring, answering, page_cache, passages, selectors
 from consultations.errors import InvalidTransition, NobodyToRemind
 from consultations.forms import (
     CommentForm,
     ConsulteesForm,
     DeadlineForm,
-    DispositionForm,
     ReplyForm,
     RoundForm,
 )
@@ -107,6 +109,17 @@ def round_new(request, pk):
     )
 
 
+def thread_context(request, review_round):
+    """What a thread (_thread.html) needs to be rendered for this person alone, outside the
+    shared part of the round page: the round's context, the outcomes and versions to answer."""
+    context = _round_context(request, review_round)
+    context["outcomes"] = Disposition.Outcome.choices
+    context["versions"] = (
+        list(review_round.document.versions.order_by("-number")) if context["can_dispose"] else []
+    )
+    return context
+
+
 def _round_context(request, review_round):
     actions = registry.actions(request.user, review_round)
     document = review_round.document
@@ -149,6 +162,33 @@ def _party_status(review_round, consultees) -> dict:
 @login_required
 def round_detail(request, pk):
     review_round = selectors.get_round_for_user(request.user, pk)
+    return round_page(request, review_round)
+
+
+@dataclass
+class SentBack:
+    """A form of a thread sent back with its errors (without JavaScript): on the round page,
+    `html` takes the place of the thread's form (`region`: "answer" or "reply"), with the error
+    summary at the top of the page (status 400), never a page apart."""
+
+    region: str
+    comment_id: int
+    html: str
+    errors: list[tuple[str, str]]  # (the id of the field, or of the thread, and the message)
+
+
+def errors_of(form, comment_id: int, ids: dict[str, str]) -> list[tuple[str, str]]:
+    """The error summary's lines: each field's error linked to the field (`ids`: its id's start,
+    by field name), the rest to the thread."""
+    lines = [(f"thread-{comment_id}", str(e)) for e in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name in ids:
+            lines += [(f"{ids[name]}-{comment_id}", str(e)) for e in errors]
+    return lines
+
+
+def round_page(request, review_round, *, sent_back: SentBack | None = None):
+    """The round page (`sent_back`: with a thread's form sent back with its errors)."""
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
     # Not in the cached part of the page: what this person may do for each party.
@@ -160,6 +200,9 @@ def round_detail(request, pk):
         can_apply=context["can_apply"],
     )
     organisations = list(_acting_for(request.user, review_round))
+    answers = page_cache.saved_answers(request, review_round)
+    if sent_back is not None:
+        answers.forms[f"{sent_back.region} {sent_back.comment_id}"] = sent_back.html
     sections_html, summary, sequence = page_cache.sections_of(
         request,
         review_round,
@@ -168,6 +211,7 @@ def round_detail(request, pk):
         organisations=organisations,
         chosen=_written_for(request, organisations),
         quoted=_quoted_passage(request, review_round) if context["can_comment"] else None,
+        answers=answers,
     )
     context.update(
         {
@@ -178,6 +222,7 @@ def round_detail(request, pk):
             "my_parties": [c for c in consultees if c.may.speak_for],
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if not c.has_answered],
+            "sent_back": sent_back,
         }
     )
     if RoundAction.SEE_REACH in context["actions"]:
@@ -186,7 +231,8 @@ def round_detail(request, pk):
         context["reach"] = reach_of(request.user, review_round, consultees)
         context["runs"] = True
         context.update(_party_status(review_round, consultees))
-    return render(request, "consultations/round_detail.html", context)
+    status = 400 if sent_back is not None else 200
+    return render(request, "consultations/round_detail.html", context, status=status)
 
 
 def _quoted_passage(request, review_round):
@@ -316,7 +362,21 @@ def reply_add(request, pk, comment_pk):
         else:
             page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{reply.pk}")
-    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
+    return round_page(request, review_round, sent_back=_reply_sent_back(request, parent, form))
+
+
+def _reply_sent_back(request, parent, form) -> SentBack:
+    """The reply form with its error and the text as typed, at its thread; where no reply can
+    be written any more (the round has closed), the reason and the text to copy."""
+    review_round = parent.round
+    form.comment_id, form.kept_text = parent.pk, form.data.get("body", "")
+    context = thread_context(request, review_round)
+    thread = answering.one_thread(review_round, parent.pk)
+    may = threads.for_comment(thread.comment, review_round.status, context["on_comments"])
+    context.update({"t": thread, "reply_form": form, "kept": form, "region": "reply"})
+    template = "_reply_form.html" if CommentAction.REPLY in may else "_kept_text.html"
+    html = render_to_string(f"consultations/{template}", context, request=request)
+    return SentBack("reply", parent.pk, html, errors_of(form, parent.pk, {"body": "reply"}))
 
 
 @login_required
@@ -463,42 +523,6 @@ def round_step(request, pk, step):
 
 
 @login_required
-@require_POST
-def disposition(request, pk, comment_pk):
-    from consultations.services import dispositions as disposition_services
-
-    review_round = selectors.get_round_for_user(request.user, pk)
-    comment = selectors.get_comment(review_round, comment_pk)
-    form = DispositionForm(request.POST, document=review_round.document)
-    try:
-        if request.POST.get("apply") and form.data.get("rationale") is not None:
-            disposition_services.apply_proposal(
-                comment, by_user=request.user, rationale=request.POST.get("rationale", "")
-            )
-            messages.success(
-                request, _("The proposal is in the working draft, and the comment is answered.")
-            )
-            page_cache.mark_changed_by(request, review_round)
-            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-        if form.is_valid():
-            disposition_services.record_disposition(
-                comment,
-                by_user=request.user,
-                outcome=form.cleaned_data["outcome"],
-                rationale=form.cleaned_data["rationale"],
-                applied_in=form.cleaned_data["applied_in"],
-            )
-            messages.success(request, _("The answer is recorded."))
-            page_cache.mark_changed_by(request, review_round)
-            return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-    except ACCESS_REFUSALS:
-        raise  # the 404 and 403 pages, not a message next to the form
-    except DomainError as error:
-        form.add_error(None, error.message)
-    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
-
-
-@login_required
 def document_rounds(request, pk):
     document = document_selectors.get_document_for_user(request.user, pk)
     return render(
@@ -529,15 +553,7 @@ def round_events(request, pk):
     except ValueError:
         after = 0
     last, threads, removed = selectors.events_after(review_round, after)
-    context = _round_context(request, review_round)
-    context.update(
-        {
-            "outcomes": Disposition.Outcome.choices,
-            "versions": list(review_round.document.versions.order_by("-number"))
-            if context["can_dispose"]
-            else [],
-        }
-    )
+    context = thread_context(request, review_round)
     # Rendered without the request's context processors (they would run once per thread).
     context.update({"user": request.user, "csrf_token": get_token(request)})
     items = [

@@ -184,6 +184,8 @@
       holder.innerHTML = item.html.trim();
       var fresh = holder.firstElementChild;
       var old = document.getElementById("thread-" + item.id);
+      // A thread this page has just answered in place (htmx) already shows this state.
+      if (old && parseInt(old.dataset.sequence, 10) >= data.sequence) return;
       var openForms = old ? Array.prototype.map.call(old.querySelectorAll("details[open]"), function (d) { return d.className; }) : [];
       if (old) {
         if (old.contains(document.activeElement)) {

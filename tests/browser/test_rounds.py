@@ -214,14 +214,26 @@ def test_two_people_comment_reply_and_answer_live_and_get_the_report(
 
         # ... and answers the member's comment.
         thread = coordinator.locator(f'[data-threads="{key}"] {thread_id}')
-        answer = thread.locator("details.thread__answer")
-        expect(answer).to_have_attribute("open", "")  # unanswered comments show the form open
+        answer = thread.locator(".thread__answer")
+        expect(answer.locator("form")).to_be_visible()  # unanswered comments show the form
         outcome = answer.locator("select[name=outcome]")
-        outcome.select_option(Disposition.Outcome.PARTLY_ACCEPTED.value)
-        outcome_label = outcome.locator("option:checked").inner_text().strip()
+        expect(outcome).to_have_value("")  # nothing chosen for the writing group
+        # Sent without an outcome: the error comes back at the field, the rationale as typed.
         answer.locator("textarea[name=rationale]").fill(RATIONALE)
         answer.locator("button[type=submit]:not([name=apply])").click()
-        coordinator.wait_for_url(re.compile(rf"/rounds/{review_round.pk}/#comment-\d+$"))
+        outcome = thread.locator("select[name=outcome]")
+        expect(outcome).to_have_attribute("aria-invalid", "true")
+        expect(outcome).to_be_focused()
+        expect(thread.locator("textarea[name=rationale]")).to_have_value(RATIONALE)
+        axe(coordinator, "round page, an answer without an outcome")
+        outcome.select_option(Disposition.Outcome.PARTLY_ACCEPTED.value)
+        outcome_label = outcome.locator("option:checked").inner_text().strip()
+        coordinator.evaluate("() => { window.__answeredInPlace = true; }")
+        thread.locator("button[type=submit]:not([name=apply])").click()
+        # Saved in place: the confirmation takes the focus, the page is not reloaded.
+        expect(thread.locator(".thread__saved")).to_be_focused()
+        expect(thread.locator(".thread__saved")).to_contain_text(re.compile(r"\b1 (av|of) 1\b"))
+        assert coordinator.evaluate("() => window.__answeredInPlace === true")
         thread = coordinator.locator(f'[data-threads="{key}"] {thread_id}')
         expect(thread.locator(".disposition")).to_contain_text(outcome_label)
         expect(thread.locator(".disposition")).to_contain_text(RATIONALE)

@@ -304,7 +304,7 @@ def test_the_writing_group_answers_a_comment_after_closing(open_world):
         fields={"Utfall": "Godtas delvis", "Motivering": "Uppföljning läggs till i avsnittet."},
     )
 
-    assert "Bemötandet är registrerat." in page_text(response)
+    assert "Svaret är sparat." in page_text(response)
     disposition = Disposition.objects.get(comment=comment)
     assert disposition.outcome == Disposition.Outcome.PARTLY_ACCEPTED
     assert disposition.rationale == "Uppföljning läggs till i avsnittet."

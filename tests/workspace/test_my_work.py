@@ -740,7 +740,9 @@ def test_the_writing_group_is_led_to_the_comments(client, english, answered_in_p
     response = client.get(reverse("home"))
 
     assert headings(response)[1] == "Comments to answer 1"
-    assert links(response)["Answer the comments"] == answered_in_part["round"].get_absolute_url()
+    # The answering page, showing the comments that wait (the round's title leads to the round).
+    answers = reverse("consultations:answers", args=[answered_in_part["round"].pk])
+    assert links(response)["Answer the comments"] == f"{answers}?outcome=unanswered"
 
 
 def test_my_work_is_first_in_the_main_menu_and_marked_there(client, english, world):
