@@ -221,7 +221,6 @@ HISTORY: list[tuple[type[models.Model], str, str | None]] = [
     (Document, "created_at", "created_by_id"),
     (Section, "updated_at", None),
     (Version, "created_at", "created_by_id"),
-    (ReviewRound, "created_at", "chair_id"),
     (Question, "now()", None),
     (Consultee, "added_at", "added_by_id"),
     (Response, "updated_at", None),
@@ -232,20 +231,57 @@ HISTORY: list[tuple[type[models.Model], str, str | None]] = [
 ]
 
 
-def history_sql(model: type[models.Model], date: str, user: str | None) -> str:
-    """One '+' (created) history row per row of the model from the id given on, written in the
-    database."""
+def history_sql(
+    model: type[models.Model],
+    date: str,
+    user: str | None,
+    kind: str = "+",
+    values: dict[str, str] | None = None,
+    where: str = "TRUE",
+) -> str:
+    """History rows for the model's rows from the id given on (and matching `where`), written in
+    the database: one each, at `date`, by `user`, with `values` instead of the row's own."""
     historical = model.history.model  # type: ignore[attr-defined]
     columns = [
         f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")
     ]
+    values = values or {}
     listed = ", ".join(columns)
+    selected = ", ".join(values.get(column, column) for column in columns)
     return (
         f"INSERT INTO {historical._meta.db_table} "  # noqa: S608 - the models' tables
         f"({listed}, history_date, history_type, history_user_id, history_change_reason) "
-        f"SELECT {listed}, {date}, '+', {user or 'NULL'}, NULL FROM {model._meta.db_table} "
-        "WHERE id >= %s"
+        f"SELECT {selected}, {date}, '{kind}', {user or 'NULL'}, NULL "
+        f"FROM {model._meta.db_table} WHERE id >= %s AND {where}"
     )
+
+
+# A round's history as the timeline reads it: created as planned, then opened by its chair,
+# closed at the deadline by the scan (nobody), its report published by its chair.
+ROUND_HISTORY = [
+    (
+        "created_at",
+        "chair_id",
+        "+",
+        {"status": "'planned'", "opened_at": "NULL", "closed_at": "NULL", "reported_at": "NULL"},
+        "TRUE",
+    ),
+    (
+        "opened_at",
+        "chair_id",
+        "~",
+        {"status": "'open'", "closed_at": "NULL", "reported_at": "NULL"},
+        "opened_at IS NOT NULL",
+    ),
+    (
+        "closed_at",
+        None,
+        "~",
+        {"status": "'closed'", "reported_at": "NULL"},
+        "closed_at IS NOT NULL",
+    ),
+    ("reported_at", "chair_id", "~", {}, "reported_at IS NOT NULL"),
+]
 
 
 class Command(BaseCommand):
@@ -295,8 +331,14 @@ class Command(BaseCommand):
             for model, date, user in HISTORY:
                 cursor.execute(history_sql(model, date, user), [writer.first_ids[model]])
                 count += cursor.rowcount
+            for date, user, kind, values, where in ROUND_HISTORY:
+                sql = history_sql(ReviewRound, date, user, kind, values, where)
+                cursor.execute(sql, [writer.first_ids[ReviewRound]])
+                count += cursor.rowcount
             timer.step("history rows", count, since)
             writer.reset_sequences()
+            since = time.monotonic()  # the commit checks the deferred foreign keys
+        timer.step("commit (foreign keys)", 0, since)
         if not options["no_analyze"]:
             since = time.monotonic()
             with connection.cursor() as cursor:
@@ -315,7 +357,7 @@ class Command(BaseCommand):
                 "FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 15"
             )
             for name, rows, size in cursor.fetchall():
-                self.stdout.write(f"  {name:<44} {rows:>10,} rows {size:>10}")
+                self.stdout.write(f"  {name:<44} ~{rows:>10,} rows {size:>10}")
 
 
 class Seeder:
