@@ -21,7 +21,7 @@ from consultations.models import (
 from documents.models import Document, Section, Version, content_hash
 from networks.models import Membership, Network, Organisation, User
 from notifications.models import Notification
-from workspace.management.commands.seed_national import PASSWORD
+from workspace.management.commands.seed_national import PASSWORD, is_seeded, samples
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -119,3 +119,15 @@ def test_the_national_data_set_at_a_small_scale(client, capsys):
     assert review_round.title.encode() in page.content
     page = client.get(review_round.document.get_absolute_url())
     assert page.status_code == 200
+
+    # so does a plain member of the document's network (the samples a benchmark uses)
+    assert is_seeded()
+    found = samples()
+    assert ReviewRound.objects.get(pk=found["round"]).status == "open"
+    client.logout()
+    assert found["member"]
+    login = client.post(reverse("login"), {"username": found["member"], "password": PASSWORD})
+    assert login.status_code == 302
+    assert client.get(reverse("consultations:round", args=[found["round"]])).status_code == 200
+    document = reverse("documents:detail", args=[found["document of the round"]])
+    assert client.get(document).status_code == 200
