@@ -1065,9 +1065,9 @@ class Seeder:
                         author,
                         self.affiliation[author] if rng.random() < 0.3 else None,
                         None,
-                        False,
+                        rng.random() < 0.1,  # a tenth of the threads marked resolved
                         created,
-                        None,
+                        created + timedelta(minutes=20) if rng.random() < 0.03 else None,
                         None,
                     )
                     tops.append((pk, section.key if section else "", created))
