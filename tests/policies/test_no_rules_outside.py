@@ -255,9 +255,15 @@ POLICY_MODULES = (
     "documents/policies.py",
     "consultations/policies/",
 )
-# Not code that runs for a person: the demo's people and their roles, migrations, the model
-# that defines the roles.
-NOT_SCANNED = ("/migrations/", "/demo.py", "/seed_demo.py", "networks/models.py")
+# Not code that runs for a person: the demo's people and their roles, the national data set's
+# (seed_national), migrations, the model that defines the roles.
+NOT_SCANNED = (
+    "/migrations/",
+    "/demo.py",
+    "/seed_demo.py",
+    "/seed_national.py",
+    "networks/models.py",
+)
 ROLE_OR_MEMBERSHIP = re.compile(
     r"\bRole\.[A-Z]|\b[A-Z_]+_ROLES\b|\bROLE_ACTIONS\b"
     r"|\b(Membership|Affiliation|Consultee)\.objects\b|\.(memberships|affiliations|consultees)\b"
