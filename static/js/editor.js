@@ -21,6 +21,7 @@ import StarterKit from "@tiptap/starter-kit";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
 import { Markdown } from "@tiptap/markdown";
 import Heading from "@tiptap/extension-heading";
+import Paragraph from "@tiptap/extension-paragraph";
 
 /* ---------- Extensions fitted to the Markdown that documents/markdown.py renders ---------- */
 
@@ -54,6 +55,35 @@ const PageHeading = Heading.extend({
   },
 });
 
+// Text that would read as Markdown block syntax at the start of a line ("1986. Ett år" would
+// become a numbered list, "- " a bullet, "# " a heading, "> " a quote) is escaped with a
+// backslash, which Markdown shows as nothing. Tiptap's serializer leaves it as it is.
+const BLOCK_START = [
+  [/^( {0,3})(\d{1,9})([.)])(?=\s|$)/, "$1$2\\$3"],
+  [/^( {0,3})([-+*]|#{1,6}|`{3,}|~{3,})(?=\s|$)/, "$1\\$2"],
+  [/^( {0,3})>/, "$1\\>"],
+  [/^( {0,3})(=+|-+)\s*$/, "$1\\$2"],
+];
+
+function escapeBlockStarts(markdown) {
+  return markdown
+    .split("\n")
+    .map((line) => BLOCK_START.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), line))
+    .join("\n");
+}
+
+// The page's Markdown has no task lists: "- [ ] text" is a bullet that starts with "[ ]". The
+// editor's parser (marked, GFM) would take the box away, so it is escaped before reading.
+function withoutTaskBoxes(markdown) {
+  return markdown.replace(/^(\s*(?:[-+*]|\d{1,9}[.)])\s+)\[([ xX])\]/gm, "$1\\[$2]");
+}
+
+const PlainParagraph = Paragraph.extend({
+  renderMarkdown(node, helpers, context) {
+    return escapeBlockStarts(this.parent(node, helpers, context));
+  },
+});
+
 const Cell = TableCell.extend({ addAttributes: alignAttribute });
 const HeaderCell = TableHeader.extend({ addAttributes: alignAttribute });
 
@@ -75,6 +105,7 @@ const extensions = [
     // Markdown has no underline; the page renders no code highlighting or rules from here.
     underline: false,
     heading: false,
+    paragraph: false,
     // Tab moves to the next field everywhere; list items are indented with the toolbar.
     listKeymap: false,
     link: {
@@ -85,6 +116,7 @@ const extensions = [
       HTMLAttributes: { target: null, rel: null },
     },
   }),
+  PlainParagraph,
   PageHeading.configure({ levels: [1, 2, 3, 4, 5, 6] }),
   PlainTable.configure({ resizable: false }),
   TableRow,
@@ -366,7 +398,7 @@ function enhance(textarea) {
   const editor = new Editor({
     element: surface,
     extensions,
-    content: textarea.value,
+    content: withoutTaskBoxes(textarea.value),
     contentType: "markdown",
     injectCSS: false,
     editorProps: { attributes, transformPastedHTML: cleanPastedHtml },
@@ -410,7 +442,7 @@ function enhance(textarea) {
         toolbar.hidden = true;
         textarea.focus();
       } else {
-        editor.commands.setContent(textarea.value, { contentType: "markdown", emitUpdate: false });
+        editor.commands.setContent(withoutTaskBoxes(textarea.value), { contentType: "markdown", emitUpdate: false });
         changed = false;
         textarea.hidden = true;
         surface.hidden = false;
@@ -428,7 +460,11 @@ function enhance(textarea) {
 
   textarea.hidden = true;
   wrapper.hidden = false;
-  textarea.samverkaEditor = editor;
+  // For the browser tests: read Markdown in as the editor does, and write it out.
+  textarea.samverkaMarkdown = {
+    load: (text) => editor.commands.setContent(withoutTaskBoxes(text), { contentType: "markdown", emitUpdate: false }),
+    save: () => editor.getMarkdown(),
+  };
 }
 
 function enhanceWithin(root) {

@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from documents.demo import FIRST_DRAFT, REVISED
+from documents.docx_io.reading import parse_docx
 from documents.markdown import render_markdown
 from documents.models import Section
 from networks.models import Role
+from tests.documents.docx_factory import make_strategy_docx
 from tests.factories import PASSWORD, DocumentFactory, MembershipFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -321,3 +324,46 @@ def test_the_committed_bundle_is_what_the_build_makes(tmp_path):
     assert command.returncode == 0, command.stderr
     committed = (ROOT / "static" / "vendor" / "editor.js").read_text()
     assert out.read_text() == committed, "run `npm run build:editor` and commit the bundle"
+
+
+# Markdown that writers (and the Word import) put into sections, each to come back from the
+# editor so that the page shows the same.
+SAMPLES = [
+    RICH,
+    "Rad ett  \nrad två med hård radbrytning.",
+    "- Ett\n  - Inre punkt\n  - Till\n- Två",
+    "3. Tre\n4. Fyra",
+    "> Ett citat.",
+    "Text med ~~struket~~ och `kod`.",
+    "Stjärnor * och understreck _ och 2 * 3 = 6.",
+    "1986\\. Ett år, ingen lista.",
+    "\\- inte en punkt, \\# ingen rubrik\n\n\\>inget citat",
+    "Rad  \n\\- efter en hård radbrytning",
+    "| Vänster | Mitten | Höger |\n| :--- | :---: | ---: |\n| a | b | c |",
+    "# Rubrik ett\n\n#### Rubrik fyra\n\nStycke.",
+    "[Regionen](https://example.org/a_b) och <https://example.org/c>.",
+    "Första stycket.\n\n\n\nAndra stycket.",
+    "- [ ] ingen kryssruta\n- Punkt med [länk](/documents/1/)",
+    "Ett stycke\nsom fortsätter på nästa rad.",
+    "Kod:\n\n```\nrad 1\nrad 2\n```",
+]
+
+
+def test_markdown_comes_back_from_the_editor_as_the_page_shows_it(writing, live_server_url, page):
+    document, section = writing
+    page.goto(edit_page(live_server_url, document, section))
+    expect(editor_of(page)).to_be_visible()
+    round_trip = """text => {
+      const markdown = document.querySelector("textarea[name=body]").samverkaMarkdown;
+      markdown.load(text);
+      return markdown.save();
+    }"""
+    # And the demo strategy's texts, and what the Word import makes of a real Word file.
+    imported = [section.body for section in parse_docx(make_strategy_docx()).sections]
+    samples = SAMPLES + [body for _, body in FIRST_DRAFT] + list(REVISED.values()) + imported
+    different = []
+    for sample in samples:
+        back = page.evaluate(round_trip, sample)
+        if render_markdown(back) != render_markdown(sample):
+            different.append((sample, back, str(render_markdown(back))))
+    assert different == []
