@@ -20,6 +20,7 @@ import { Editor } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
 import { Markdown } from "@tiptap/markdown";
+import { Marked } from "marked";
 import Heading from "@tiptap/extension-heading";
 import Paragraph from "@tiptap/extension-paragraph";
 
@@ -84,8 +85,11 @@ const PlainParagraph = Paragraph.extend({
   },
 });
 
-const Cell = TableCell.extend({ addAttributes: alignAttribute });
-const HeaderCell = TableHeader.extend({ addAttributes: alignAttribute });
+// A Markdown table cell is one line: paragraphs only (no lists or headings in a cell), and
+// when a cell has several they are joined by a space (Tiptap would write "<br>", which the page
+// shows as it is, since raw HTML is off).
+const Cell = TableCell.extend({ content: "paragraph+", addAttributes: alignAttribute });
+const HeaderCell = TableHeader.extend({ content: "paragraph+", addAttributes: alignAttribute });
 
 // A plain <table><tbody>: no column widths, no style attribute, and Tab leaves the table (as it
 // leaves any field) instead of walking the cells and adding rows without end.
@@ -98,32 +102,45 @@ const PlainTable = Table.extend({
   addKeyboardShortcuts() {
     return {};
   },
+  renderMarkdown(node, helpers, context) {
+    return this.parent(node, helpers, context).replace(/<br>/g, " ");
+  },
 });
 
-const extensions = [
-  StarterKit.configure({
-    // Markdown has no underline; the page renders no code highlighting or rules from here.
-    underline: false,
-    heading: false,
-    paragraph: false,
-    // Tab moves to the next field everywhere; list items are indented with the toolbar.
-    listKeymap: false,
-    link: {
-      openOnClick: false,
-      autolink: false,
-      linkOnPaste: true,
-      protocols: ["http", "https", "mailto"],
-      HTMLAttributes: { target: null, rel: null },
-    },
-  }),
-  PlainParagraph,
-  PageHeading.configure({ levels: [1, 2, 3, 4, 5, 6] }),
-  PlainTable.configure({ resizable: false }),
-  TableRow,
-  HeaderCell,
-  Cell,
-  Markdown,
-];
+// The parser, one per editor: GFM as markdown-it's "commonmark" with tables and strikethrough,
+// so without GFM's bare-address links (the page shows "https://…" in text as text).
+function markdownParser() {
+  const parser = new Marked({ gfm: true });
+  parser.use({ tokenizer: { url: () => undefined } });
+  return parser;
+}
+
+function extensions() {
+  return [
+    StarterKit.configure({
+      // Markdown has no underline; headings and paragraphs are the versions below.
+      underline: false,
+      heading: false,
+      paragraph: false,
+      // Tab moves to the next field everywhere; list items are indented with the toolbar.
+      listKeymap: false,
+      link: {
+        openOnClick: false,
+        autolink: false,
+        linkOnPaste: true,
+        protocols: ["http", "https", "mailto"],
+        HTMLAttributes: { target: null, rel: null },
+      },
+    }),
+    PlainParagraph,
+    PageHeading.configure({ levels: [1, 2, 3, 4, 5, 6] }),
+    PlainTable.configure({ resizable: false }),
+    TableRow,
+    HeaderCell,
+    Cell,
+    Markdown.configure({ marked: markdownParser() }),
+  ];
+}
 
 /* ---------- Word's clipboard HTML ---------- */
 
@@ -397,7 +414,7 @@ function enhance(textarea) {
   let changed = false;
   const editor = new Editor({
     element: surface,
-    extensions,
+    extensions: extensions(),
     content: withoutTaskBoxes(textarea.value),
     contentType: "markdown",
     injectCSS: false,

@@ -79,7 +79,8 @@ style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;</span></span></span>
 <tr><td width=302 valign=top><p class=MsoNormal><b>Aktör</b><o:p></o:p></p></td>
 <td width=302 valign=top><p class=MsoNormal><b>Uppgift</b><o:p></o:p></p></td></tr>
 <tr><td width=302 valign=top><p class=MsoNormal>Regionen<o:p></o:p></p></td>
-<td width=302 valign=top><p class=MsoNormal>Samordnar<o:p></o:p></p></td></tr>
+<td width=302 valign=top><p class=MsoNormal>Samordnar<o:p></o:p></p>
+<p class=MsoNormal>och följer upp<o:p></o:p></p></td></tr>
 </table>
 <!--EndFragment-->
 </body></html>"""
@@ -178,7 +179,8 @@ def test_a_paste_from_word_keeps_headings_lists_table_and_emphasis(writing, live
     assert re.search(r"<ul>\s*<li>Föräldrastöd</li>\s*<li>Utbildning</li>\s*</ul>", html), html
     assert re.search(r"<ol>\s*<li>Planera</li>\s*<li>Genomföra</li>\s*</ol>", html), html
     assert re.search(r"<th>\s*<strong>Aktör</strong>\s*</th>", html), html
-    assert re.search(r"<td>Regionen</td>\s*<td>Samordnar</td>", html), html
+    # A cell's two paragraphs are one line in a Markdown table.
+    assert re.search(r"<td>Regionen</td>\s*<td>Samordnar och följer upp</td>", html), html
     for leftover in ("·", "mso", "o:p"):  # Word's bullets and markup are gone
         assert leftover not in html
 
@@ -346,6 +348,7 @@ SAMPLES = [
     "- [ ] ingen kryssruta\n- Punkt med [länk](/documents/1/)",
     "Ett stycke\nsom fortsätter på nästa rad.",
     "Kod:\n\n```\nrad 1\nrad 2\n```",
+    "Läs mer på https://example.org/plan eller www.example.org.",
 ]
 
 
