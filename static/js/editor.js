@@ -88,8 +88,18 @@ const PlainParagraph = Paragraph.extend({
 // A Markdown table cell is one line: paragraphs only (no lists or headings in a cell), and
 // when a cell has several they are joined by a space (Tiptap would write "<br>", which the page
 // shows as it is, since raw HTML is off).
-const Cell = TableCell.extend({ content: "paragraph+", addAttributes: alignAttribute });
-const HeaderCell = TableHeader.extend({ content: "paragraph+", addAttributes: alignAttribute });
+const Cell = TableCell.extend({
+  content: "paragraph+",
+  addAttributes() {
+    return { ...this.parent?.(), ...alignAttribute() };
+  },
+});
+const HeaderCell = TableHeader.extend({
+  content: "paragraph+",
+  addAttributes() {
+    return { ...this.parent?.(), ...alignAttribute() };
+  },
+});
 
 // A plain <table><tbody>: no column widths, no style attribute, and Tab leaves the table (as it
 // leaves any field) instead of walking the cells and adding rows without end.
@@ -134,7 +144,8 @@ function extensions() {
     }),
     PlainParagraph,
     PageHeading.configure({ levels: [1, 2, 3, 4, 5, 6] }),
-    PlainTable.configure({ resizable: false }),
+    // No node view: Tiptap's sets column widths, which Markdown cannot keep.
+    PlainTable.configure({ resizable: false, View: null }),
     TableRow,
     HeaderCell,
     Cell,
@@ -277,7 +288,7 @@ const COMMANDS = {
 
 // Whether a button's command is "on" where the cursor is (aria-pressed).
 const ACTIVE = {
-  paragraph: (editor) => editor.isActive("paragraph") && !editor.isActive("table"),
+  paragraph: (editor) => !editor.isActive("heading"),
   heading: (editor) => editor.isActive("heading", { level: 2 }) || editor.isActive("heading", { level: 1 }),
   subheading: (editor) => editor.isActive("heading", { level: 3 }),
   bold: (editor) => editor.isActive("bold"),
@@ -305,24 +316,31 @@ function setLink(editor, button) {
 }
 
 function wireToolbar(toolbar, editor) {
-  const buttons = Array.from(toolbar.querySelectorAll("button[data-command]"));
+  const all = Array.from(toolbar.querySelectorAll("button[data-command]"));
+  let buttons = all;
   let current = 0;
 
   function roving(index) {
     current = (index + buttons.length) % buttons.length;
-    buttons.forEach((button, i) => button.setAttribute("tabindex", i === current ? "0" : "-1"));
+    all.forEach((button) => button.setAttribute("tabindex", button === buttons[current] ? "0" : "-1"));
   }
 
   function refresh() {
-    buttons.forEach((button) => {
+    const focused = buttons[current];
+    const inTable = editor.isActive("table");
+    all.forEach((button) => {
       const name = button.dataset.command;
+      // The row and column buttons are there only in a table (fewer buttons on a phone).
+      if (button.hasAttribute("data-in-table")) button.hidden = !inTable;
       if (ACTIVE[name]) button.setAttribute("aria-pressed", ACTIVE[name](editor) ? "true" : "false");
-      if (name === "link") return;
+      if (name === "link" || name === "paragraph") return;
       const run = COMMANDS[name];
       const can = run ? run(editor.can().chain().focus()).run() : true;
       // aria-disabled keeps the button in the arrow-key order and announced as unavailable.
       button.setAttribute("aria-disabled", can ? "false" : "true");
     });
+    buttons = all.filter((button) => !button.hidden);
+    roving(Math.max(0, buttons.indexOf(focused)));
   }
 
   toolbar.addEventListener("click", (event) => {

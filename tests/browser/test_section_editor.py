@@ -291,22 +291,58 @@ def test_axe_and_the_policy_on_the_edit_page_with_the_editor(writing, live_serve
         document.addEventListener("securitypolicyviolation",
           e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline")));"""
     )
-    page.goto(edit_page(live_server_url, document, section))
-    editor = editor_of(page)
-    expect(editor).to_be_visible()
-    editor.click()  # a table, a list and a heading are on show; the cursor in the text
-    page.evaluate(AXE_JS.read_text())
-    results = page.evaluate(
-        "options => axe.run(document, options)",
-        {
-            "runOnly": {"type": "tag", "values": [*AXE_TAGS, "best-practice"]},
-            "resultTypes": ["violations"],
-        },
-    )
-    found = [(v["id"], [n["target"] for n in v["nodes"]]) for v in results["violations"]]
-    assert found == []
-    assert page.evaluate("() => window.__csp") == []
-    assert violations_seen == []
+
+    def check(label):
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE_JS.read_text())
+        results = page.evaluate(
+            "options => axe.run(document, options)",
+            {
+                "runOnly": {"type": "tag", "values": [*AXE_TAGS, "best-practice"]},
+                "resultTypes": ["violations"],
+            },
+        )
+        found = [(v["id"], [n["target"] for n in v["nodes"]]) for v in results["violations"]]
+        assert found == [], label
+        assert page.evaluate("() => window.__csp") == [], label
+        assert violations_seen == [], label
+        wider = page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        assert not wider, f"{label}: wider than the screen"
+
+    for width, height in ((1366, 900), (320, 640)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(edit_page(live_server_url, document, section))
+        editor = editor_of(page)
+        expect(editor).to_be_visible()
+        editor.click()  # a table, a list and a heading are on show; the cursor in the text
+        check(f"the edit page at {width} px")
+        # A button pressed where the cursor is (bold), one that does not apply (undo), and the
+        # row and column buttons only in a table.
+        editor.locator("strong").first.click()
+        toolbar = page.get_by_role("toolbar", name="Textformat")
+        expect(toolbar.get_by_role("button", name="Fetstil")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(toolbar.get_by_role("button", name="Ångra")).to_have_attribute(
+            "aria-disabled", "true"
+        )
+        add_row = toolbar.get_by_role("button", name="Lägg till rad")
+        expect(add_row).to_have_count(0)
+        check(f"the edit page with a pressed button at {width} px")
+        editor.locator("td").first.click()
+        expect(add_row).to_have_attribute("aria-disabled", "false")
+        add_row.click()
+        expect(editor.locator("tr")).to_have_count(4)
+        check(f"the edit page in a table at {width} px")
+
+        # The document page: the add form has the editor, and a section opens in place.
+        page.goto(f"{live_server_url}{document.get_absolute_url()}")
+        expect(page.locator("#add-heading ~ form [contenteditable=true]")).to_be_visible()
+        page.get_by_role("link", name="Redigera: Insatser", exact=True).click()
+        expect(page.locator(f"#section-{section.key} [contenteditable=true]")).to_be_visible()
+        check(f"the document page editing in place at {width} px")
 
 
 def test_the_committed_bundle_is_what_the_build_makes(tmp_path):
