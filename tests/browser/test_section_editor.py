@@ -226,6 +226,29 @@ def test_bold_by_ctrl_b_and_the_toolbar_a_tab_away(writing, live_server_url, pag
     assert saved_body(section).strip() == "Vanlig text. **Viktigt** nu."
 
 
+def test_a_link_from_the_toolbar(writing, live_server_url, page):
+    document, section = writing
+    Section.objects.filter(pk=section.pk).update(body="Läs planen.")
+    page.goto(edit_page(live_server_url, document, section))
+    editor = editor_of(page)
+    editor.locator("p").first.click(position={"x": 1, "y": 5})  # the caret before "Läs"
+    for _ in "Läs":
+        page.keyboard.press("Shift+ArrowRight")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept("https://example.org/plan")
+
+    page.once("dialog", answer)
+    link = page.get_by_role("toolbar", name="Textformat").get_by_role("button", name="Länk")
+    link.click()
+    assert asked == ["Länkens adress (tom tar bort länken)"]
+    expect(link).to_have_attribute("aria-pressed", "true")
+    save(page)
+    assert saved_body(section).strip() == "[Läs](https://example.org/plan) planen."
+
+
 def test_without_javascript_the_textarea_edits_and_saves(live_server_url, browser):
     document = DocumentFactory(title="Regional strategi")
     writer = MembershipFactory(network=document.network, role=Role.WRITER).user
