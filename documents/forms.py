@@ -16,7 +16,9 @@ class SectionForm(forms.Form):
         label=_("Text"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        # data-editor: static/js/editor.js puts the word-processor editor over this textarea; the
+        # textarea stays in the form and receives Markdown, and is what people use without it.
+        widget=forms.Textarea(attrs={"rows": 14, "data-editor": "markdown"}),
         help_text=_(
             "Write as in an e-mail. A blank line starts a new paragraph; a line starting with "
             "“- ” is a bullet; **bold** and *italics* work too."

@@ -67,7 +67,7 @@ def test_opening_the_editor_of_an_adopted_document_shows_the_message_in_the_sect
 def test_saving_after_adoption_keeps_the_text_in_the_section_with_the_message(writing, page, axe):
     document, _writer, section = writing
     page.get_by_role("link", name="Redigera: Målgrupp", exact=True).click()
-    body = page.locator(f"#section-{section.key} textarea[name=body]")
+    body = page.locator(f"#section-{section.key} [contenteditable=true]")  # the section editor
     body.fill("Alla föräldrar i länet, med min nya mening.")
     adopt(document)
 

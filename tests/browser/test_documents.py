@@ -79,7 +79,10 @@ def test_import_edit_publish_and_compare(live_server_url, page, axe, tmp_path):
     form_box = page.locator(f"#section-{section.key} form")
     expect(form_box).to_be_visible()
     axe(page, "editing a section in place")
-    form_box.locator("[name=body]").fill(
+    # The text is written in the section editor (which writes Markdown into the form).
+    editor = form_box.locator("[contenteditable=true]")
+    expect(editor).to_be_visible()
+    editor.fill(
         "Arbetet ska vila på bästa tillgängliga kunskap och på föräldrarnas egna erfarenheter."
     )
     form_box.locator("button[type=submit]").click()
