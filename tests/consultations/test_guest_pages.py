@@ -299,7 +299,7 @@ def test_a_wrong_code_counts_and_changes_nothing_else(reached, smtp_inbox):
     assert "Koden stämmer inte" in text
     html = refused.content.decode()
     assert 'href="#id_code"' in html  # the error summary leads to the field
-    assert 'aria-describedby="id_code-help id_code-error"' in html  # read out with it
+    assert 'aria-describedby="id_code_helptext id_code_error"' in html  # read out with it
     again = form_with(html, "code")
     assert ("name", "Eva Ek") in again.fields
     assert ("title", "Registrator") in again.fields
