@@ -27,6 +27,7 @@ from consultations.models import (
 )
 from documents.demo import TITLE
 from documents.models import Document, Section, Version, VersionSection, content_hash
+from networks.demo import date_history
 from networks.models import Affiliation, Network, Organisation
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -37,6 +38,10 @@ AGREEMENT = "Överenskommelse om samverkan kring familjecentraler"
 
 def _at(*args):
     return datetime(*args, tzinfo=STOCKHOLM)
+
+
+# The chair planned the August round a few days before version 1 was published and it opened.
+PLANNED = _at(2022, 8, 12, 10)
 
 
 @transaction.atomic
@@ -52,12 +57,16 @@ def seed_demo() -> dict[str, int]:
     karlskoga = Organisation.objects.get(name="Karlskoga kommun")
     orebro = Organisation.objects.get(name="Örebro kommun")
     head = users.get(email="kerstin.socialchef@example.org")  # a demo login (networks.demo)
-    Affiliation.objects.get_or_create(
-        user=head, organisation=kumla, defaults={"can_approve": True, "title": "Socialchef"}
-    )
-    Affiliation.objects.get_or_create(
-        user=member, organisation=kumla, defaults={"title": "Utvecklare"}
-    )
+    for affiliation, new in (
+        Affiliation.objects.get_or_create(
+            user=head, organisation=kumla, defaults={"can_approve": True, "title": "Socialchef"}
+        ),
+        Affiliation.objects.get_or_create(
+            user=member, organisation=kumla, defaults={"title": "Utvecklare"}
+        ),
+    ):
+        if new:
+            date_history(affiliation, _at(2022, 2, 1, 9))
     v1, v2 = document.versions.get(number=1), document.versions.get(number=2)
     sections = {s.heading: s for s in v1.sections.all()}
 
@@ -68,19 +77,26 @@ def seed_demo() -> dict[str, int]:
         chair=coordinator,
         instructions="Läs förslaget och lämna synpunkter per avsnitt. Varje organisation "
         "lämnar ett samlat remissvar.",
-        opens_at=_at(2022, 8, 15, 9),
+        opens_at=_at(2022, 8, 15, 11),  # the morning version 1 was published (10:00)
         closes_at=_at(2022, 9, 2, 23, 59),
         status=ReviewRound.Status.REPORTED,
-        opened_at=_at(2022, 8, 15, 9),
+        opened_at=_at(2022, 8, 15, 11),
         closed_at=_at(2022, 9, 2, 23, 59),
         reported_at=_at(2022, 9, 20, 10),
+        created_at=PLANNED,
     )
-    Question.objects.create(round=august, position=1, text="Saknas något viktigt område?")
+    date_history(august, PLANNED)
+    date_history(
+        Question.objects.create(round=august, position=1, text="Saknas något viktigt område?"),
+        PLANNED,
+    )
     parties = {
-        org: Consultee.objects.create(round=august, organisation=org, added_by=coordinator)
+        org: Consultee.objects.create(
+            round=august, organisation=org, added_by=coordinator, added_at=PLANNED
+        )
         for org in (kumla, karlskoga, orebro)
     }
-    Response.objects.create(
+    kumla_response = Response.objects.create(
         consultee=parties[kumla],
         position=Response.Position.SUPPORTS_WITH_RESERVATIONS,
         summary="Kumla kommun ställer sig bakom strategin men vill att kartläggningen av "
@@ -91,7 +107,7 @@ def seed_demo() -> dict[str, int]:
         submitted_at=_at(2022, 8, 30, 15),
         received_at=_at(2022, 8, 30, 15),
     )
-    Response.objects.create(
+    karlskoga_response = Response.objects.create(
         consultee=parties[karlskoga],
         position=Response.Position.SUPPORTS,
         summary="Karlskoga kommun tillstyrker förslaget.",
@@ -101,9 +117,15 @@ def seed_demo() -> dict[str, int]:
         submitted_at=_at(2022, 9, 1, 12),
         entered_by=coordinator,
     )
-    for party in (parties[kumla], parties[karlskoga]):
+    for party, response in (
+        (parties[kumla], kumla_response),
+        (parties[karlskoga], karlskoga_response),
+    ):
         party.status = Consultee.Status.SUBMITTED
         party.save(update_fields=["status"])
+        date_history(response, response.submitted_at)
+        date_history(party, PLANNED, response.submitted_at)
+    date_history(parties[orebro], PLANNED)
     goal2 = sections["Målområde 2 – Ett tillgängligt stöd"]
     proposal = Comment.objects.create(
         round=august,
@@ -118,7 +140,8 @@ def seed_demo() -> dict[str, int]:
         "kommun",
         created_at=_at(2022, 8, 22, 10),
     )
-    Disposition.objects.create(
+    date_history(proposal, proposal.created_at)
+    proposal_answer = Disposition.objects.create(
         comment=proposal,
         outcome=Disposition.Outcome.ACCEPTED,
         decided_by=writer,
@@ -134,7 +157,8 @@ def seed_demo() -> dict[str, int]:
         body="Hur ska strategin följas upp?",
         created_at=_at(2022, 8, 24, 9),
     )
-    Disposition.objects.create(
+    date_history(question, question.created_at)
+    question_answer = Disposition.objects.create(
         comment=question,
         outcome=Disposition.Outcome.ACCEPTED,
         decided_by=writer,
@@ -142,7 +166,7 @@ def seed_demo() -> dict[str, int]:
         applied_in=v2,
         decided_at=_at(2022, 9, 14, 13),
     )
-    Comment.objects.create(
+    reply = Comment.objects.create(
         round=august,
         version=v1,
         parent=question,
@@ -150,32 +174,39 @@ def seed_demo() -> dict[str, int]:
         body="Bra fråga, vi tar upp den på skrivargruppens möte.",
         created_at=_at(2022, 8, 25, 8),
     )
+    date_history(reply, reply.created_at)
+    for answer in (proposal_answer, question_answer):
+        date_history(answer, answer.decided_at)
 
     # November–December 2022: anchoring and decision (domain/004: the manager group gives its
     # views, the cooperation council endorses, KC/RD decides).
     managers = Network.objects.get(name="Chefsnätverk socialtjänst")
     council = Network.objects.get(name="Specifika samverkansrådet")
-    Decision.objects.create(
+    views = Decision.objects.create(
         document=document,
         version=v2,
         body_network=managers,
         kind=Decision.Kind.VIEWS,
         decided_on=date(2022, 11, 8),
+        recorded_at=_at(2022, 11, 9, 10),  # the day after the meeting
         minutes_reference="§ 14",
         recorded_by=coordinator,
         text="Chefsnätverket har lämnat synpunkter på det reviderade förslaget och ställer sig "
         "positivt till inriktningen.",
     )
-    Decision.objects.create(
+    endorsement = Decision.objects.create(
         document=document,
         version=v2,
         body_network=council,
         kind=Decision.Kind.ENDORSEMENT,
         decided_on=date(2022, 11, 17),
+        recorded_at=_at(2022, 11, 18, 10),
         minutes_reference="§ 23",
         recorded_by=coordinator,
         text="Specifika samverkansrådet ställer sig bakom förslaget till regional strategi.",
     )
+    for decision in (views, endorsement):
+        date_history(decision, decision.recorded_at)
     signers = [
         users.get(email="signatory@example.org"),
         users.get(email="henrik.ek@example.org"),
@@ -199,16 +230,21 @@ def seed_demo() -> dict[str, int]:
             signed_at=_at(2022, 12, day, 11),
             content_hash=v2.content_hash,
         )
+    date_history(sign_off, sign_off.requested_at, sign_off.completed_at)
     document.status = Document.Status.ADOPTED
     document.save(update_fields=["status"])
+    date_history(document, document.created_at, sign_off.completed_at)
 
     # The next piece of work, in the middle of an open round: the agreement on family centres
     # (domain/004: to be revised in 2023).
+    now = timezone.now()
+    begun = now - timedelta(days=40)  # drafted for a few weeks, published, sent out
     agreement = Document.objects.create(
         network=document.network,
         title=AGREEMENT,
         kind=Document.Kind.AGREEMENT,
         created_by=writer,
+        created_at=begun,
     )
     texts = [
         (
@@ -228,7 +264,10 @@ def seed_demo() -> dict[str, int]:
         Section.objects.create(document=agreement, heading=h, body=b, position=n)
         for n, (h, b) in enumerate(texts, start=1)
     ]
+    for row in rows:
+        date_history(row, begun)
     a1 = Version.objects.create(
+        created_at=now - timedelta(days=5),  # published, then sent out on consultation
         document=agreement,
         number=1,
         label="Remissversion",
@@ -241,7 +280,6 @@ def seed_demo() -> dict[str, int]:
         VersionSection(version=a1, key=r.key, heading=r.heading, body=r.body, position=r.position)
         for r in rows
     )
-    now = timezone.now()
     open_round = ReviewRound.objects.create(
         document=agreement,
         version=a1,
@@ -252,7 +290,8 @@ def seed_demo() -> dict[str, int]:
         opens_at=now - timedelta(days=2),
         closes_at=now + timedelta(days=12),
         status=ReviewRound.Status.OPEN,
-        opened_at=now,
+        opened_at=now - timedelta(days=2),
+        created_at=now - timedelta(days=3),
     )
     Question.objects.create(round=open_round, position=1, text="Är ansvarsfördelningen tydlig?")
     Consultee.objects.create(round=open_round, network=managers, added_by=coordinator)
@@ -266,4 +305,7 @@ def seed_demo() -> dict[str, int]:
     guests.send_links(open_round, [by_link], by_user=coordinator, reason=GuestLink.Reason.OPENING)
     agreement.status = Document.Status.IN_CONSULTATION
     agreement.save(update_fields=["status"])
+    date_history(agreement, begun, open_round.opened_at)
+    date_history(a1, a1.created_at)
+    date_history(open_round, open_round.opened_at)
     return {"rounds": 2}

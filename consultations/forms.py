@@ -262,7 +262,7 @@ class EnteredResponseForm(ResponseForm):
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    attachment = forms.FileField(label=_("The original (optional)"), required=False)
+    attachment = forms.FileField(label=_("The original"), required=False)
 
     def clean_position(self):
         position = self.cleaned_data.get("position")
@@ -322,7 +322,6 @@ class GuestForm(forms.Form):
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
                 "spellcheck": "false",
-                "aria-describedby": "id_code-help",
             }
         ),
     )
@@ -335,23 +334,12 @@ class GuestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     title = forms.CharField(
-        label=_("Title/role (optional)"),
+        label=_("Title/role"),
         max_length=200,
         required=False,
         help_text=_("For example Registrator, or Head of social services."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "organization-title", "aria-describedby": "id_title-help"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        # A field's error is read out with it (templates/_field.html gives it this id).
-        for name in [field] if field else []:
-            attrs = self.fields[name].widget.attrs
-            described = attrs.get("aria-describedby", "").split()
-            if f"id_{name}-error" not in described:
-                attrs["aria-describedby"] = " ".join([*described, f"id_{name}-error"])
 
 
 class DecisionForm(forms.Form):
@@ -382,7 +370,7 @@ class DecisionForm(forms.Form):
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    minutes = forms.FileField(label=_("The minutes (optional)"), required=False)
+    minutes = forms.FileField(label=_("The minutes"), required=False)
 
     def __init__(self, *args, document, networks, **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,7 +44,9 @@ GUEST_URLS = frozenset(
         # the report, on the page and as files (read during the grace period after the close)
         "consultations:report",
         "consultations:report_file",
-        # the site's own: leaving, the language, the idle-time warning, the health check
+        # the site's own: leaving, the language, the idle-time warning, the health check, and
+        # the accessibility statement linked from every page's footer
+        "accessibility",
         "logout",
         "set_language",
         "session_status",

@@ -77,7 +77,9 @@ def guest_pass_of(consultee: Consultee) -> GuestPass | None:
 
 def get_comment(review_round: ReviewRound, pk) -> Comment:
     comment = (
-        Comment.objects.filter(round=review_round, pk=as_id(pk)).select_related("author").first()
+        Comment.objects.filter(round=review_round, pk=as_id(pk))
+        .select_related("author__guest")
+        .first()
     )
     if comment is None:
         raise NotFound()
@@ -138,7 +140,7 @@ def round_page(review_round: ReviewRound) -> RoundPage:
     comments = list(
         Comment.objects.filter(round=review_round)
         .select_related(
-            "author", "on_behalf_of", "disposition__decided_by", "disposition__applied_in"
+            "author__guest", "on_behalf_of", "disposition__decided_by", "disposition__applied_in"
         )
         .order_by("created_at", "id")
     )
@@ -190,7 +192,7 @@ def _has_disposition(comment: Comment) -> bool:
 def thread_replies(review_round: ReviewRound, comment: Comment) -> list[Comment]:
     replies = list(
         Comment.objects.filter(round=review_round, parent=comment)
-        .select_related("author", "on_behalf_of")
+        .select_related("author__guest", "on_behalf_of")
         .order_by("created_at", "id")
     )
     in_their_threads(review_round, [comment], {comment.pk: replies})
@@ -210,7 +212,7 @@ def events_after(review_round: ReviewRound, sequence: int, limit: int = 200):
         Comment.objects.filter(round=review_round)
         .filter(Q(pk__in=roots) | Q(parent_id__in=roots))
         .select_related(
-            "author", "on_behalf_of", "disposition__decided_by", "disposition__applied_in"
+            "author__guest", "on_behalf_of", "disposition__decided_by", "disposition__applied_in"
         )
         .order_by("created_at", "id")
     )
@@ -271,7 +273,7 @@ def list_my_comments(user) -> list[Comment]:
             Prefetch(
                 "replies",
                 queryset=Comment.objects.filter(deleted_at__isnull=True)
-                .select_related("author", "on_behalf_of")
+                .select_related("author__guest", "on_behalf_of")
                 .order_by("created_at", "id"),
                 to_attr="reply_list",
             )

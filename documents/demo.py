@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from documents.models import Document, Section, Version, VersionSection, content_hash
-from networks.demo import ARBETSGRUPP
+from networks.demo import ARBETSGRUPP, date_history
 from networks.models import Network
 
 TITLE = "Regional strategi för föräldraskapsstöd i Örebro län 2023–2026"
@@ -90,6 +90,7 @@ def _publish(document, sections, *, number, label, summary, when, by):
     )
     version._history_user = by
     version.save()
+    date_history(version, when)
     VersionSection.objects.bulk_create(
         VersionSection(version=version, key=s.key, heading=s.heading, body=s.body, position=i)
         for i, s in enumerate(sections, start=1)
@@ -102,9 +103,13 @@ def seed_demo() -> dict[str, int]:
         return {"documents": 0}
     writer = get_user_model().objects.get(email="writer@example.org")
     network = Network.objects.get(name=ARBETSGRUPP, parent=None)
-    document = Document(network=network, title=TITLE, created_by=writer)
+    # The writing group began the draft in April 2022 (domain/004), revised it in September.
+    begun = datetime(2022, 4, 4, 10, 0, tzinfo=STOCKHOLM)
+    revised = datetime(2022, 9, 20, 13, 0, tzinfo=STOCKHOLM)
+    document = Document(network=network, title=TITLE, created_by=writer, created_at=begun)
     document._history_user = writer
     document.save()
+    date_history(document, begun)
     sections = []
     for position, (heading, body) in enumerate(FIRST_DRAFT, start=1):
         section = Section(document=document, heading=heading, body=body, position=position)
@@ -131,6 +136,8 @@ def seed_demo() -> dict[str, int]:
     added._history_user = writer
     added.save()
     sections.append(added)
+    for section in sections:  # written in April, changed after the round in September
+        date_history(section, begun if section is not added else revised, revised)
     _publish(
         document,
         sections,

@@ -7,15 +7,33 @@ it again writes nothing (no rows, no history).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 
 from networks.models import Membership, Network, Organisation, Role
 
 User = get_user_model()
 
 DEMO_PASSWORD = "demo"  # only ever set on the demo accounts below
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def at_morning(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=STOCKHOLM)
+
+
+def date_history(obj: models.Model, *when: datetime) -> None:
+    """Give the object's history the dates of the story instead of the day the demo was loaded:
+    its history rows, oldest first, get `when` in order (the last date for any further rows).
+    Only for the demo: the app itself never rewrites history."""
+    history = type(obj).history  # type: ignore[attr-defined]  # simple-history's manager
+    rows = list(history.filter(id=obj.pk).order_by("history_id").values_list("pk", flat=True))
+    for index, row in enumerate(rows):
+        history.filter(pk=row).update(history_date=when[min(index, len(when) - 1)])
+
 
 MUNICIPALITIES = [
     "Askersunds kommun",
@@ -56,6 +74,19 @@ CHEFSNATVERK = "Chefsnätverk socialtjänst"
 RADET = "Specifika samverkansrådet"
 KCRD = "KC/RD"
 KRONOBERG = "Föräldraskapsstöd Kronoberg"
+
+# When each network began (its members are members since then): the working group was anchored
+# in February–March 2022 and formed its writing group (domain/004); the others are older.
+ORGANISATIONS_SINCE = date(2018, 1, 2)
+NETWORK_SINCE = {
+    LANSSAMVERKAN: date(2019, 3, 1),
+    ARBETSGRUPP: date(2022, 2, 15),
+    SKRIVARGRUPP: date(2022, 3, 21),
+    CHEFSNATVERK: date(2018, 9, 3),
+    RADET: date(2020, 1, 20),
+    KCRD: date(2018, 1, 15),
+    KRONOBERG: date(2021, 4, 6),
+}
 
 NETWORKS = [
     (
@@ -267,22 +298,32 @@ def seed_demo() -> dict[str, int]:
         organisations[name], new = Organisation.objects.get_or_create(
             name=name, defaults={"kind": kind, "registry_email": registry_address(name)}
         )
+        if new:
+            date_history(organisations[name], at_morning(ORGANISATIONS_SINCE))
         created["organisations"] += new
     networks: dict[str, Network] = {}
     for name, kind, parent, description in NETWORKS:
         parent_network = networks[parent] if parent else None
+        since = at_morning(NETWORK_SINCE[name])
         networks[name], new = Network.objects.get_or_create(
             name=name,
             parent=parent_network,
-            defaults={"kind": kind, "description": description},
+            defaults={"kind": kind, "description": description, "created_at": since},
         )
+        if new:
+            date_history(networks[name], since)
         created["networks"] += new
     for person in PEOPLE:
         user = User.objects.filter(email=person.email).first()
         if user is None:
-            user = User(email=person.email, full_name=person.name)
+            # since their first network began; one in no network (Kumla's head of social
+            # services, linked to her organisation) since the working group's start
+            first = min((NETWORK_SINCE[n] for n, _role in person.roles), default=None)
+            joined = at_morning(first or NETWORK_SINCE[ARBETSGRUPP])
+            user = User(email=person.email, full_name=person.name, date_joined=joined)
             user.set_password(DEMO_PASSWORD)
             user.save()
+            date_history(user, joined)
             created["people"] += 1
         elif not user.password:
             # An earlier seed created this account without a password (an empty one, which no
@@ -296,12 +337,14 @@ def seed_demo() -> dict[str, int]:
             seen_networks.add(network_name)
             network = networks[network_name]
             if not Membership.objects.filter(user=user, network=network).exists():
-                Membership.objects.create(
+                membership = Membership.objects.create(
                     user=user,
                     network=network,
                     role=role,
                     organisation=organisations[person.organisation],
+                    start_date=NETWORK_SINCE[network_name],  # a member since the start
                 )
+                date_history(membership, at_morning(membership.start_date))
                 created["memberships"] += 1
     return created
 

@@ -423,7 +423,61 @@ class Form:
         )
         SUBMITTED.append(submission)
         response.submission = submission
+        if response.get("Content-Type", "").startswith("text/html"):
+            problems = error_pattern_problems(response.content.decode())
+            assert not problems, f"the error page of {match.view_name}: {problems}"
         return response
+
+
+# -- the GOV.UK error pattern (tests/test_form_error_pattern.py) ---------------------------------
+
+
+def _classes(node: Node) -> set[str]:
+    return set(node.attrs.get("class", "").split())
+
+
+def _title(root: Node) -> str:
+    return next((n.text().strip() for n in root.walk() if n.tag == "title"), "")
+
+
+def error_pattern_problems(html: str) -> list[str]:
+    """What is wrong with a page that shows an error summary (nothing for any other page)."""
+    root = parse(html)
+    summaries = [n for n in root.walk() if "form-errors" in _classes(n)]
+    if not summaries:
+        return []
+    ids = {n.attrs["id"] for n in root.walk() if n.attrs.get("id")}
+    problems = []
+    if not _title(root).startswith("Fel: "):
+        problems.append(f"title {_title(root)!r} does not start with 'Fel: '")
+    for summary in summaries:
+        for link in (n for n in summary.walk() if n.tag == "a"):
+            href = link.attrs.get("href", "")
+            if href.startswith("#") and href[1:] not in ids:
+                problems.append(f"summary link {href!r} leads to no element")
+    for node in root.walk():
+        if node.tag not in ("input", "select", "textarea"):
+            continue
+        fieldset = next((a for a in node.ancestors() if a.tag == "fieldset"), None)
+        in_error = any("field--error" in _classes(a) for a in node.ancestors())
+        if node.attrs.get("type") in ("hidden", "submit"):
+            continue
+        if node.attrs.get("aria-invalid") != "true":
+            if in_error and node.attrs.get("type") not in ("checkbox", "radio"):
+                problems.append(f"{node.attrs.get('name')!r} is in an error but not aria-invalid")
+            continue
+        described = node.attrs.get("aria-describedby") or (
+            fieldset.attrs.get("aria-describedby") if fieldset is not None else None
+        )
+        if not described:
+            problems.append(f"{node.attrs.get('name')!r} is invalid but described by nothing")
+            continue
+        missing = [i for i in described.split() if i not in ids]
+        if missing:
+            problems.append(f"{node.attrs.get('name')!r} is described by missing ids {missing}")
+        if not any(i.endswith("_error") for i in described.split()):
+            problems.append(f"{node.attrs.get('name')!r} is not described by its error")
+    return problems
 
 
 def _upload(value) -> SimpleUploadedFile:
@@ -461,6 +515,8 @@ def forms_on(response) -> list[Form]:
         if owner is None:
             continue
         texts = [_squash(lab.text()) for lab in labels if _labels(lab, node)]
+        # "(frivilligt)" marks a field, it does not name it: a test may name it without.
+        texts += [_squash(_unmarked(lab)) for lab in labels if _labels(lab, node)]
         if node.attrs.get("aria-label"):
             texts.append(node.attrs["aria-label"])
         if node.attrs.get("aria-labelledby"):
@@ -469,6 +525,16 @@ def forms_on(response) -> list[Form]:
         owned[id(owner)].append(Control(node, texts))
     url = _page_url(response)
     return [Form(n, owned[id(n)], url) for n in nodes]
+
+
+def _unmarked(label: Node) -> str:
+    parts: list[str] = []
+    for child in label.children:
+        if isinstance(child, str):
+            parts.append(child)
+        elif "field__optional" not in child.attrs.get("class", "").split():
+            parts.append(child.text())
+    return "".join(parts)
 
 
 def _labels(label: Node, control: Node) -> bool:

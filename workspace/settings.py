@@ -190,6 +190,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Samverka <noreply@samverka.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (invitations): the address people reach the workspace on.
+# Where the accessibility statement (/tillganglighet/) asks people to report what they cannot use.
+ACCESSIBILITY_EMAIL = env.str("ACCESSIBILITY_EMAIL", default="tillganglighet@samverka.localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Authentication ---------------------------------------------------------------------------

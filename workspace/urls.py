@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("session/", idle.session_status, name="session_status"),
     path("language/", views.set_language, name="set_language"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", PasswordResetView.as_view(), name="password_reset"),

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -15,6 +17,20 @@ def home(request):
     now = timezone.now()
     return render(
         request, "workspace/my_work.html", {"work": my_work(request.user, now=now), "now": now}
+    )
+
+
+#: When the accessibility statement was last reviewed against the tests (change it with the text).
+STATEMENT_REVIEWED = date(2026, 12, 4)
+
+
+def accessibility(request):
+    """The accessibility statement (tillgänglighetsredogörelse, DIGG's model): for everyone,
+    logged in or not, guests too (consultations.middleware.GUEST_URLS)."""
+    return render(
+        request,
+        "workspace/accessibility.html",
+        {"reviewed": STATEMENT_REVIEWED, "contact": settings.ACCESSIBILITY_EMAIL},
     )
 
 

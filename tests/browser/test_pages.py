@@ -83,11 +83,13 @@ def test_the_language_switch_turns_the_page_english_and_back(live_server_url, pa
     page.set_default_timeout(TIMEOUT_MS)
     log_in(page, live_server_url, "member@example.org", then="/networks/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mina nätverk")
+    page.locator(".account__toggle").click()  # the person's menu holds the language
     page.locator("#language-select").select_option("en")
     page.locator(".lang-switch button").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My networks")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     axe(page, "my networks in English")
+    page.locator(".account__toggle").click()
     page.locator("#language-select").select_option("sv")
     page.locator(".lang-switch button").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mina nätverk")

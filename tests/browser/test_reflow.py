@@ -102,3 +102,44 @@ def test_the_main_pages_fit_a_phone_and_their_tables_scroll_by_keyboard(live_ser
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=2_000)
+
+
+# The header leaves the screen to the page: at most this tall on a phone (it was 324 px at 320).
+HEADER_MAX_PX = 140
+
+
+def test_the_header_is_low_on_a_phone_and_its_menu_opens_without_script(live_server_url, page, axe):
+    seed_demo()
+    base = live_server_url
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_extra_http_headers({"Accept-Language": "sv-SE,sv;q=0.9"})
+    header = page.locator("header.site-header")
+    page.goto(f"{base}/login/")
+    heights = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 740})
+        heights[f"logged out {width}"] = header.bounding_box()["height"]
+    log_in(page, base, "kerstin.socialchef@example.org")  # the longest name of the demo
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 740})
+        page.goto(f"{base}/networks/")
+        heights[f"logged in {width}"] = header.bounding_box()["height"]
+    assert all(h <= HEADER_MAX_PX for h in heights.values()), heights
+
+    # The folded menu opens by keyboard, lies over the page within the screen, and passes axe.
+    page.set_viewport_size({"width": 320, "height": 740})
+    toggle = header.locator("summary", has_text="Meny")
+    expect(toggle).to_be_visible()
+    expect(header.get_by_role("button", name="Logga ut")).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    logout = header.get_by_role("button", name="Logga ut")
+    expect(logout).to_be_visible()
+    expect(header.get_by_label("Språk")).to_be_visible()
+    box = page.locator(".account__panel").bounding_box()
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= 320, box
+    assert header.bounding_box()["height"] == heights["logged in 320"]  # nothing pushed down
+    axe(page, "the person's menu open at 320 px")
+    page.set_viewport_size({"width": 1366, "height": 800})
+    expect(header.get_by_text("Kerstin", exact=False).first).to_be_visible()  # the name there

@@ -40,7 +40,7 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
-from tests.forms import browser_client, page_text, submit_form
+from tests.forms import browser_client, page_text, parse, submit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +211,28 @@ def test_a_guest_comments_on_the_round_page(world, reached, as_eva):
     assert comment.on_behalf_of == reached.party.organisation
 
 
+def test_a_guests_comment_is_signed_as_a_guests_on_the_round_page(world, reached, as_eva, settings):
+    """The byline says who wrote it as the report does ("Eva Ek, Registrator (gäst)"), for
+    everyone who reads the round, also from the kept threads (ROUND_PAGE_CACHE)."""
+    settings.ROUND_PAGE_CACHE = True
+    review_round = world["round"]
+    url = reverse("consultations:comment_add", args=[review_round.pk])
+    form = form_posting_to(as_eva.get(review_round.get_absolute_url()).content.decode(), url)
+    as_eva.post(url, fill(form, {"body": "Lekeberg saknar landsbygden."}))
+    chair = browser_client(world["people"]["chair"])
+    for reader in (as_eva, chair, chair):  # the chair's second look comes from the cache
+        html = reader.get(review_round.get_absolute_url()).content.decode()
+        bylines = [
+            " ".join(n.text().split())
+            for n in parse(html).walk()
+            if "comment__by" in n.attrs.get("class", "").split()
+        ]
+        assert "Eva Ek, Registrator (gäst) för Lekebergs kommun" in bylines
+    comment = Comment.objects.get(body="Lekeberg saknar landsbygden.")
+    thread = chair.get(reverse("consultations:thread", args=[review_round.pk, comment.pk]))
+    assert "Eva Ek, Registrator (gäst)" in page_text(thread)
+
+
 def test_a_member_who_speaks_for_an_organisation_still_starts_from_themselves(world, reached):
     review_round, drafter = world["round"], world["people"]["drafter"]
     client = browser_client(drafter)
@@ -299,7 +321,7 @@ def test_a_wrong_code_counts_and_changes_nothing_else(reached, smtp_inbox):
     assert "Koden stämmer inte" in text
     html = refused.content.decode()
     assert 'href="#id_code"' in html  # the error summary leads to the field
-    assert 'aria-describedby="id_code-help id_code-error"' in html  # read out with it
+    assert 'aria-describedby="id_code_helptext id_code_error"' in html  # read out with it
     again = form_with(html, "code")
     assert ("name", "Eva Ek") in again.fields
     assert ("title", "Registrator") in again.fields

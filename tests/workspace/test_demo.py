@@ -88,3 +88,80 @@ def test_the_county_is_complete():
         Membership.objects.active().filter(network=n, role=Role.CHAIR).exists()
         for n in Network.objects.all()
     )
+
+
+def test_the_demo_tells_a_true_story_in_its_dates():
+    """History in 2022 for the 2022 chain, members since their network began (not the day the
+    demo was loaded), every round opened after its version was published."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from consultations.models import Decision, Disposition, Response, SignOff
+    from documents.demo import TITLE
+
+    call_command("seed_demo")
+    now, today = timezone.now(), timezone.localdate()
+    strategy = Document.objects.get(title=TITLE)
+    chain = [
+        (Document, [strategy.pk]),
+        (Section, list(strategy.sections.values_list("pk", flat=True))),
+        (Version, list(strategy.versions.values_list("pk", flat=True))),
+        (ReviewRound, list(strategy.rounds.values_list("pk", flat=True))),
+        (
+            Comment,
+            list(Comment.objects.filter(round__document=strategy).values_list("pk", flat=True)),
+        ),
+        (
+            Consultee,
+            list(Consultee.objects.filter(round__document=strategy).values_list("pk", flat=True)),
+        ),
+        (
+            Response,
+            list(
+                Response.objects.filter(consultee__round__document=strategy).values_list(
+                    "pk", flat=True
+                )
+            ),
+        ),
+        (
+            Disposition,
+            list(
+                Disposition.objects.filter(comment__round__document=strategy).values_list(
+                    "pk", flat=True
+                )
+            ),
+        ),
+        (Decision, list(strategy.decisions.values_list("pk", flat=True))),
+        (SignOff, list(strategy.sign_offs.values_list("pk", flat=True))),
+    ]
+    for model, pks in chain:
+        assert pks, model.__name__
+        years = set(model.history.filter(id__in=pks).values_list("history_date__year", flat=True))
+        assert years == {2022}, (model.__name__, years)
+    for version in Version.objects.all():
+        (row,) = version.history.all()
+        assert row.history_date == version.created_at
+
+    # Members since their network began, long before today; the history says so too.
+    working_group = Network.objects.get(name__startswith="Strategisk arbetsgrupp")
+    for membership in Membership.objects.all():
+        assert membership.start_date < today
+        first = membership.history.earliest("history_date")
+        assert first.history_date.date() == membership.start_date
+    august = strategy.rounds.get(title__contains="augusti")
+    opened = august.opened_at.date()
+    assert all(m.start_date < opened for m in Membership.objects.filter(network=working_group))
+    assert Network.objects.filter(created_at__date__gte=today).count() == 0
+    assert User.objects.filter(date_joined__date__gte=today).count() == 0
+
+    # Each round opened after its version was published, and was planned before it opened.
+    for review_round in ReviewRound.objects.select_related("version"):
+        assert review_round.version.created_at <= review_round.opened_at
+        assert review_round.version.created_at <= review_round.opens_at
+        assert review_round.created_at <= review_round.opened_at
+        assert review_round.version.document.created_at < review_round.version.created_at
+    assert date(2022, 8, 15) <= opened
+    # Nothing happened in the future.
+    for model in (Document, Section, Version, ReviewRound, Comment, Membership, Network, User):
+        assert not model.history.filter(history_date__gt=now).exists(), model.__name__
