@@ -448,7 +448,8 @@ def error_pattern_problems(html: str) -> list[str]:
         return []
     ids = {n.attrs["id"] for n in root.walk() if n.attrs.get("id")}
     problems = []
-    if not _title(root).startswith("Fel: "):
+    whole_page = any(n.tag == "title" for n in root.walk())  # not a fragment htmx swaps in
+    if whole_page and not _title(root).startswith("Fel: "):
         problems.append(f"title {_title(root)!r} does not start with 'Fel: '")
     for summary in summaries:
         for link in (n for n in summary.walk() if n.tag == "a"):

@@ -112,7 +112,7 @@ def test_the_writer_answers_two_comments_by_keyboard(journey):
     outcome = page.locator(f"#outcome-{whole.pk}")
     expect(outcome).to_be_focused()
     expect(outcome).to_have_attribute("aria-invalid", "true")
-    expect(page.locator(f"#outcome-{whole.pk}-error")).to_contain_text(
+    expect(page.locator(f"#outcome-{whole.pk}_error")).to_contain_text(
         "Välj hur synpunkten tas om hand"
     )
     expect(page.locator(f"#rationale-{whole.pk}")).to_have_value(FIRST_RATIONALE)
