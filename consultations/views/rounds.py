@@ -187,8 +187,9 @@ def errors_of(form, comment_id: int, ids: dict[str, str]) -> list[tuple[str, str
     return lines
 
 
-def round_page(request, review_round, *, sent_back: SentBack | None = None):
-    """The round page (`sent_back`: with a thread's form sent back with its errors)."""
+def round_page(request, review_round, *, sent_back: SentBack | None = None, comment_form=None):
+    """The round page (`sent_back`: with a thread's form sent back with its errors;
+    `comment_form`: a new comment that could not be sent, with its errors and what was typed)."""
     context = _round_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
     # Not in the cached part of the page: what this person may do for each party.
@@ -223,6 +224,7 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None):
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if not c.has_answered],
             "sent_back": sent_back,
+            "comment_form": comment_form,
         }
     )
     if RoundAction.SEE_REACH in context["actions"]:
@@ -231,7 +233,7 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None):
         context["reach"] = reach_of(request.user, review_round, consultees)
         context["runs"] = True
         context.update(_party_status(review_round, consultees))
-    status = 400 if sent_back is not None else 200
+    status = 400 if sent_back is not None or comment_form is not None else 200
     return render(request, "consultations/round_detail.html", context, status=status)
 
 
@@ -335,13 +337,8 @@ def comment_add(request, pk):
             )
             page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-    return _refused_form(request, review_round, form, "consultations/comment_refused.html")
-
-
-def _refused_form(request, review_round, form, template):
-    context = _round_context(request, review_round)
-    context["form"] = form
-    return render(request, template, context, status=400)
+    # Not a page apart: the round page, the errors on top and what was typed kept there.
+    return round_page(request, review_round, comment_form=form)
 
 
 @login_required
