@@ -98,7 +98,9 @@ messages: venv
 # or FAIL, each figure next to its baseline measured in the same run; exit status 1 on a FAIL.
 # Needs DATABASE_URL (PostgreSQL; the benchmarks add and remove their own rows) and REDIS_URL.
 # BENCH_ARGS="--only diff,notifications" runs some of them.
+# The round page is served as in production (DEBUG off): the static files are collected first.
 bench: venv
+	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)
 
 worker: venv

@@ -588,6 +588,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
     from django.db import connection
     from django.http import HttpResponse
@@ -610,6 +611,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
     def request_for(user):
         request = RequestFactory(HTTP_HOST="127.0.0.1").get(url)
         request.user = user
+        request.session = SessionStore(session_key)  # the idle-timeout context processor reads it
         request.resolver_match = resolve(url)
         remember_for_this_request(user)  # as PermissionCacheMiddleware does for a GET
         return request
