@@ -120,6 +120,19 @@ def test_a_batch_sends_each_once_and_a_second_run_of_it_sends_nothing(smtp_sink)
 
     assert smtp_sink.count() == 45
     assert_each_delivered_once(smtp_sink, created)
+    # each message is addressed to its own recipient, and reads as one built alone would
+    [alone] = rows_for(1)
+    delivery.send_one(alone.pk)
+    by_id = {message["Message-ID"]: message for _rcpt, message in smtp_sink.messages}
+    for notification in Notification.objects.filter(pk__in=ids).select_related("recipient"):
+        message = by_id[message_id(notification.pk)]
+        assert message["To"] == notification.recipient.email
+    single = by_id[message_id(alone.pk)]
+    batched = by_id[message_id(ids[0])]
+    assert batched["Subject"] == single["Subject"]
+    assert [part.get_content() for part in batched.walk() if not part.is_multipart()] == [
+        part.get_content() for part in single.walk() if not part.is_multipart()
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
