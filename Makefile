@@ -94,9 +94,14 @@ format: venv
 messages: venv
 	DEBUG=true $(BIN)/python manage.py update_translations
 
-# The diff benchmark of issue 3: 60 sections, ~25,000 words, a typical and a heavy revision.
+# Every benchmark (benchmarks/run_all.py), one line per target: `name: figure … target … pass`
+# or FAIL, each figure next to its baseline measured in the same run; exit status 1 on a FAIL.
+# Needs DATABASE_URL (PostgreSQL; the benchmarks add and remove their own rows) and REDIS_URL.
+# BENCH_ARGS="--only diff,notifications" runs some of them.
+# The round page is served as in production (DEBUG off): the static files are collected first.
 bench: venv
-	$(BIN)/python -m benchmarks.diff_benchmark
+	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)
 
 worker: venv
 	$(BIN)/celery -A workspace worker --loglevel=info

@@ -35,6 +35,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.test_settings")
 django.setup()
 
+from benchmarks.targets import Target  # noqa: E402
 from documents.diff import SectionText, diff_documents  # noqa: E402
 
 SEED = 20250
@@ -285,6 +286,26 @@ def print_table(results: dict) -> None:
             f"{case['paragraphs_moved']} moved, {case['paragraphs_inserted']} inserted, "
             f"{case['paragraphs_deleted']} deleted"
         )
+
+
+def targets(repeat: int = 7) -> list[Target]:
+    """For benchmarks.run_all: each case next to the difflib baseline of the same run."""
+    lines = []
+    for case in run(repeat)["cases"]:
+        worst = f", slowest {case['ours_worst_ms']:.1f} ms" if case["case"] == "heavy" else ""
+        target = f"≤ {RATIO_TARGET:g}x the baseline"
+        if case["case"] == "heavy":
+            target += f", slowest < {HEAVY_TARGET_MS:g} ms"
+        lines.append(
+            Target(
+                f"diff: {case['case']} revision",
+                f"{case['ours_median_ms']:.1f} ms = {case['ratio']:.2f}x difflib "
+                f"({case['baseline_median_ms']:.1f} ms; medians of {repeat}){worst}",
+                target if case["passed"] is not None else "for information",
+                case["passed"],
+            )
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

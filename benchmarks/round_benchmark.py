@@ -588,6 +588,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
     from django.db import connection
     from django.http import HttpResponse
@@ -610,6 +611,7 @@ def in_process(round_id: int, user_id: int, session_key: str, repeat: int) -> di
     def request_for(user):
         request = RequestFactory(HTTP_HOST="127.0.0.1").get(url)
         request.user = user
+        request.session = SessionStore(session_key)  # the idle-timeout context processor reads it
         request.resolver_match = resolve(url)
         remember_for_this_request(user)  # as PermissionCacheMiddleware does for a GET
         return request
@@ -1470,6 +1472,68 @@ def print_table(results: dict) -> None:
         print(f"uvicorn (websockets) logged errors: {ws['server_errors']}")
     for error in results["errors"]:
         print(f"NOT MEASURED: {error}")
+
+
+def targets() -> list:
+    """For benchmarks.run_all, a short run: one server worker, 100 websocket clients, no
+    comments written while the clients read."""
+    from benchmarks.targets import Target
+
+    args = argparse.Namespace(
+        requests=20,
+        clients=4,
+        concurrent=25,
+        workers=[1],
+        write_every=0.0,
+        render_repeat=15,
+        ws_clients=[100],
+        ws_repeat=8,
+        ws_workers=1,
+        conn_max_age=None,
+        layer_socket_timeout=False,
+        layer_max_connections=None,
+        server_args="",
+        keep=False,
+        json=False,
+    )
+    results = run(args)
+    load = results["load_average_before"][0]
+    memory = results["in_process"]["in_memory_render"]["p50_ms"]
+    lines = []
+    for phase in results.get("http", []):
+        how = "threads kept" if phase["cached"] else "rendered each time"
+        if not phase["cached"]:
+            lines.append(
+                Target(
+                    f"round page: server p50, {how}",
+                    f"{phase['sequential']['p50_ms']:.1f} ms = {phase['render_ratio']:.2f}x the "
+                    f"in-memory render ({memory:.1f} ms; load {load:g})",
+                    f"≤ {RENDER_RATIO_TARGET:g}x",
+                    phase["render_passed"],
+                )
+            )
+        concurrent = phase["concurrent"]
+        lines.append(
+            Target(
+                f"round page: p99 at {phase['concurrent_clients']} clients, {how}",
+                f"{concurrent['p99_ms']:.1f} ms (p50 {concurrent['p50_ms']:.1f} ms; load {load:g})",
+                f"≤ {CONCURRENT_P99_TARGET_MS:g} ms",
+                phase["concurrent_passed"],
+            )
+        )
+    for row in (results.get("websocket") or {}).get("rows", []):
+        lines.append(
+            Target(
+                f"round page: a comment reaching {row['clients']} websockets",
+                f"{row['comment_from_push_ms']['p50_ms']:.1f} ms = {row['ratio_from_push']:.2f}x a "
+                f"raw group_send ({row['raw_group_send_ms']['p50_ms']:.1f} ms; load {load:g})",
+                f"≤ {PUSH_RATIO_TARGET:g}x",
+                row["delivery_passed"],
+            )
+        )
+    for error in results["errors"]:
+        lines.append(Target("round page", f"not measured: {error}", "measured", False))
+    return lines
 
 
 def _timeout(text: str) -> float | None:

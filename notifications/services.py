@@ -94,7 +94,8 @@ def notify(
     created = _save(rows, keyed=key is not None)
     if created:
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: delivery.after_commit(ids))
+        emails = [n.pk for n in created if n.channel == Channel.IMMEDIATE]
+        transaction.on_commit(lambda: delivery.after_commit(ids, emails))
     return created
 
 

@@ -21,6 +21,12 @@ def send_notification_email(notification_id: int) -> str:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
+def send_notification_emails(notification_ids: list[int]) -> dict[str, int]:
+    """The e-mails of a big event (a round opened to a network), over one SMTP connection."""
+    return delivery.send_batch(notification_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
 def send_digest_email(digest_id: int) -> str:
     return delivery.send_digest(digest_id)
 
