@@ -20,8 +20,9 @@ class SectionForm(forms.Form):
         # textarea stays in the form and receives Markdown, and is what people use without it.
         widget=forms.Textarea(attrs={"rows": 14, "data-editor": "markdown"}),
         help_text=_(
-            "Write as in an e-mail. A blank line starts a new paragraph; a line starting with "
-            "“- ” is a bullet; **bold** and *italics* work too."
+            "Format the text with the toolbar, or paste it from Word: headings, lists and "
+            "tables come along. As plain text: a blank line starts a new paragraph, and a line "
+            "starting with “- ” is a bullet."
         ),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -119,7 +119,7 @@ def edit_page(base, document, section):
 
 
 def editor_of(page):
-    return page.get_by_role("textbox", name="Text", exact=True)
+    return page.get_by_role("textbox", name="Text (frivilligt)", exact=True)
 
 
 def save(page):
@@ -292,7 +292,7 @@ def test_the_editor_in_place_on_the_document_page(writing, live_server_url, page
     in_place = page.locator(f"#section-{section.key}")
     # The editor takes the textarea's place once htmx has brought the form in.
     expect(in_place.locator("[contenteditable=true]")).to_be_visible()
-    editor = in_place.get_by_role("textbox", name="Text", exact=True)
+    editor = in_place.get_by_role("textbox", name="Text (frivilligt)", exact=True)
     expect(editor).to_be_visible()
     editor.click()
     page.keyboard.press("Control+End")
