@@ -24,7 +24,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_NODES_SHOWN = 5
 
 
@@ -125,7 +125,8 @@ def _describe(violations) -> str:
 
 @pytest.fixture
 def axe():
-    """axe(page, label): assert that axe-core finds no WCAG 2.1 A/AA violation on the page."""
+    """axe(page, label): assert that axe-core finds no WCAG 2.1 A/AA violation on the page, and
+    nothing against its best practices (landmarks, headings, unique names)."""
     if not AXE_JS.exists():
         pytest.fail(f"axe-core is missing: {AXE_JS} (run 'npm ci')", pytrace=False)
 

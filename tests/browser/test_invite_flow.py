@@ -66,7 +66,7 @@ def test_a_chair_invites_someone_who_joins_from_the_email(
     form.locator("button[type=submit]").click()
     page.wait_for_url(members_url)  # Post/Redirect/Get back to the members page
     expect(page.locator(".message--success")).to_contain_text(INVITED)
-    pending = page.locator("section[aria-labelledby=pending-heading]")
+    pending = page.locator(".table-wrap[aria-labelledby=pending-heading]")
     expect(pending.get_by_role("rowheader").filter(has_text=INVITED)).to_contain_text(
         "Kumla kommun"
     )
@@ -104,7 +104,7 @@ def test_a_chair_invites_someone_who_joins_from_the_email(
         # They land in the working group, as a member.
         invited.wait_for_url(f"{live_server_url}{group.get_absolute_url()}")
         expect(invited.locator(".message--success")).to_contain_text(ARBETSGRUPP)
-        members = invited.locator("section[aria-labelledby=members-heading] table")
+        members = invited.locator(".table-wrap[aria-labelledby=members-heading] table")
         expect(members.get_by_role("rowheader", name=INVITED_NAME, exact=True)).to_be_visible()
         axe(invited, "working group as the new member, phone")
     finally:

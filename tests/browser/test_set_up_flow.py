@@ -47,7 +47,7 @@ def test_a_coordinator_creates_a_writing_group_under_the_working_group(live_serv
     page.wait_for_url(f"{live_server_url}{created.get_absolute_url()}")
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW_GROUP)
     expect(page.locator(".message--success")).to_contain_text("Du är samordnare")
-    members = page.locator("section[aria-labelledby=members-heading] table")
+    members = page.locator(".table-wrap[aria-labelledby=members-heading] table")
     expect(members).to_contain_text("Samordnare")
     axe(page, "the new group")
 
