@@ -273,3 +273,37 @@ def test_the_marks_and_the_quoted_link_do_not_grow_the_queries(client, rich):
     assert many[2] == many[1] + 1  # the quoted section's text
     page = client.get(url)
     assert "44 synpunkter" in page_text(page)  # 305 comments on 7 passages: 44 on the first
+
+
+@submits("consultations:comment_add")
+def test_a_comment_of_only_spaces_comes_back_on_the_round_page_and_is_sent_from_there(rich):
+    """No page apart: the round page itself (400, "Fel: " in the title, the summary linked to
+    the field), the quoted passage kept; the comment is then written and sent from there."""
+    client = browser_client(rich["people"]["manager"])
+    page = client.get(rich["round"].get_absolute_url())
+    quoted = follow_link(client, page, "Kommentera stycket 3 i Genomförande")
+    key = rich["section"].key
+    # Only spaces: the browser sends it (the field is not empty), the form refuses it.
+    refused = submit_form(
+        client,
+        quoted,
+        button="Skicka synpunkt",
+        inside=f"section-{key}",
+        fields={"Din synpunkt": "   "},
+    )
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    sent_back = by_id(html, "comment-sent-back")
+    assert SECOND in sent_back.text()  # the quoted passage is kept
+    assert not Comment.objects.exists()
+    response = submit_form(
+        client,
+        refused,
+        button="Skicka synpunkt",
+        inside="comment-sent-back",
+        fields={"Din synpunkt": "Kurserna bör vara gratis."},
+    )
+    assert "Din synpunkt är sparad." in page_text(response)
+    comment = Comment.objects.get(body="Kurserna bör vara gratis.")
+    assert (comment.section_key, comment.quote_exact) == (key, SECOND)
