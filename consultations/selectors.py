@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from consultations import anchoring
 from consultations.models import (
@@ -87,11 +88,22 @@ def get_comment(review_round: ReviewRound, pk) -> Comment:
     return comment
 
 
+def _count_of(queryset) -> Coalesce:
+    """The number of rows of `queryset` (filtered on OuterRef("pk")), as a subquery."""
+    counted = queryset.order_by().values("round_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def list_rounds(document) -> list[ReviewRound]:
+    """The document's rounds with their numbers of comments (threads) and parties, each counted
+    in its own subquery on an index: joining both would multiply a round's comments by its
+    parties (30,000 rows for a round of 3,000 comments) before counting them."""
     return list(
         document.rounds.select_related("version", "chair").annotate(
-            comment_count=Count("comments", filter=Q(comments__parent__isnull=True), distinct=True),
-            consultee_count=Count("consultees", distinct=True),
+            comment_count=_count_of(
+                Comment.objects.filter(round_id=OuterRef("pk"), parent__isnull=True)
+            ),
+            consultee_count=_count_of(Consultee.objects.filter(round_id=OuterRef("pk"))),
         )
     )
 

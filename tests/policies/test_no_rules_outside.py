@@ -310,6 +310,11 @@ CODE_AUDITED = {
         "consultations/selectors.py",
         "parties = review_round.consultees.select_related(",
     ): "list",
+    # the number of parties of each round in a document's list of rounds
+    (
+        "consultations/selectors.py",
+        'consultee_count=_count_of(Consultee.objects.filter(round_id=OuterRef("pk"))),',
+    ): "count",
     # adding parties: no party twice; a round with no party does not open (invariants)
     (
         "consultations/services/rounds.py",
