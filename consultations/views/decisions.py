@@ -216,7 +216,10 @@ def sign_off_new(request, pk):
 
 def _get_sign_off(user, pk) -> SignOff:
     sign_off = (
-        SignOff.objects.select_related("document__network", "version", "requested_by")
+        # The network's parents as the document's page loads them (the policies walk them).
+        SignOff.objects.select_related(
+            "document__network__parent__parent__parent", "version", "requested_by"
+        )
         .filter(pk=pk)
         .first()
     )
