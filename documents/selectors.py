@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from documents import adoption
 from documents.diff import DocumentDiff, SectionText, diff_documents
+from documents.docx_io import build_docx
 from documents.markdown import render_markdown
 from documents.models import Document, DocxImport, Section, Version, content_hash
 from documents.readability import Lix, combine, lix_of_markdown
@@ -157,6 +159,35 @@ def working_draft(document: Document) -> tuple[list[RenderedSection], Lix | None
     if sections:
         sections[0].first, sections[-1].last = True, True
     return sections, combine(s.lix for s in sections)
+
+
+def version_word_file(version: Version) -> bytes:
+    """The version as a Word file (documents.docx_io.build_docx), kept in the cache under the
+    checksum of everything the file says: the version's text, whether and by whom it was adopted
+    and the language of its title page (the reader's: LocaleMiddleware has activated their own
+    setting, carried by the language cookie; Swedish by default). Written once, not on every
+    download; a change to any of it is a new key."""
+    day = timezone.localtime(version.created_at).date()
+    sections = [
+        (s.heading, s.body) for s in sorted(version.sections.all(), key=lambda s: s.position)
+    ]
+    adopted = adoption.adoption_of(version)
+    said = (version.title, version.label, version.number, day, version.content_hash, sections)
+    checksum = hashlib.sha256(repr((said, adopted, get_language())).encode("utf-8")).hexdigest()
+    key = f"version-docx:v1:{checksum}"
+    data = _cache_get(key)
+    if data is None:
+        data = build_docx(
+            title=version.title,
+            version_label=version.label,
+            version_number=version.number,
+            date=day,
+            content_hash=version.content_hash,
+            sections=sections,
+            adoption=adopted,
+        )
+        _cache_set(key, data)
+    return data
 
 
 def version_sections(version: Version) -> tuple[list[RenderedSection], Lix | None]:

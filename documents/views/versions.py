@@ -4,15 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents import selectors, services
-from documents.adoption import adoption_of
-from documents.docx_io import build_docx
 from documents.views.drafting import _document_context
 from networks.errors import DomainError
 
@@ -125,18 +122,7 @@ def section_restore(request, pk, key, history_id):
 def export_docx(request, pk, number):
     document = selectors.get_document_for_user(request.user, pk)
     version = selectors.get_version(document, number)
-    sections = sorted(version.sections.all(), key=lambda s: s.position)
-    # The title page is in the language the person reads the pages in (LocaleMiddleware has
-    # activated it: their own setting, carried by the language cookie; Swedish by default).
-    data = build_docx(
-        title=version.title,
-        version_label=version.label,
-        version_number=version.number,
-        date=timezone.localtime(version.created_at).date(),
-        content_hash=version.content_hash,
-        sections=[(s.heading, s.body) for s in sections],
-        adoption=adoption_of(version),
-    )
+    data = selectors.version_word_file(version)
     filename = f"{slugify(version.title)[:60] or 'dokument'}-v{version.number}.docx"
     response = HttpResponse(
         data,

@@ -100,6 +100,26 @@ def test_the_files_give_each_comment_as_typed_and_what_was_done_with_it(client, 
     }
 
 
+def test_a_word_report_downloaded_again_says_what_changed_since(client, proposal, settings):
+    """The file is kept under the checksum of what it says (consultations.report.to_docx): an
+    answer, or another language, is another file."""
+    client.force_login(proposal["people"]["chair"])
+    url = pages(proposal["round"])["docx"]
+    assert "Obesvarad synpunkt. | " in docx_text(client.get(url).content)
+    assert "Inte bemött" in docx_text(client.get(url).content)
+    Disposition.objects.create(
+        comment=Comment.objects.get(body="Obesvarad synpunkt."),
+        outcome=Disposition.Outcome.NOTED,
+        rationale="Noterat.",
+        decided_by=proposal["people"]["writer"],
+    )
+    word = docx_text(client.get(url).content)
+    assert "Inte bemött" not in word
+    assert "Noteras | Noterat." in word
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Comments and what was done with them" in docx_text(client.get(url).content)
+
+
 def test_the_word_report_leaves_out_characters_word_cannot_hold(client, open_world):
     comment(open_world, "Före\x01\x0befter")
     client.force_login(open_world["people"]["chair"])
