@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (session-authenticated)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -25,3 +26,9 @@ application = LifespanWithPeriodicJobs(
         }
     )
 )
+
+# What is loaded by now (Django, the apps, their modules: over 100,000 objects) lives as long as
+# the process. Frozen, the garbage collector's full collections no longer walk it on every few
+# requests: they added up to 50 ms to a large page (the report of a round of 3,000 comments: 50
+# ms of CPU at the median, 100 ms at the 90th percentile before, 52 ms after).
+gc.freeze()
