@@ -124,10 +124,11 @@ def build(review_round: ReviewRound) -> Report:
 
 def _rows(review_round: ReviewRound) -> list[tuple[str, ReportRow]]:
     """The round's comments (not the replies), oldest first, each with its section's key, in
-    four queries however many there are: the comments, their dispositions, the versions that
-    applied them and their authors. Plain values, not model instances; each table read by its
-    index through the ids the rows before name (joined in one query, the planner read every
-    disposition and every person in the country to find those of a round of 3,000 comments)."""
+    four queries however many there are: the comments, their dispositions, the document's
+    versions (which applied them) and their authors. Plain values, not model instances; each
+    table read by its index through the ids the rows before name (joined in one query, the
+    planner read every disposition and every person in the country to find those of a round of
+    3,000 comments)."""
     comments = list(
         Comment.objects.filter(round=review_round, parent__isnull=True, deleted_at__isnull=True)
         .order_by("created_at", "id")
@@ -150,8 +151,12 @@ def _rows(review_round: ReviewRound) -> list[tuple[str, ReportRow]]:
             comment_id__in=[c[0] for c in comments]
         ).values_list("comment_id", "outcome", "rationale", "applied_in_id")
     }
-    applied_in = {d[2] for d in dispositions.values() if d[2] is not None}
-    numbers = dict(Version.objects.filter(pk__in=applied_in).values_list("pk", "number"))
+    # A disposition is applied in a version of the round's document (services.dispositions):
+    # its versions, a few, are read whether or not any comment was applied, so that the report
+    # costs the same queries on any round.
+    numbers = dict(
+        Version.objects.filter(document_id=review_round.document_id).values_list("pk", "number")
+    )
     authors = {
         user.pk: signed_name(user)
         for user in get_user_model()
