@@ -9,12 +9,13 @@ comment, reply, edit, removal and answer moves in its own transaction (`consulta
 together with the round's status and, for those who answer comments, the document's versions.
 
 What differs between two such people is left as holes, filled for each request: the CSRF token of
-the forms, the passage a section's comment form quotes when the page was opened from a
-"Kommentera stycket" link (consultations/passages.py; the marks on the text are shared), the
-"change or remove" link on the viewer's own comments (a hole only where the comment's state
-allows its author to change it; filled where the policy says the viewer is that author,
-consultations/policies/threads.py), the "on behalf of" choice of the comment forms, and
-two marks around each thread's answer form and its reply form, and for those who answer
+the forms, the key of each comment and reply form (a new one per request, so that a form sent
+twice is one post and two forms are two), the passage a section's comment form quotes when the
+page was opened from a "Kommentera stycket" link (consultations/passages.py; the marks on the
+text are shared), the "change or remove" link on the viewer's own comments (a hole only where
+the comment's state allows its author to change it; filled where the policy says the viewer is
+that author, consultations/policies/threads.py), the "on behalf of" choice of the comment forms,
+and two marks around each thread's answer form and its reply form, and for those who answer
 comments one at the top of each thread: a form sent back with errors takes the place of what is
 between its marks, and "the answer is saved" shows at the thread just answered, for that person
 only (`Answers`).
@@ -40,6 +41,7 @@ import logging
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -377,6 +379,7 @@ def fill(
 
     fillers: dict[str, Callable[..., str]] = {
         "csrf": lambda: token,
+        "key": lambda: str(uuid.uuid4()),
         "own": own,
         "behalf": on_behalf,
         "quoted": lambda part, key: passages.quoted_part(part, key, quoted),

@@ -6,6 +6,8 @@ What a person may do on a comment is the comments' policy's answer
 (consultations/policies/threads.py), never decided here.
 """
 
+import uuid
+
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -55,6 +57,20 @@ def on_behalf_field(context, key: str) -> str:
     return render_to_string(
         "consultations/_on_behalf.html", {"key": key, "organisations": organisations}
     )
+
+
+@register.simple_tag(takes_context=True)
+def idempotency_key(context, form=None, comment_id=None) -> str:
+    """The hidden key of a comment or reply form: new each time the form is rendered (on the
+    shared round page a hole, filled per request), so that the form sent twice (its answer
+    lost) is one post and two forms are two (consultations/services/comments.py). `form`: a
+    reply form sent back with its errors keeps its key at its thread (`comment_id`)."""
+    if getattr(form, "is_bound", False) and getattr(form, "comment_id", None) == comment_id:
+        return form["idempotency_key"].value()
+    holes = context.get("holes")
+    if holes is not None:
+        return holes.mark("key")
+    return str(uuid.uuid4())
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """The round pages: start a round, the round itself (text, comments, parties), its steps."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -326,6 +327,7 @@ def comment_add(request, pk):
                 kind=_kind_of(data),
                 proposed_text=data["proposed_text"],
                 on_behalf_of=data["on_behalf_of"],
+                idempotency_key=data["idempotency_key"],
             )
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
@@ -337,8 +339,9 @@ def comment_add(request, pk):
             )
             page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-    # Not a page apart: the round page, the errors on top and what was typed kept there.
-    return round_page(request, review_round, comment_form=form)
+    # Not a page apart: the round page, the errors on top and what was typed kept there, with
+    # the form's key (sent again, it is the same post).
+    return round_page(request, review_round, comment_form=with_key(form))
 
 
 @login_required
@@ -350,7 +353,11 @@ def reply_add(request, pk, comment_pk):
     if form.is_valid():
         try:
             reply = comment_services.add_comment(
-                review_round, by_user=request.user, body=form.cleaned_data["body"], parent=parent
+                review_round,
+                by_user=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
@@ -362,10 +369,23 @@ def reply_add(request, pk, comment_pk):
     return round_page(request, review_round, sent_back=_reply_sent_back(request, parent, form))
 
 
+def with_key(form):
+    """The form sent back with its errors keeps the key it came with; one that came without a
+    key (a page from before keys) gets one now."""
+    if form["idempotency_key"].value() and form.fields["idempotency_key"].clean(
+        form["idempotency_key"].value()
+    ):
+        return form
+    form.data = form.data.copy()
+    form.data["idempotency_key"] = str(uuid.uuid4())
+    return form
+
+
 def _reply_sent_back(request, parent, form) -> SentBack:
     """The reply form with its error and the text as typed, at its thread; where no reply can
     be written any more (the round has closed), the reason and the text to copy."""
     review_round = parent.round
+    form = with_key(form)
     form.comment_id, form.kept_text = parent.pk, form.data.get("body", "")
     context = thread_context(request, review_round)
     thread = answering.one_thread(review_round, parent.pk)
