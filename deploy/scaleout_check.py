@@ -28,10 +28,15 @@ off. Then:
    by default); every live page reconnects (to web_b) and, asking the round's events endpoint
    from the last sequence number it saw (as static/js/round.js does), has every comment stored.
 
+3. A reply whose answer the client throws away is sent again with the same form data: both
+   answers redirect to the same reply, stored once, notified once.
+
 A POST that was stored but whose answer was lost (its process died after the commit) is sent
 again with the same key, and answered with the comment stored the first time, storing, notifying
 and pushing nothing again (consultations/services/comments.py): the check fails on any comment
-stored twice, and prints how many of the comments sent twice were stored once.
+stored twice, and prints how many of the comments sent twice were stored once, and how many of
+those the first POST had stored (the kill loses an answer after the commit only now and then,
+so step 3 loses one for sure).
 An e-mail whose worker died after the SMTP server took it and before the send was recorded is
 sent again with the same Message-ID (notifications/delivery.py): printed, and allowed only for
 a message that reached the sink before the kill.
@@ -845,6 +850,35 @@ def check(args: argparse.Namespace) -> int:
             set(marked_down) <= {"web_a"}, "the balancer took the surviving process (web_b) out"
         )
         verdict.require(no_server == 0, f"the balancer had no process for {no_server} requests")
+
+        # 3. An answer lost for sure (the burst's kill loses one only now and then): a reply
+        # whose answer the client throws away, sent again with the same form data.
+        lost_answer = Post(-1, f"Scale-out {run_id} lost answer", REPLIERS[0], None)
+        url = f"{base}/rounds/{round_id}/comments/{parents[PARENT_AUTHORS[0]][0]}/reply/"
+        data = {"body": lost_answer.token, "idempotency_key": lost_answer.key}
+        answers = [
+            sessions[REPLIERS[0]].post(
+                url,
+                data={**data, "csrfmiddlewaretoken": sessions[REPLIERS[0]].cookies["csrftoken"]},
+                allow_redirects=False,
+                timeout=TIMEOUT,
+            )
+            for _ in range(2)
+        ]
+        resent = Comment.objects.filter(round_id=round_id, body=lost_answer.token)
+        resent_ids = [str(pk) for pk in resent.values_list("pk", flat=True)]
+        told = Notification.objects.filter(kind=Kind.COMMENT_REPLY, target_id__in=resent_ids)
+        statuses = [a.status_code for a in answers]
+        same = answers[0].headers.get("Location") == answers[1].headers.get("Location")
+        verdict.say(
+            f"3. a reply sent twice with the same key (the first answer thrown away): answered "
+            f"{statuses}, {'the same' if same else 'different'} redirect; stored "
+            f"{resent.count()} time(s), notified {told.count()} time(s)"
+        )
+        verdict.require(
+            statuses == [302, 302] and same and resent.count() == 1 and told.count() == 1,
+            "a reply sent again with its key was not answered with the first one, stored once",
+        )
         ok = not verdict.failures
     finally:
         for page in pages:
