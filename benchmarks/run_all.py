@@ -43,6 +43,7 @@ BENCHMARKS = [
     Benchmark("diff", "benchmarks.diff_benchmark", needs_services=False),
     Benchmark("round page", "benchmarks.round_benchmark"),
     Benchmark("notifications", "benchmarks.notification_benchmark"),
+    Benchmark("live fan-out", "benchmarks.live_benchmark"),
 ]
 
 
