@@ -295,3 +295,23 @@ def test_a_post_that_meets_the_same_key_being_stored_answers_with_that_comment(o
     comment = Comment.objects.get()
     assert (comment.body, answers) == ("Först.", [comment.pk])
     assert not RoundEvent.objects.filter(kind="comment").exists()
+
+
+def test_a_post_sent_again_after_the_round_closed_answers_with_the_comment(open_world):
+    """The answer was lost, and the round closed before the retry: the retry is still the same
+    post, answered with the comment stored, not refused."""
+    from consultations.services import rounds as round_services
+
+    people, review_round = open_world["people"], open_world["round"]
+    key = uuid.uuid4()
+    first = comment_services.add_comment(
+        review_round, by_user=people["manager"], body="I sista stund.", idempotency_key=key
+    )
+    round_services.close_round(review_round, by_user=people["chair"])
+
+    again = comment_services.add_comment(
+        review_round, by_user=people["manager"], body="I sista stund.", idempotency_key=key
+    )
+
+    assert again == first
+    assert Comment.objects.count() == 1
