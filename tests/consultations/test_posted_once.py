@@ -3,9 +3,13 @@ carries a hidden key made when it is rendered, and a post with a key its author 
 answers with the comment stored the first time, storing, telling and pushing nothing again (the
 browser or client sent it again because the answer was lost)."""
 
+import asyncio
+import contextlib
 import uuid
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers, get_channel_layer
 from django.urls import reverse
 
 from consultations import live
@@ -19,12 +23,32 @@ from tests.racing import Running, holding, race
 pytestmark = pytest.mark.django_db
 
 
+class Listener:
+    """A live page's ear: a channel in the round's group (the in-memory channel layer); `heard()`
+    is every event pushed to it so far."""
+
+    def __init__(self, review_round):
+        self.layer = get_channel_layer()
+        self.channel = async_to_sync(self.layer.new_channel)()
+        async_to_sync(self.layer.group_add)(live.group_name(review_round.pk), self.channel)
+
+    def heard(self) -> list[dict]:
+        async def drain():
+            messages = []
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    messages.append(await asyncio.wait_for(self.layer.receive(self.channel), 0.2))
+            return messages
+
+        return async_to_sync(drain)()
+
+
 @pytest.fixture
-def pushes(monkeypatch):
-    """The round events pushed to the live pages (after the commit)."""
-    pushed = []
-    monkeypatch.setattr(live, "push", pushed.append)
-    return pushed
+def listening(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield Listener
+    channel_layers.backends.clear()
 
 
 def keys_on(page, action: str) -> list[str]:
@@ -49,11 +73,12 @@ def post_comment_twice(client, page, section, body: str):
 
 
 def test_a_comment_form_sent_twice_stores_one_comment(
-    open_world, pushes, django_capture_on_commit_callbacks
+    open_world, listening, django_capture_on_commit_callbacks
 ):
     review_round, section = open_world["round"], open_world["section"]
     client = browser_client(open_world["people"]["manager"])
     page = client.get(review_round.get_absolute_url())
+    live_page = listening(review_round)
 
     with django_capture_on_commit_callbacks(execute=True):
         first, again = post_comment_twice(client, page, section, "Målen behöver följas upp.")
@@ -64,13 +89,13 @@ def test_a_comment_form_sent_twice_stores_one_comment(
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"]
     assert first["Location"].endswith(f"#comment-{comment.pk}")
-    assert [e.subject_id for e in pushes] == [comment.pk]
+    assert [(m["kind"], m["comment"]) for m in live_page.heard()] == [("comment", comment.pk)]
     assert RoundEvent.objects.filter(round=review_round, kind="comment").count() == 1
     assert "Målen behöver följas upp." in page_text(client.get(first["Location"]))
 
 
 def test_a_reply_form_sent_twice_stores_one_reply_and_tells_its_parent_once(
-    open_world, pushes, django_capture_on_commit_callbacks
+    open_world, listening, django_capture_on_commit_callbacks
 ):
     people, review_round = open_world["people"], open_world["round"]
     parent = comment_services.add_comment(
@@ -78,6 +103,7 @@ def test_a_reply_form_sent_twice_stores_one_reply_and_tells_its_parent_once(
     )
     client = browser_client(people["expert"])
     page = client.get(review_round.get_absolute_url())
+    live_page = listening(review_round)
     reply = {
         "action": "consultations:reply_add",
         "form_kwargs": {"comment_pk": parent.pk},
@@ -92,7 +118,7 @@ def test_a_reply_form_sent_twice_stores_one_reply_and_tells_its_parent_once(
     stored = Comment.objects.get(parent=parent)
     assert first["Location"] == again["Location"]
     assert first["Location"].endswith(f"#comment-{stored.pk}")
-    assert [e.subject_id for e in pushes] == [stored.pk]
+    assert [(m["kind"], m["comment"]) for m in live_page.heard()] == [("reply", stored.pk)]
     told = Notification.objects.filter(kind=Kind.COMMENT_REPLY)
     assert [n.recipient for n in told] == [people["manager"]]
 
