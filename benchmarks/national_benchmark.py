@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -159,11 +160,20 @@ def prepare_small(url: str) -> dict:
 # --- in a child process, on one database: the pages, their queries and plans ------------------
 
 
-def _setup_django(url: str) -> None:
+def _environment() -> None:
+    """As in production (round_benchmark's settings), with one SECRET_KEY for this run: the
+    sessions made in a child process are read by the server's workers."""
     from benchmarks.round_benchmark import configure_environment
 
-    os.environ["DATABASE_URL"] = url
+    secret = os.environ.get("NATIONAL_BENCHMARK_SECRET_KEY") or secrets.token_urlsafe(50)
+    os.environ["NATIONAL_BENCHMARK_SECRET_KEY"] = secret
     configure_environment(None)
+    os.environ["SECRET_KEY"] = secret
+
+
+def _setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    _environment()
     os.environ["ROUND_PAGE_CACHE"] = "false"
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     import django
@@ -376,15 +386,9 @@ def _child(url: str, wanted: list[str], explain: bool) -> dict:
 
 def serve_pages(url: str, pages: list[dict], each: int) -> None:
     """p50 and p99 at CLIENTS concurrent clients for each page, from uvicorn with WORKERS."""
-    from benchmarks.round_benchmark import (
-        Server,
-        _concurrent,
-        configure_environment,
-        fetch,
-        summary,
-    )
+    from benchmarks.round_benchmark import Server, _concurrent, fetch, summary
 
-    configure_environment(None)
+    _environment()
     from django.conf import settings as django_settings
 
     cookie_name = getattr(django_settings, "SESSION_COOKIE_NAME", "sessionid")
@@ -417,6 +421,7 @@ def _delete_sessions(url: str, keys: list[str]) -> None:
 
 def run(args) -> dict:
     national, small = database_urls()
+    os.environ.setdefault("NATIONAL_BENCHMARK_SECRET_KEY", secrets.token_urlsafe(50))
     results: dict = {
         "national": urlsplit(national).path.lstrip("/"),
         "small": urlsplit(small).path.lstrip("/"),
