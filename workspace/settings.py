@@ -103,6 +103,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the pages' queries are short, but a few (the policies' subqueries on
+    # Mitt arbete) are estimated expensive enough on national data that PostgreSQL compiled
+    # them first, 5 s of compiling for a 35 ms query (benchmarks/national_benchmark.py).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A first local run has several threads (ASGI, eager tasks) on one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
