@@ -33,8 +33,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,11 @@ from networks import registry
 
 DECISIONS_WINDOW = timedelta(days=60)
 DECISIONS_SHOWN = 10
+# Items shown per group; the rest behind "Visa alla N" (`?visa=<group>`): a coordinator of many
+# networks on a national instance can have hundreds of rounds and parties waiting, and the list
+# is limited and counted in SQL, never loaded whole to be cut in Python.
+SHOWN = 20
+_ALL = 2**31 - 1  # no limit, as a number the window's place is compared with
 SOON_DAYS = 3  # a deadline this close is shown as urgent
 
 
@@ -169,6 +175,16 @@ class Running:
 class Group:
     ask: Ask
     items: list
+    total: int = -1  # all there are, of which `items` are the first; -1: all are in `items`
+
+    def __post_init__(self):
+        if self.total < len(self.items):
+            self.total = len(self.items)
+
+    @property
+    def more(self) -> bool:
+        """Whether some are not shown (a "show all" link)."""
+        return self.total > len(self.items)
 
     @property
     def heading(self) -> str:
@@ -192,14 +208,18 @@ class MyWork:
     running: list[Running] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     signed: list[Signature] = field(default_factory=list)  # what they signed, not a to-do
+    totals: dict[Ask, int] = field(default_factory=dict)  # a group's size, when not all shown
 
     def _all_groups(self) -> list[Group]:
+        def group(ask: Ask, items: list) -> Group:
+            return Group(ask, items, self.totals.get(ask, len(items)))
+
         return [
-            Group(Ask.ANSWER, self.owed),
-            Group(Ask.APPROVE, self.to_approve),
-            Group(Ask.COMMENTS, self.to_answer),
-            Group(Ask.SIGN, self.to_sign),
-            Group(Ask.RUN, self.running),
+            group(Ask.ANSWER, self.owed),
+            group(Ask.APPROVE, self.to_approve),
+            group(Ask.COMMENTS, self.to_answer),
+            group(Ask.SIGN, self.to_sign),
+            group(Ask.RUN, self.running),
         ]
 
     @property
@@ -227,30 +247,43 @@ class MyWork:
         return not any(g.items for g in self._all_groups())
 
 
-def my_work(user, now: datetime | None = None) -> MyWork:
+def my_work(user, now: datetime | None = None, show_all: Ask | None = None) -> MyWork:
+    """What waits for the person; each group's first SHOWN items (all of `show_all`'s) and
+    how many there are."""
     if not registry.is_person(user):
         return MyWork()
     now = now or timezone.now()
+
+    def limit(ask: Ask) -> int | None:
+        return None if ask == show_all else SHOWN
+
     with registry.remembering(user):  # the lists ask about the same ties: once
-        owed, to_approve = _parties(user, now)
+        owed, to_approve, totals = _parties(user, now, limit(Ask.ANSWER), limit(Ask.APPROVE))
+        to_answer, totals[Ask.COMMENTS] = _to_answer(user, limit(Ask.COMMENTS))
+        running, totals[Ask.RUN] = _running(user, now, limit(Ask.RUN))
         return MyWork(
             owed=owed,
             to_approve=to_approve,
-            to_answer=_to_answer(user),
+            to_answer=to_answer,
             to_sign=_to_sign(user, now),
-            running=_running(user, now),
+            running=running,
             decisions=_decisions(user, now),
             signed=selectors.list_signatures_of(user),
+            totals=totals,
         )
 
 
 # ------------------------------------------------------------------------------------- lists
 
 
-def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
+def _parties(
+    user, now, owed_limit: int | None = SHOWN, approve_limit: int | None = SHOWN
+) -> tuple[list[Owed], list[ToApprove], dict[Ask, int]]:
     """The parties this person may answer for now, and those whose response waits for their
-    approval (the parties' policy decides both), in one query. A response that waits for this
-    person's approval is theirs to approve, not to write: it is listed once, there."""
+    approval (the parties' policy decides both), in one query: the first of each (by deadline)
+    up to its limit, and how many there are of each (window functions: counted and cut in
+    SQL). A response that waits for this person's approval is theirs to approve, not to
+    write: it is listed once, there."""
     responding = registry.objects_for(user, ConsulteeAction.RESPOND, Consultee)
     approving = registry.objects_for(user, ConsulteeAction.APPROVE, Consultee)
     # What is asked, not who may: a drafter asked for approval (Response.State is the record).
@@ -262,12 +295,27 @@ def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
             response_state=F("response__state"),
             asked_at=F("response__updated_at"),
         )
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("asked_to_approve")],
+                order_by=[F("round__closes_at").asc(), F("pk").asc()],
+            ),
+            of=Window(Count("pk"), partition_by=[F("asked_to_approve")]),
+            shown=Case(
+                When(asked_to_approve=True, then=Value(approve_limit or _ALL)),
+                default=Value(owed_limit or _ALL),
+            ),
+        )
+        .filter(place__lte=F("shown"))
         .select_related("round__document", "network", "organisation", "person")
         .order_by("round__closes_at", "pk")
     )
     owed: list[Owed] = []
     to_approve: list[ToApprove] = []
+    totals = {Ask.ANSWER: 0, Ask.APPROVE: 0}
     for party in parties:
+        totals[Ask.APPROVE if party.asked_to_approve else Ask.ANSWER] = party.of
         review_round = party.round
         due = deadline(review_round.closes_at, now)
         if party.asked_to_approve:
@@ -275,10 +323,10 @@ def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
         else:
             awaiting = party.response_state == Response.State.AWAITING_APPROVAL
             owed.append(Owed(party, review_round, due, party.response_state is not None, awaiting))
-    return owed, to_approve
+    return owed, to_approve, totals
 
 
-def _to_answer(user) -> list[ToAnswer]:
+def _to_answer(user, limit: int | None = SHOWN) -> tuple[list[ToAnswer], int]:
     """The rounds with comments this person may answer now and nobody has yet (the comments'
     policy says which: consultations/policies/threads.py), in one query. The comments are
     counted per round in SQL (a correlated count on the round's index), never joined to the
@@ -287,10 +335,15 @@ def _to_answer(user) -> list[ToAnswer]:
     rounds = (
         ReviewRound.objects.filter(pk__in=waiting.values("round_id"))
         .select_related("document")  # not the version: a join the plan paid for with a table scan
-        .annotate(waiting=_count(waiting.filter(round_id=OuterRef("pk")), "round_id"))
+        .annotate(
+            waiting=_count(waiting.filter(round_id=OuterRef("pk")), "round_id"),
+            of=Window(Count("pk")),
+        )
         .order_by("closed_at", "pk")
     )
-    return [ToAnswer(review_round, review_round.waiting) for review_round in rounds]
+    shown = list(rounds[:limit] if limit else rounds)
+    total = shown[0].of if shown else 0
+    return [ToAnswer(review_round, review_round.waiting) for review_round in shown], total
 
 
 def _unanswered() -> Exists:
@@ -306,7 +359,7 @@ def _count(queryset, by: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _running(user, now) -> list[Running]:
+def _running(user, now, limit: int | None = SHOWN) -> tuple[list[Running], int]:
     """The rounds this person runs, each with the step the rounds' policy lets them take now
     (open a planned one, close an ongoing one, publish a closed one's report), and the parties
     that have answered and the comments not yet answered, counted in the same query."""
@@ -339,24 +392,24 @@ def _running(user, now) -> list[Running]:
             consulted=_count(parties, "round_id"),
             answered=_count(parties.filter(status__in=ANSWERED), "round_id"),
             waiting=_count(unanswered, "round_id"),
+            of=Window(Count("pk")),
         )
         .select_related("document")
-        .order_by("pk")
+        # By deadline (open: the last day to answer; planned: the day to open); the reports to
+        # publish (no deadline) after, the longest closed first.
+        .order_by(
+            Case(When(step=Step.REPORT, then=Value(1)), default=Value(0)),
+            Case(When(step=Step.OPEN, then=F("opens_at")), default=F("closes_at")),
+            "pk",
+        )
     )
     items = []
-    for r in rounds:
+    for r in rounds[:limit] if limit else rounds:
         step = Step(r.step)
         due = {Step.FOLLOW: r.closes_at, Step.OPEN: r.opens_at}.get(step)
         when = deadline(due, now) if due else None
         items.append(Running(r, step, when, r.consulted, r.answered, r.waiting))
-    # By deadline; the reports to publish (no deadline) after, the longest closed first.
-    return sorted(
-        items,
-        key=lambda i: (
-            i.deadline is None,
-            i.deadline.at if i.deadline else i.review_round.closes_at,
-        ),
-    )
+    return items, items[0].review_round.of if items else 0
 
 
 def _to_sign(user, now: datetime) -> list[ToSign]:
