@@ -184,7 +184,7 @@ def _setup_django(url: str) -> None:
 def pick_pages() -> list[dict]:
     """The pages to measure and who opens each, chosen from the data (the same rules on any
     scale of seed_national's data set)."""
-    from django.db.models import Count, Exists, OuterRef, Q, Subquery
+    from django.db.models import Count, Exists, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     from consultations.models import Decision, ReviewRound, SignOff
@@ -239,9 +239,13 @@ def pick_pages() -> list[dict]:
         .first()
     )
     sign_off = SignOff.objects.annotate(n=Count("signatories")).order_by("-n", "pk").first()
-    organisation = (
-        Organisation.objects.annotate(n=Count("affiliations", filter=Q(affiliations__isnull=False)))
-        .order_by("-n", "pk")
+    organisation = Organisation.objects.get(  # the most people speaking for it in networks
+        pk=Membership.objects.active()
+        .filter(organisation__isnull=False)
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "organisation_id")
+        .values_list("organisation_id", flat=True)
         .first()
     )
     affiliated = (  # one of its people who takes part in a network (sees its people)
