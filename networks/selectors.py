@@ -201,15 +201,20 @@ def list_affiliations(organisation: Organisation) -> list[Affiliation]:
     return list(organisation.affiliations.select_related("user").order_by("user__full_name"))
 
 
-def list_representatives_for_user(user, organisation: Organisation) -> list[Membership]:
+def list_representatives_for_user(
+    user, organisation: Organisation, limit: int | None = None
+) -> list[Membership]:
     """Who represents the organisation, in the networks this person may see (never the others,
-    nor that they exist)."""
-    return list(
+    nor that they exist); with `limit`, the first that many by name, each with `of`, how many
+    there are (a region speaks in a hundred networks and more on a national instance)."""
+    representatives = (
         Membership.objects.active()
         .filter(organisation=organisation, network__in=visible_networks(user))
         .select_related("user", "network")
-        .order_by("user__full_name", "network__name")
+        .annotate(of=Window(Count("pk")))
+        .order_by("user__full_name", "network__name", "pk")
     )
+    return list(representatives[:limit] if limit else representatives)
 
 
 def find_person_to_link(user, organisation: Organisation, email: str):
