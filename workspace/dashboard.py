@@ -435,10 +435,16 @@ def _decisions(user, now) -> list[Decision]:
     (documents.policies: their networks', and those their writing groups write, whose network
     page a writer need not see)."""
     documents = registry.objects_for(user, DocumentAction.VIEW, Document)
+    order = ("-decided_on", "-recorded_at", "-pk")
+    # The latest chosen first, then joined to their documents and versions: joined before the
+    # limit, the plan read every version (a table scan on national data).
+    latest = Decision.objects.filter(
+        document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW
+    ).order_by(*order)[:DECISIONS_SHOWN]
     decisions = list(
-        Decision.objects.filter(document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW)
+        Decision.objects.filter(pk__in=latest.values("pk"))
         .select_related("document", "version", "body_network")
-        .order_by("-decided_on", "-recorded_at", "-pk")[:DECISIONS_SHOWN]
+        .order_by(*order)
     )
     for decision in decisions:
         # As on the timeline: "Samverkansrådet ställer sig bakom förslaget".
