@@ -85,6 +85,16 @@ def _on_server(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
+def _server(url: str) -> dict:
+    """Host, port and user of a database URL (never its password: it is printed)."""
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": parts.username or "postgres",
+    }
+
+
 def database_urls() -> tuple[str, str]:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/samverka_bench")
     national = os.environ.get("NATIONAL_DATABASE_URL") or _on_server(base, NATIONAL_DATABASE)
@@ -431,6 +441,7 @@ def run(args) -> dict:
     results: dict = {
         "national": urlsplit(national).path.lstrip("/"),
         "small": urlsplit(small).path.lstrip("/"),
+        "server": _server(national),
         "load_average_before": os.getloadavg(),
         "errors": [],
     }
@@ -471,14 +482,17 @@ def lines(results: dict) -> list:
 
     out = []
     if "missing" in results:
+        server = results["server"]
         out.append(
             Target(
                 "national scale",
                 f"not measured: {results['missing']} ({results['national']})",
-                "the national data set, seeded once beforehand: `DATABASE_URL=postgres://…/"
-                f"{results['national']} .venv/bin/python manage.py migrate && … manage.py "
-                "seed_national --yes` (80 s–4 min, 2 GB), or NATIONAL_DATABASE_URL pointing to "
-                "one",
+                "the national data set, seeded once beforehand (80 s–4 min, 2 GB): "
+                f"`createdb -h {server['host']} -p {server['port']} -U {server['user']} "
+                f"{results['national']}`, then with DATABASE_URL=postgres://{server['user']}@"
+                f"{server['host']}:{server['port']}/{results['national']}: "
+                "`.venv/bin/python manage.py migrate` and `… manage.py seed_national --yes`; "
+                "or NATIONAL_DATABASE_URL naming a database that holds it",
                 False,
             )
         )
