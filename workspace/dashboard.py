@@ -29,7 +29,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -378,14 +377,19 @@ def _running(user, now, limit: int | None = SHOWN) -> tuple[list[Running], int]:
         _unanswered(), round_id=this_round, parent__isnull=True, deleted_at__isnull=True
     )
     rounds = (
-        ReviewRound.objects.filter(Q(pk__in=follow) | Q(pk__in=to_open) | Q(pk__in=report))
-        .annotate(
+        # Each policy's subquery once (in the step, which is none for the other rounds): the
+        # ORM builds them in Python, the larger part of this list's cost.
+        ReviewRound.objects.annotate(
             step=Case(
                 When(pk__in=follow, then=Value(Step.FOLLOW)),
                 When(pk__in=to_open, then=Value(Step.OPEN)),
-                default=Value(Step.REPORT),
+                When(pk__in=report, then=Value(Step.REPORT)),
+                default=None,
                 output_field=CharField(),
-            ),
+            )
+        )
+        .filter(step__isnull=False)
+        .annotate(
             # Counted per round, in SQL, each on its own index: joining the parties and the
             # comments to the rounds and grouping multiplied the rows (parties × comments) and
             # read the whole comment table on national data (seconds, benchmarks/national_…).
@@ -396,10 +400,14 @@ def _running(user, now, limit: int | None = SHOWN) -> tuple[list[Running], int]:
         )
         .select_related("document")
         # By deadline (open: the last day to answer; planned: the day to open); the reports to
-        # publish (no deadline) after, the longest closed first.
+        # publish (no deadline) after, the longest closed first. Sorted by the round's status,
+        # which goes with its step, not by the step: that would repeat every policy subquery.
         .order_by(
-            Case(When(step=Step.REPORT, then=Value(1)), default=Value(0)),
-            Case(When(step=Step.OPEN, then=F("opens_at")), default=F("closes_at")),
+            Case(When(status=ReviewRound.Status.CLOSED, then=Value(1)), default=Value(0)),
+            Case(
+                When(status=ReviewRound.Status.PLANNED, then=F("opens_at")),
+                default=F("closes_at"),
+            ),
             "pk",
         )
     )

@@ -426,6 +426,16 @@ CODE_AUDITED = {
     # Mitt arbete counts the parties of the rounds the rounds' policy lets the person run
     # (objects_for chose the rounds; the count decides nothing)
     ("workspace/dashboard.py", "parties = Consultee.objects.filter(round_id=this_round)"): "count",
+    # ... and sorts them by deadline, which the status says (the policy chose the rounds and
+    # their steps; sorting by the step would repeat every policy subquery in the SQL)
+    (
+        "workspace/dashboard.py",
+        "Case(When(status=ReviewRound.Status.CLOSED, then=Value(1)), default=Value(0)),",
+    ): "sort",
+    (
+        "workspace/dashboard.py",
+        'When(status=ReviewRound.Status.PLANNED, then=F("opens_at")),',
+    ): "sort",
     (
         "networks/selectors.py",
         'Membership.objects.active().filter(network=OuterRef("pk"), user=user).values("role")[:1]',
