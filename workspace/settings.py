@@ -180,10 +180,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 NOTIFICATION_EMAIL_LEASE_SECONDS = env.int("NOTIFICATION_EMAIL_LEASE_SECONDS", default=600)
 NOTIFICATION_SWEEP_GRACE_SECONDS = 30
 
-# The round page keeps its rendered threads in the cache until the round changes
-# (consultations/page_cache.py). False renders them on every request (the benchmark's cold case).
-ROUND_PAGE_CACHE = env.bool("ROUND_PAGE_CACHE", default=True)
-
 # --- E-mail -----------------------------------------------------------------------------------
 # consolemail:// prints e-mails (invitation links, password resets) in the terminal of `make run`.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

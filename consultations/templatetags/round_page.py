@@ -1,7 +1,5 @@
-"""The per-person parts of the round page's threads and forms.
+"""The per-person parts of the round page's threads and forms, rendered for the viewer.
 
-On the round page itself they are holes, filled per request (see consultations/page_cache.py);
-elsewhere (a thread's own page, the live updates) they are rendered for the viewer at once.
 What a person may do on a comment is the comments' policy's answer
 (consultations/policies/threads.py), never decided here.
 """
@@ -12,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from consultations import anchoring, guests, passages
+from consultations import guests, passages
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 
@@ -33,9 +31,6 @@ def own_comment_link(context, comment) -> str:
     review_round = context["round"]
     if CommentAction.EDIT_OWN not in threads.state_allows(comment, review_round.status):
         return ""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("own", comment.author_id, comment.pk)
     if not threads.may_edit_own(context.get("user"), review_round, comment.author_id):
         return ""
     return render_to_string(
@@ -46,14 +41,12 @@ def own_comment_link(context, comment) -> str:
 @register.simple_tag(takes_context=True)
 def on_behalf_field(context, key: str) -> str:
     """The choice of organisation to comment for, for those who speak for one."""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("behalf", key)
     organisations = context.get("organisations")
     if not organisations:
         return ""
     return render_to_string(
-        "consultations/_on_behalf.html", {"key": key, "organisations": organisations}
+        "consultations/_on_behalf.html",
+        {"key": key, "organisations": organisations, "chosen": context.get("chosen")},
     )
 
 
@@ -66,30 +59,18 @@ def masked(address: str) -> str:
 @register.simple_tag(takes_context=True)
 def section_text(context, item, may_comment: bool) -> SafeString:
     """The section's text with its passages marked (consultations/passages.py): how many comments
-    quote each one, linked to the first of their threads, and "Kommentera stycket" for those who
-    may comment. The same for everyone who sees the same part of the page: no per-person hole."""
+    quote each one, linked to the first of their threads (on the page, or the section shown in
+    full when it is not), and "Kommentera stycket" for those who may comment."""
     section = item.section
     html = str(section.html)
     found = passages.passages(html)
     if not found:
         return section.html
-    quoted = passages.quoted_counts(
-        html,
-        found,
-        (
-            (
-                t.comment.pk,
-                anchoring.Anchor(
-                    t.comment.quote_exact, t.comment.quote_prefix, t.comment.quote_suffix
-                ),
-            )
-            for t in item.threads
-            if t.comment.quote_exact and not t.comment.is_deleted
-        ),
-    )
+    quoted = passages.quoted_counts(html, found, item.quotes)
     if not quoted and not may_comment:
         return section.html
     base = context["round"].get_absolute_url()
+    page = context["page"]
     label = gettext("Comment on the passage")
 
     def control(passage: passages.Passage) -> str:
@@ -98,8 +79,8 @@ def section_text(context, item, may_comment: bool) -> SafeString:
             return ""
         count = (
             format_html(
-                '<a class="passage__count" href="#thread-{}">{}</a>',
-                threads[0],
+                '<a class="passage__count" href="{}">{}</a>',
+                page.href_of(threads[0], base),
                 ngettext("%(count)s comment", "%(count)s comments", len(threads))
                 % {"count": len(threads)},
             )
@@ -108,12 +89,11 @@ def section_text(context, item, may_comment: bool) -> SafeString:
         )
         link = (
             format_html(
-                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form-{}" '
+                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form" '
                 'data-passage="{}">{}<span class="visually-hidden"> {}</span></a>',
                 base,
                 section.key,
                 passage.number,
-                section.key,
                 passage.number,
                 label,
                 gettext("%(number)s in %(section)s")
@@ -133,10 +113,7 @@ def quoted(context, part: str, key: str) -> str:
     """What a section's comment form holds of the passage quoted from a link ("Kommentera
     stycket" without JavaScript): `part` is "open" (the form opens), "fields" (the quote),
     "focus" (the comment field takes the focus) or "proposal" (the proposed text starts as the
-    quote). On the round page a hole, filled per request (consultations/page_cache.py)."""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("quoted", part, key)
+    quote)."""
     return passages.quoted_part(part, key, context.get("quoted_passage"))
 
 
@@ -144,22 +121,9 @@ def quoted(context, part: str, key: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def form_region(context, name: str, comment) -> str:
-    """Around a thread's answer or reply form (`name`) on the shared round page: a hole, so that
-    a form sent back with errors (the page without JavaScript) takes its place for that person
-    only (page_cache.fill). Elsewhere nothing."""
-    holes = context.get("holes")
-    return holes.mark(name, comment.pk) if holes is not None else ""
-
-
-@register.simple_tag(takes_context=True)
 def answer_saved(context, comment) -> str:
     """ "The answer is saved", with the way to the next comment that waits, at the thread that
-    was answered: a hole on the shared round page (filled for the person who answered), and on
-    the other pages where the view says this comment was just answered."""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("saved", comment.pk)
+    was answered, where the view says this comment was just answered."""
     saved = context.get("answer_saved")
     if saved is None or saved.get("comment_id") != comment.pk:
         return ""

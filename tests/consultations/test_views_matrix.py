@@ -106,6 +106,16 @@ def pages(w):
             ROUND_READERS,
             ROUND_READERS,
         ),
+        "section_threads": (  # "Visa alla": every thread of a section, as the page shows them
+            reverse("consultations:section_threads", args=[r.pk, w["section"].key]),
+            ROUND_READERS,
+            ROUND_READERS,
+        ),
+        "whole_document_threads": (
+            reverse("consultations:section_threads", args=[r.pk, "-"]),
+            ROUND_READERS,
+            ROUND_READERS,
+        ),
         "edit_comment": (  # the member's comment: only its author may change it
             reverse("consultations:comment_edit", args=[r.pk, c.pk]),
             {"member"},
@@ -161,6 +171,8 @@ PAGES = [
     "rounds_of_document",
     "new_round",
     "thread",
+    "section_threads",
+    "whole_document_threads",
     "edit_comment",
     "respond",
     "enter",
