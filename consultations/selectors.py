@@ -172,9 +172,10 @@ def round_page(review_round: ReviewRound) -> RoundPage:
     )
 
 
-# The round page opens with the threads a person is likely to read; the rest of a section comes
-# on request ("Visa alla", `?avsnitt=` or the section's fragment).
-RECENT_SHOWN = 3  # the most recent threads of each section (the latest comment or reply)
+# The round page opens with the threads a person is likely to read, a bounded number however
+# many comments the round has; the rest of a section comes on request ("Visa alla", `?avsnitt=`
+# or the section's fragment).
+RECENT_SHOWN = 5  # the round's most recent threads (by their latest comment or reply)
 OWN_SHOWN = 5  # and at most so many more that the person took part in (wrote or replied to)
 WHOLE_DOCUMENT = "-"  # the key that stands for the comments on the whole document in links
 
@@ -233,11 +234,12 @@ def light_round_page(
     only: str | None = None,
     also: tuple[int, ...] = (),
 ) -> LightPage:
-    """The round page's sections with the threads it shows: in each, the RECENT_SHOWN most
-    recent and up to OWN_SHOWN more that `user` took part in, plus `also` (a thread a form was
-    sent back to, or just answered); every thread of the section `full` ("" for the whole
-    document). `only`: the threads of that section alone (its fragment). Four queries,
-    whatever the number of comments: the sections, a row per thread, and the shown threads."""
+    """The round page's sections with the threads it shows: the round's RECENT_SHOWN most
+    recent and up to OWN_SHOWN more that `user` took part in, each in its section, plus `also`
+    (a thread a form was sent back to, or just answered); every thread of the section `full`
+    ("" for the whole document). `only`: the threads of that section alone (its fragment).
+    Four queries, whatever the number of comments: the sections, a row per thread, and the
+    shown threads."""
     rendered, _lix = version_sections(review_round.version)
     user_id = getattr(user, "pk", None)
     took_part = Exists(Comment.objects.filter(parent_id=OuterRef("pk"), author_id=user_id or 0))
@@ -268,14 +270,11 @@ def light_round_page(
         by_section.setdefault(row[1], []).append(row)
     keys = [""] + [s.key for s in rendered]
     wanted: set[int] = set(also)
-    for key in keys:
-        section_rows = by_section.get(key, [])
-        if only is not None and key != only:
-            continue
-        if key in (full, only):
-            wanted |= {r[0] for r in section_rows}
-            continue
-        recent = sorted(section_rows, key=lambda r: (r[4], r[0]), reverse=True)
+    whole = only if only is not None else full
+    if whole is not None:
+        wanted |= {r[0] for r in by_section.get(whole, [])}
+    if only is None:
+        recent = sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)
         wanted |= {r[0] for r in recent[:RECENT_SHOWN]}
         own = [r for r in recent[RECENT_SHOWN:] if user_id and (r[2] == user_id or r[5])]
         wanted |= {r[0] for r in own[:OWN_SHOWN]}

@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    # Pages go compressed to browsers that accept it (the round page's text is most of its
+    # size); Django pads each with random bytes, so that its length reveals nothing (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "workspace.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -4,13 +4,16 @@ What a person may do on a comment is the comments' policy's answer
 (consultations/policies/threads.py), never decided here.
 """
 
+import functools
+
 from django import template
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
-from consultations import guests, passages
+from consultations import anchoring, guests, passages
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 
@@ -59,19 +62,45 @@ def masked(address: str) -> str:
 @register.simple_tag(takes_context=True)
 def section_text(context, item, may_comment: bool) -> SafeString:
     """The section's text with its passages marked (consultations/passages.py): how many comments
-    quote each one, linked to the first of their threads (on the page, or the section shown in
-    full when it is not), and "Kommentera stycket" for those who may comment."""
+    quote each one, linked to the first of their threads (through the section shown in full,
+    `?avsnitt=`: the page opens with some of its threads; the page's script goes to a thread it
+    shows without loading again), and "Kommentera stycket" for those who may comment."""
     section = item.section
-    html = str(section.html)
+    quotes = tuple((pk, a.exact, a.prefix, a.suffix) for pk, a in item.quotes)
+    return mark_safe(  # noqa: S308 - see _marked_text
+        _marked_text(
+            str(section.html),
+            section.key,
+            section.heading,
+            context.get("round_url") or context["round"].get_absolute_url(),
+            may_comment,
+            get_language(),
+            quotes,
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _marked_text(
+    html: str, key: str, heading: str, base: str, may_comment: bool, language: str, quotes: tuple
+) -> str:
+    """`section_text`, a function of its arguments alone: kept for the texts and quotes that come
+    again (every view of a round until a comment quotes a passage of the section)."""
     found = passages.passages(html)
     if not found:
-        return section.html
-    quoted = passages.quoted_counts(html, found, item.quotes)
+        return html
+    quoted = passages.quoted_counts(
+        html, found, ((pk, anchoring.Anchor(*quote)) for pk, *quote in quotes)
+    )
     if not quoted and not may_comment:
-        return section.html
-    base = context["round"].get_absolute_url()
-    page = context["page"]
-    label = gettext("Comment on the passage")
+        return html
+    with translation.override(language):
+        label = gettext("Comment on the passage")
+        where = gettext("%(number)s in %(section)s")
+        counts = {
+            n: ngettext("%(count)s comment", "%(count)s comments", n) % {"count": n}
+            for n in {len(ids) for ids in quoted.values()}
+        }
 
     def control(passage: passages.Passage) -> str:
         threads = quoted.get(passage.number, [])
@@ -79,33 +108,32 @@ def section_text(context, item, may_comment: bool) -> SafeString:
             return ""
         count = (
             format_html(
-                '<a class="passage__count" href="{}">{}</a>',
-                page.href_of(threads[0], base),
-                ngettext("%(count)s comment", "%(count)s comments", len(threads))
-                % {"count": len(threads)},
+                '<a class="passage__count" href="{}?avsnitt={}#thread-{}">{}</a>',
+                base,
+                key,
+                threads[0],
+                counts[len(threads)],
             )
             if threads
             else ""
         )
         link = (
             format_html(
-                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form" '
-                'data-passage="{}">{}<span class="visually-hidden"> {}</span></a>',
+                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form">{}'
+                '<span class="visually-hidden"> {}</span></a>',
                 base,
-                section.key,
-                passage.number,
+                key,
                 passage.number,
                 label,
-                gettext("%(number)s in %(section)s")
-                % {"number": passage.number, "section": section.heading},
+                where % {"number": passage.number, "section": heading},
             )
             if may_comment
             else ""
         )
-        return format_html(' <span class="passage" data-passage-ui="">{}{}</span>', count, link)
+        return format_html(' <span class="passage" data-passage-ui>{}{}</span>', count, link)
 
     # Cleaned by nh3 (documents.markdown); the controls are escaped by format_html.
-    return mark_safe(passages.with_controls(html, found, control))  # noqa: S308
+    return passages.with_controls(html, found, control)
 
 
 @register.simple_tag(takes_context=True)

@@ -244,6 +244,7 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None, comm
 def _sections_context(request, review_round, page, organisations, context) -> dict:
     return {
         "page": page,
+        "round_url": review_round.get_absolute_url(),
         "kinds": Comment.Kind.choices,
         "organisations": organisations,
         "chosen": _written_for(request, organisations),

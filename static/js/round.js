@@ -148,7 +148,17 @@
   });
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[data-passage]");
+    // A passage's count leads to its first thread: here when the page shows it.
+    var count = event.target.closest("a.passage__count");
+    if (count) {
+      var shown = document.getElementById(count.hash.slice(1));
+      if (shown) {
+        event.preventDefault();
+        window.location.hash = count.hash;
+      }
+      return;
+    }
+    var link = event.target.closest("a.passage__comment");
     if (link) {
       var passage = passageOf(link);
       if (passage && quote(passage)) event.preventDefault();

@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from consultations import selectors
 from consultations.demo import NOVEMBER
 from consultations.demo import seed_demo as seed_rounds
 from consultations.models import Comment, ReviewRound
@@ -61,7 +60,7 @@ def test_show_all_loads_the_threads_and_the_comment_form_moves_to_the_section(
         threads = section.locator(f"#threads-{first.key} .thread")
         expect(section).to_contain_text(re.compile(rf"Visar \d+ av {total} synpunkter"))
         shown = threads.count()
-        assert selectors.RECENT_SHOWN <= shown < total
+        assert shown < total
         axe(page, "round page, a section showing some of its threads")
 
         section.get_by_role("link", name=re.compile(f"^Visa alla {total} synpunkter")).click()

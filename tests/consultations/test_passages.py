@@ -173,7 +173,7 @@ def test_without_javascript_the_link_quotes_the_passage_and_the_comment_keeps_it
         if n.tag == "a" and "passage__count" in n.attrs.get("class", "")
     ]
     assert [(c.text(), c.attrs["href"]) for c in counts] == [
-        ("1 synpunkt", f"#thread-{comment.pk}")
+        ("1 synpunkt", f"/rounds/{rich['round'].pk}/?avsnitt={key}#thread-{comment.pk}")
     ]
 
 
