@@ -213,6 +213,8 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None, comm
         {
             "quoted_passage": quoted,
             "comment_at": _comment_at(request, page, quoted, comment_form),
+            # Followed "Kommentera avsnittet" without JavaScript: the focus in "Din synpunkt".
+            "comment_focus": quoted is None and "kommentera" in request.GET,
             "sent_back": sent_back,
             "comment_form": comment_form,
             "summary": page,

@@ -143,6 +143,11 @@ def test_without_javascript_the_comment_form_comes_to_the_section_and_sends_from
     here = follow_link(client, page, f"Kommentera avsnittet {heading}")
 
     assert here.status_code == 200
+    body = next(
+        n for n in parse(here.content.decode()).walk() if n.attrs.get("id") == "body-comment"
+    )
+    assert "autofocus" in body.attrs  # "Din synpunkt", in the section
+    assert any(a.attrs.get("id") == f"section-{key}" for a in body.ancestors())
     response = submit_form(
         client,
         here,
