@@ -456,10 +456,7 @@ def comment_edit(request, pk, comment_pk):
                     comment, by_user=request.user, body=form.cleaned_data["body"]
                 )
                 messages.success(request, _("Your comment was changed."))
-                root = comment.parent if comment.parent_id else comment
-                key = root.section_key or selectors.WHOLE_DOCUMENT
-                url = review_round.get_absolute_url()
-                return redirect(f"{url}?avsnitt={key}#comment-{comment.pk}")
+                return redirect(comment.get_absolute_url())
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:

@@ -214,3 +214,16 @@ def test_live_updates_say_each_changed_sections_count(busy):
             "more": f"Visa alla {MANY + 1} synpunkter i avsnittet",
         }
     ]
+
+
+def test_a_link_to_a_comment_from_elsewhere_shows_it_in_its_section(busy):
+    """ "Mina synpunkter", the thread's page and the e-mails lead to a comment the page may not
+    open with: its section comes in full."""
+    old = busy["others"][0]
+    client = browser_client(busy["people"]["member"])
+    assert old.pk not in threads_on(client.get(busy["round"].get_absolute_url()))
+
+    url = old.get_absolute_url()
+
+    assert url.endswith(f"?avsnitt={busy['section'].key}#comment-{old.pk}")
+    assert old.pk in threads_on(client.get(url))
