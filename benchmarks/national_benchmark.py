@@ -31,9 +31,8 @@ For each page:
    uvicorn with 2 workers, DEBUG off, as the round benchmark starts it: target p99 ≤ 300 ms;
 3. EXPLAIN (FORMAT JSON) of every SELECT the page made, on the national data: target no
    Seq Scan on a table of more than 10,000 rows (pg_class.reltuples); the offenders are named.
-The round page is rendered on every request (ROUND_PAGE_CACHE=false), as after any change:
-what a page costs, not what a cache hides. Also printed: the data set's size on disk and the
-seed time, which `seed_national` records as a comment on the database.
+The round page has no page cache: what a page costs is measured. Also printed: the data
+set's size on disk and the seed time, which `seed_national` records as a comment on the database.
 """
 
 from __future__ import annotations
@@ -184,7 +183,6 @@ def _environment() -> None:
 def _setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     _environment()
-    os.environ["ROUND_PAGE_CACHE"] = "false"
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     import django
 
@@ -410,7 +408,7 @@ def serve_pages(url: str, pages: list[dict], each: int) -> None:
     options = argparse.Namespace(
         layer_socket_timeout=False, layer_max_connections=None, server_args=""
     )
-    env = {"DATABASE_URL": url, "ROUND_PAGE_CACHE": "false"}
+    env = {"DATABASE_URL": url}
     with Server(WORKERS, options, env=env) as server:
         for page in pages:
             cookie = f"{cookie_name}={page['session_key']}"

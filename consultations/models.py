@@ -313,6 +313,15 @@ class Comment(models.Model):
     def __str__(self):
         return self.body[:80]
 
+    def get_absolute_url(self) -> str:
+        """The comment on the round page, its section shown in full (the page opens with some
+        of a section's threads; a reply has its thread's section)."""
+        from django.urls import reverse
+
+        key = self.section_key or "-"  # "-": the whole document (selectors.WHOLE_DOCUMENT)
+        url = reverse("consultations:round", args=[self.round_id])
+        return f"{url}?avsnitt={key}#comment-{self.pk}"
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None

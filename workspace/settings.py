@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    # Pages go compressed to browsers that accept it (the round page's text is most of its
+    # size); Django pads each with random bytes, so that its length reveals nothing (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "workspace.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -190,10 +193,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # Notifications: a worker's claim on an e-mail expires after this long (then it is resent).
 NOTIFICATION_EMAIL_LEASE_SECONDS = env.int("NOTIFICATION_EMAIL_LEASE_SECONDS", default=600)
 NOTIFICATION_SWEEP_GRACE_SECONDS = 30
-
-# The round page keeps its rendered threads in the cache until the round changes
-# (consultations/page_cache.py). False renders them on every request (the benchmark's cold case).
-ROUND_PAGE_CACHE = env.bool("ROUND_PAGE_CACHE", default=True)
 
 # --- E-mail -----------------------------------------------------------------------------------
 # consolemail:// prints e-mails (invitation links, password resets) in the terminal of `make run`.

@@ -145,7 +145,7 @@ def add_comment(
             actor=by_user,
             target=comment,
             context={"document": review_round.document.title, "round": review_round.title},
-            url=f"{review_round.get_absolute_url()}#comment-{parent.pk}",
+            url=parent.get_absolute_url(),
         )
     return comment
 

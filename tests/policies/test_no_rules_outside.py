@@ -275,7 +275,7 @@ ROLE_OR_MEMBERSHIP = re.compile(
 # statuses to decide.
 INTERFACE = re.compile(
     r"(/views/|/views\.py$|consumers\.py$|/templatetags/|tasks\.py$|^notifications/"
-    r"|dashboard\.py$|page_cache\.py$|context_processors\.py$)"
+    r"|dashboard\.py$|context_processors\.py$)"
 )
 STATUS_TEST = re.compile(
     r"\.(status|state)\s*(==|!=|in\b|not in\b)|\b(status|state)(__in)?=\w*\.?(Status|State)\."
