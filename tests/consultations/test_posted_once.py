@@ -77,7 +77,7 @@ def test_a_comment_form_sent_twice_stores_one_comment(
 ):
     review_round, section = open_world["round"], open_world["section"]
     client = browser_client(open_world["people"]["manager"])
-    page = client.get(review_round.get_absolute_url())
+    page = client.get(f"{review_round.get_absolute_url()}?kommentera={section.key}")
     live_page = listening(review_round)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -153,7 +153,7 @@ def test_a_form_without_a_key_still_posts_as_before(open_world):
     """A page from before the keys (or a client that sends none): each post is a comment."""
     review_round, section = open_world["round"], open_world["section"]
     client = browser_client(open_world["people"]["manager"])
-    page = client.get(review_round.get_absolute_url())
+    page = client.get(f"{review_round.get_absolute_url()}?kommentera={section.key}")
     form = find_form(page, action="consultations:comment_add", inside=f"section-{section.key}")
     data = {n: v for n, v in form.entries() if n != "idempotency_key"}
     data["body"] = "Utan nyckel."
@@ -190,7 +190,7 @@ def test_a_comment_sent_back_with_its_error_keeps_its_key(open_world):
     twice still stores one comment."""
     review_round, section = open_world["round"], open_world["section"]
     client = browser_client(open_world["people"]["manager"])
-    page = client.get(review_round.get_absolute_url())
+    page = client.get(f"{review_round.get_absolute_url()}?kommentera={section.key}")
     form = find_form(page, action="consultations:comment_add", inside=f"section-{section.key}")
     key = dict(form.entries())["idempotency_key"]
 
@@ -247,7 +247,7 @@ def test_a_reply_sent_back_with_its_error_keeps_its_key(open_world):
 def test_a_form_from_before_the_keys_comes_back_with_a_key(open_world):
     review_round, section = open_world["round"], open_world["section"]
     client = browser_client(open_world["people"]["manager"])
-    page = client.get(review_round.get_absolute_url())
+    page = client.get(f"{review_round.get_absolute_url()}?kommentera={section.key}")
     form = find_form(page, action="consultations:comment_add", inside=f"section-{section.key}")
     data = {n: v for n, v in form.entries() if n != "idempotency_key"}
     data.update({"body": "Skriv om målen.", "kind": "proposal"})
