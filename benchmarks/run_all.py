@@ -42,7 +42,9 @@ class Benchmark:
 BENCHMARKS = [
     Benchmark("diff", "benchmarks.diff_benchmark", needs_services=False),
     Benchmark("round page", "benchmarks.round_benchmark"),
+    Benchmark("national scale", "benchmarks.national_benchmark", timeout_s=1800),
     Benchmark("notifications", "benchmarks.notification_benchmark"),
+    Benchmark("live fan-out", "benchmarks.live_benchmark"),
 ]
 
 

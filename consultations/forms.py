@@ -179,6 +179,25 @@ class DeadlineForm(forms.Form):
     closes_at = RoundForm.closes_at
 
 
+class IdempotencyKeyField(forms.UUIDField):
+    """The hidden key of a comment or reply form (a new uuid4 each time the form is rendered,
+    kept when it comes back with errors): the same key sent twice is the same post
+    (consultations/services/comments.py). Never an error: a form without it, or with something
+    else in it, is posted without a key, as before there were keys."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
 class CommentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Comment.Kind.choices, initial=Comment.Kind.REMARK
@@ -200,6 +219,7 @@ class CommentForm(forms.Form):
     quote_exact = forms.CharField(required=False, widget=forms.HiddenInput)
     quote_prefix = forms.CharField(required=False, widget=forms.HiddenInput)
     quote_suffix = forms.CharField(required=False, widget=forms.HiddenInput)
+    idempotency_key = IdempotencyKeyField()
     on_behalf_of = forms.ModelChoiceField(
         label=_("On behalf of"),
         queryset=Organisation.objects.none(),
@@ -219,6 +239,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Write your reply")},
     )
+    idempotency_key = IdempotencyKeyField()
 
 
 class ResponseForm(forms.Form):

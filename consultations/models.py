@@ -287,8 +287,12 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The key of the form it was posted from (a new one each time a comment or reply form is
+    # rendered): a POST sent again with the same key, by a browser or client whose answer was
+    # lost, is the same comment (consultations/services/comments.py). None: posted without one.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["idempotency_key"])
     _history_user: AbstractBaseUser | None  # who changes it (services set it for simple-history)
 
     class Meta:
@@ -296,9 +300,27 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["round", "parent", "created_at"])]
+        constraints = [
+            # Posted once per key and author, however often the form is sent. Only comments with
+            # a key are in the index (those posted before it, or without one, are not).
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="comment_posted_once_per_key",
+            )
+        ]
 
     def __str__(self):
         return self.body[:80]
+
+    def get_absolute_url(self) -> str:
+        """The comment on the round page, its section shown in full (the page opens with some
+        of a section's threads; a reply has its thread's section)."""
+        from django.urls import reverse
+
+        key = self.section_key or "-"  # "-": the whole document (selectors.WHOLE_DOCUMENT)
+        url = reverse("consultations:round", args=[self.round_id])
+        return f"{url}?avsnitt={key}#comment-{self.pk}"
 
     @property
     def is_deleted(self) -> bool:

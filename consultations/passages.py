@@ -163,13 +163,13 @@ def quote_fields(key: str, anchor: anchoring.Anchor | None) -> str:
         '<input type="hidden" name="quote_prefix" value="{}" data-quote-prefix>'
         '<input type="hidden" name="quote_suffix" value="{}" data-quote-suffix>'
         '<div class="comment-form__quote" data-quote-box{}><p class="meta">{}</p>'
-        '<blockquote class="comment__quote" id="quote-{}" data-quote-shown>{}</blockquote></div>',
+        '<blockquote class="comment__quote" id="quote-comment" data-quote-shown>{}</blockquote>'
+        "</div>",
         anchor.exact,
         anchor.prefix,
         anchor.suffix,
         "" if anchor.exact else mark_safe(" hidden"),
         gettext("The quoted passage"),
-        key,
         anchor.exact,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from consultations import anchoring
@@ -181,6 +181,184 @@ def round_page(review_round: ReviewRound) -> RoundPage:
         uncommented_sections=[s.section for s in sections if not s.threads],
         unanswered=[c for c in live_top if not _has_disposition(c)],
     )
+
+
+# The round page opens with the threads a person is likely to read, a bounded number however
+# many comments the round has; the rest of a section comes on request ("Visa alla", `?avsnitt=`
+# or the section's fragment).
+RECENT_SHOWN = 5  # the round's most recent threads (by their latest comment or reply)
+OWN_SHOWN = 5  # and at most so many more that the person took part in (wrote or replied to)
+WHOLE_DOCUMENT = "-"  # the key that stands for the comments on the whole document in links
+
+
+@dataclass
+class SectionThreads:
+    """One section (or the whole document: `section` None) of the round page: the threads it
+    shows, how many it has, and each quoting thread's id and quote (its passages' counts)."""
+
+    section: RenderedSection | None
+    threads: list[Thread]
+    count: int
+    quotes: list[tuple[int, anchoring.Anchor]]
+    complete: bool
+
+    @property
+    def key(self) -> str:
+        return self.section.key if self.section is not None else ""
+
+    @property
+    def link_key(self) -> str:
+        return self.key or WHOLE_DOCUMENT
+
+
+@dataclass
+class LightPage:
+    """The round page as it opens (see RECENT_SHOWN): the text, every section's count, and the
+    threads likely to be read. `section_of`: each thread's section key, for links to a thread
+    that is not shown (`href_of`)."""
+
+    general: SectionThreads
+    sections: list[SectionThreads]
+    total: int
+    answered: int
+    unanswered: int
+    uncommented_sections: list[RenderedSection]
+    first_unanswered: int | None
+    section_of: dict[int, str]
+    shown: set[int]
+
+    def href_of(self, thread_id: int | None, base: str = "") -> str:
+        """Where the thread `thread_id` is: on this page, or its section shown in full."""
+        if thread_id is None:
+            return ""
+        if thread_id in self.shown:
+            return f"#thread-{thread_id}"
+        key = self.section_of.get(thread_id, "") or WHOLE_DOCUMENT
+        return f"{base}?avsnitt={key}#thread-{thread_id}"
+
+
+def light_round_page(
+    review_round: ReviewRound,
+    user,
+    *,
+    full: str | None = None,
+    only: str | None = None,
+    also: tuple[int, ...] = (),
+) -> LightPage:
+    """The round page's sections with the threads it shows: the round's RECENT_SHOWN most
+    recent and up to OWN_SHOWN more that `user` took part in, each in its section, plus `also`
+    (a thread a form was sent back to, or just answered); every thread of the section `full`
+    ("" for the whole document). `only`: the threads of that section alone (its fragment).
+    Four queries, whatever the number of comments: the sections, a row per thread, and the
+    shown threads."""
+    rendered, _lix = version_sections(review_round.version)
+    user_id = getattr(user, "pk", None)
+    took_part = Exists(Comment.objects.filter(parent_id=OuterRef("pk"), author_id=user_id or 0))
+    rows = list(
+        Comment.objects.filter(round=review_round, parent__isnull=True)
+        .annotate(
+            latest=Coalesce(Max("replies__created_at"), F("created_at")),
+            replied=took_part,
+            answered=Exists(Disposition.objects.filter(comment_id=OuterRef("pk"))),
+        )
+        .values_list(
+            "pk",
+            "section_key",
+            "author_id",
+            "created_at",
+            "latest",
+            "replied",
+            "answered",
+            "deleted_at",
+            "quote_exact",
+            "quote_prefix",
+            "quote_suffix",
+        )
+        .order_by("created_at", "id")
+    )
+    by_section: dict[str, list] = {}
+    for row in rows:
+        by_section.setdefault(row[1], []).append(row)
+    keys = [""] + [s.key for s in rendered]
+    wanted: set[int] = set(also)
+    whole = only if only is not None else full
+    if whole is not None:
+        wanted |= {r[0] for r in by_section.get(whole, [])}
+    if only is None:
+        recent = sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)
+        wanted |= {r[0] for r in recent[:RECENT_SHOWN]}
+        own = [r for r in recent[RECENT_SHOWN:] if user_id and (r[2] == user_id or r[5])]
+        wanted |= {r[0] for r in own[:OWN_SHOWN]}
+    comments = (
+        list(
+            Comment.objects.filter(round=review_round)
+            .filter(Q(pk__in=wanted) | Q(parent_id__in=wanted))
+            .select_related(
+                "author__guest",
+                "on_behalf_of",
+                "disposition__decided_by",
+                "disposition__applied_in",
+            )
+            .order_by("created_at", "id")
+        )
+        if wanted
+        else []
+    )
+    replies: dict[int, list[Comment]] = {}
+    top: dict[int, Comment] = {}
+    for comment in comments:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        else:
+            top[comment.pk] = comment
+    in_their_threads(review_round, list(top.values()), replies)
+
+    def part(section, key) -> SectionThreads:
+        section_rows = by_section.get(key, [])
+        shown = []
+        for row in section_rows:
+            comment = top.get(row[0])
+            if comment is None:
+                continue
+            thread_replies = replies.get(comment.pk, [])
+            hidden = max(0, len(thread_replies) - REPLIES_SHOWN)
+            shown.append(Thread(comment, thread_replies[hidden:], hidden))
+        quotes = [
+            (r[0], anchoring.Anchor(r[8], r[9], r[10])) for r in section_rows if r[8] and not r[7]
+        ]
+        return SectionThreads(
+            section, shown, len(section_rows), quotes, len(shown) == len(section_rows)
+        )
+
+    sections = [part(s, s.key) for s in rendered]
+    live = [r for r in rows if r[7] is None]
+    positions = {key: n for n, key in enumerate(keys)}
+    waiting = sorted(
+        (r for r in live if not r[6] and r[1] in positions),
+        key=lambda r: (positions[r[1]], r[3], r[0]),
+    )
+    return LightPage(
+        general=part(None, ""),
+        sections=sections,
+        total=len(live),
+        answered=sum(1 for r in live if r[6]),
+        unanswered=sum(1 for r in live if not r[6]),
+        uncommented_sections=[s for s in rendered if not by_section.get(s.key)],
+        first_unanswered=waiting[0][0] if waiting else None,
+        section_of={r[0]: r[1] for r in rows},
+        shown=set(top),
+    )
+
+
+def section_counts(review_round: ReviewRound, keys) -> dict[str, int]:
+    """The number of threads of each of these sections (the live page's counts)."""
+    counts = dict(
+        Comment.objects.filter(round=review_round, parent__isnull=True, section_key__in=keys)
+        .values("section_key")
+        .annotate(n=Count("id"))
+        .values_list("section_key", "n")
+    )
+    return {key: counts.get(key, 0) for key in keys}
 
 
 def in_their_threads(

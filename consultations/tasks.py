@@ -33,19 +33,3 @@ def sweep_guest_links() -> int:
     for link_id in links:
         deliver_guest_link.delay(link_id)
     return len(links)
-
-
-@shared_task(ignore_result=True)
-def render_round_page(
-    round_id: int, *, can_comment: bool, can_dispose: bool, language: str, can_apply: bool = False
-):
-    """After a change: render a round page's threads again for the people who see them so (see
-    consultations/page_cache.py), while their views show the state before."""
-    from django.utils import translation
-
-    from consultations import page_cache
-
-    with translation.override(language):
-        page_cache.refresh(
-            round_id, can_comment=can_comment, can_dispose=can_dispose, can_apply=can_apply
-        )

@@ -34,6 +34,11 @@ urlpatterns = [
     path("rounds/<int:pk>/answers/", answers.answers, name="answers"),
     path("rounds/<int:pk>/comments/", rounds.comment_add, name="comment_add"),
     path("rounds/<int:pk>/events/", rounds.round_events, name="events"),
+    path(
+        "rounds/<int:pk>/sections/<str:key>/threads/",
+        rounds.section_threads,
+        name="section_threads",
+    ),
     path("rounds/<int:pk>/comments/<int:comment_pk>/reply/", rounds.reply_add, name="reply_add"),
     path(
         "rounds/<int:pk>/comments/<int:comment_pk>/edit/", rounds.comment_edit, name="comment_edit"

@@ -16,19 +16,27 @@ off. Then:
 1. A comment posted straight to one process reaches a websocket held by the other (both ways).
 2. Four people post 50 comments through the balancer (half of them replies, each of which
    notifies the author of the comment replied to, by e-mail at once), while four live round
-   pages (websockets through the balancer, on both processes) listen. After 20 answers web_a
-   and worker_a are killed (SIGKILL, with their child processes). The client's rule: a request
-   that fails (no answer, or 502/503/504 from the balancer) is sent once more. Then: every
-   comment that got a 2xx/3xx answer is stored; no comment is stored more often than it was
-   sent; every reply has its one in-app notification and its one e-mail at the sink (an e-mail
-   whose worker was killed is sent again by the beat's sweep once its claim expires:
-   NOTIFICATION_EMAIL_LEASE_SECONDS is 10 here, 600 by default); every live page reconnects
-   (to web_b) and, asking the round's events endpoint from the last sequence number it saw (as
-   static/js/round.js does), has every comment stored.
+   pages (websockets through the balancer, on both processes) listen. After 20 answers web_a and
+   worker_a are killed (SIGKILL, with their child processes). The client's rule: a request that
+   fails (no answer, or 502/503/504 from the balancer) is sent once more, with the same form
+   data: the same idempotency key, which a browser finds in the form it was given (a new one
+   each time a comment or reply form is rendered) and this client makes itself (uuid4), one per
+   comment. Then: every comment that got a 2xx/3xx answer is stored; every comment is stored
+   once, also when its first POST was stored but its answer lost; every reply has its one in-app
+   notification and its one e-mail at the sink (an e-mail whose worker was killed is sent again
+   by the beat's sweep once its claim expires: NOTIFICATION_EMAIL_LEASE_SECONDS is 10 here, 600
+   by default); every live page reconnects (to web_b) and, asking the round's events endpoint
+   from the last sequence number it saw (as static/js/round.js does), has every comment stored.
 
-Comment posting has no idempotency key: a POST that was stored but whose answer was lost (its
-process died after the commit) is stored again by the client's retry. The check counts such
-duplicates and prints them; it fails only on a comment lost, or stored more often than sent.
+3. A reply whose answer the client throws away is sent again with the same form data: both
+   answers redirect to the same reply, stored once, notified once.
+
+A POST that was stored but whose answer was lost (its process died after the commit) is sent
+again with the same key, and answered with the comment stored the first time, storing, notifying
+and pushing nothing again (consultations/services/comments.py): the check fails on any comment
+stored twice, and prints how many of the comments sent twice were stored once, and how many of
+those the first POST had stored (the kill loses an answer after the commit only now and then,
+so step 3 loses one for sure).
 An e-mail whose worker died after the SMTP server took it and before the send was recorded is
 sent again with the same Message-ID (notifications/delivery.py): printed, and allowed only for
 a message that reached the sink before the kill.
@@ -56,6 +64,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -259,6 +268,7 @@ class Attempt:
     status: int | None  # None: no answer at all
     server: str
     seconds: float
+    sent_at: float = field(default_factory=time.time)  # wall clock, to compare with created_at
 
 
 @dataclass
@@ -268,6 +278,9 @@ class Post:
     author: str
     parent: int | None
     attempts: list[Attempt] = field(default_factory=list)
+    # The key of the form it is posted from, the same in the retry: one comment, however often
+    # it is sent.
+    key: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
     def accepted(self) -> bool:
@@ -275,7 +288,7 @@ class Post:
 
 
 def send_post(session: requests.Session, url: str, data: dict[str, str]) -> Attempt:
-    started = time.monotonic()
+    sent_at, started = time.time(), time.monotonic()
     try:
         answer = session.post(
             url,
@@ -284,19 +297,25 @@ def send_post(session: requests.Session, url: str, data: dict[str, str]) -> Atte
             timeout=TIMEOUT,
         )
     except requests.RequestException:
-        return Attempt(None, "", time.monotonic() - started)
+        return Attempt(None, "", time.monotonic() - started, sent_at)
     server = answer.headers.get("X-Samverka-Server", "")
-    return Attempt(answer.status_code, server, time.monotonic() - started)
+    return Attempt(answer.status_code, server, time.monotonic() - started, sent_at)
 
 
 def post_comment(session: requests.Session, base: str, round_id: int, post: Post, section: str):
-    """The client's rule: a request without an answer, or with 502/503/504, is sent once more."""
+    """The client's rule: a request without an answer, or with 502/503/504, is sent once more,
+    with the same form data (the same idempotency key)."""
     if post.parent:
         url = f"{base}/rounds/{round_id}/comments/{post.parent}/reply/"
-        data = {"body": post.token}
+        data = {"body": post.token, "idempotency_key": post.key}
     else:
         url = f"{base}/rounds/{round_id}/comments/"
-        data = {"body": post.token, "kind": "remark", "section_key": section}
+        data = {
+            "body": post.token,
+            "kind": "remark",
+            "section_key": section,
+            "idempotency_key": post.key,
+        }
     for attempt in range(2):
         if attempt:
             time.sleep(0.3)
@@ -686,8 +705,20 @@ def check(args: argparse.Namespace) -> int:
         accepted = [p for p in posts if p.accepted]
         failed = [p for p in posts if not p.accepted]
         lost = [p for p in accepted if stored[p.token] == 0]
-        over = [p for p in posts if stored[p.token] > len(p.attempts)]
         duplicated = [p for p in posts if stored[p.token] > 1]
+        sent_twice_stored_once = [p for p in sent_twice if stored[p.token] == 1]
+        # Those the first POST had stored (the comment is older than the retry): the retry was
+        # answered with it, by its key, instead of storing it again.
+        created = dict(
+            Comment.objects.filter(
+                round_id=round_id, body__in=[p.token for p in sent_twice_stored_once]
+            ).values_list("body", "created_at")
+        )
+        answered_by_key = [
+            p
+            for p in sent_twice_stored_once
+            if created[p.token].timestamp() < p.attempts[1].sent_at
+        ]
         answered_by = Counter(
             a.server for p in posts for a in p.attempts if a.status and a.status < 400
         )
@@ -703,15 +734,16 @@ def check(args: argparse.Namespace) -> int:
         )
         verdict.say(
             f"   comments stored: {sum(stored.values())} rows for {len(stored)} comments; lost: "
-            f"{len(lost)}; duplicates: {len(duplicated)}; stored more often than sent: {len(over)}"
+            f"{len(lost)}; stored twice: {len(duplicated)}; sent twice and stored once: "
+            f"{len(sent_twice_stored_once)} of {len(sent_twice)} ({len(answered_by_key)} stored by "
+            "the first POST, whose answer was lost: the retry answered by its key)"
         )
-        if duplicated:
-            verdict.say(
-                "   NOTE: comment posting has no idempotency key: a POST stored before its process "
-                "died (no answer) was stored again by the client's retry"
-            )
         verdict.require(not lost, f"{len(lost)} comments answered 2xx/3xx were not stored")
-        verdict.require(not over, f"{len(over)} comments stored more often than they were sent")
+        verdict.require(
+            not duplicated,
+            f"{len(duplicated)} comments stored more than once (the retry's key did not find "
+            f"the first post): {[p.token for p in duplicated][:5]}",
+        )
         verdict.require(not failed, f"{len(failed)} comments failed even on the retry")
 
         # Live pages: every comment stored after the parents.
@@ -818,6 +850,35 @@ def check(args: argparse.Namespace) -> int:
             set(marked_down) <= {"web_a"}, "the balancer took the surviving process (web_b) out"
         )
         verdict.require(no_server == 0, f"the balancer had no process for {no_server} requests")
+
+        # 3. An answer lost for sure (the burst's kill loses one only now and then): a reply
+        # whose answer the client throws away, sent again with the same form data.
+        lost_answer = Post(-1, f"Scale-out {run_id} lost answer", REPLIERS[0], None)
+        url = f"{base}/rounds/{round_id}/comments/{parents[PARENT_AUTHORS[0]][0]}/reply/"
+        data = {"body": lost_answer.token, "idempotency_key": lost_answer.key}
+        answers = [
+            sessions[REPLIERS[0]].post(
+                url,
+                data={**data, "csrfmiddlewaretoken": sessions[REPLIERS[0]].cookies["csrftoken"]},
+                allow_redirects=False,
+                timeout=TIMEOUT,
+            )
+            for _ in range(2)
+        ]
+        resent = Comment.objects.filter(round_id=round_id, body=lost_answer.token)
+        resent_ids = [str(pk) for pk in resent.values_list("pk", flat=True)]
+        told = Notification.objects.filter(kind=Kind.COMMENT_REPLY, target_id__in=resent_ids)
+        statuses = [a.status_code for a in answers]
+        same = answers[0].headers.get("Location") == answers[1].headers.get("Location")
+        verdict.say(
+            f"3. a reply sent twice with the same key (the first answer thrown away): answered "
+            f"{statuses}, {'the same' if same else 'different'} redirect; stored "
+            f"{resent.count()} time(s), notified {told.count()} time(s)"
+        )
+        verdict.require(
+            statuses == [302, 302] and same and resent.count() == 1 and told.count() == 1,
+            "a reply sent again with its key was not answered with the first one, stored once",
+        )
         ok = not verdict.failures
     finally:
         for page in pages:

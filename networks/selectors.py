@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When, Window
 from django.utils import timezone
 
 from networks import registry
@@ -92,17 +92,23 @@ def get_network_for_user(user, pk) -> Network:
     return network
 
 
-def list_members(network: Network) -> list[Membership]:
-    """The active members, each with `earlier` (with_earlier): what they represented before
-    their organisation changed, or an earlier term. Two queries, whatever their number."""
-    members = list(
+def list_members(network: Network, limit: int | None = None) -> list[Membership]:
+    """The active members, by role and then name, each with `earlier` (with_earlier): what
+    they represented before their organisation changed, or an earlier term; and `of`, how
+    many members there are. With `limit`, the first that many (a national network has a
+    hundred members and more). Two queries, whatever their number."""
+    by_role = Case(
+        *(When(role=role, then=Value(place)) for place, role in enumerate(ROLE_ORDER)),
+        default=Value(len(ROLE_ORDER)),
+    )
+    members = (
         Membership.objects.active()
         .filter(network=network)
         .select_related("user", "organisation")
-        .order_by("user__full_name", "user__email")
+        .annotate(of=Window(Count("pk")))
+        .order_by(by_role, "user__full_name", "user__email", "pk")
     )
-    members.sort(key=lambda m: ROLE_ORDER.index(m.role))
-    return with_earlier(network, members)
+    return with_earlier(network, list(members[:limit] if limit else members))
 
 
 def with_earlier(network: Network, members: list[Membership]) -> list[Membership]:
@@ -195,15 +201,20 @@ def list_affiliations(organisation: Organisation) -> list[Affiliation]:
     return list(organisation.affiliations.select_related("user").order_by("user__full_name"))
 
 
-def list_representatives_for_user(user, organisation: Organisation) -> list[Membership]:
+def list_representatives_for_user(
+    user, organisation: Organisation, limit: int | None = None
+) -> list[Membership]:
     """Who represents the organisation, in the networks this person may see (never the others,
-    nor that they exist)."""
-    return list(
+    nor that they exist); with `limit`, the first that many by name, each with `of`, how many
+    there are (a region speaks in a hundred networks and more on a national instance)."""
+    representatives = (
         Membership.objects.active()
         .filter(organisation=organisation, network__in=visible_networks(user))
         .select_related("user", "network")
-        .order_by("user__full_name", "network__name")
+        .annotate(of=Window(Count("pk")))
+        .order_by("user__full_name", "network__name", "pk")
     )
+    return list(representatives[:limit] if limit else representatives)
 
 
 def find_person_to_link(user, organisation: Organisation, email: str):

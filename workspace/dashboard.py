@@ -21,7 +21,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +43,7 @@ from consultations.models import (
     Comment,
     Consultee,
     Decision,
+    Disposition,
     Response,
     ReviewRound,
     Signature,
@@ -49,6 +63,11 @@ from networks import registry
 
 DECISIONS_WINDOW = timedelta(days=60)
 DECISIONS_SHOWN = 10
+# Items shown per group; the rest behind "Visa alla N" (`?visa=<group>`): a coordinator of many
+# networks on a national instance can have hundreds of rounds and parties waiting, and the list
+# is limited and counted in SQL, never loaded whole to be cut in Python.
+SHOWN = 20
+_ALL = 2**31 - 1  # no limit, as a number the window's place is compared with
 SOON_DAYS = 3  # a deadline this close is shown as urgent
 
 
@@ -155,6 +174,16 @@ class Running:
 class Group:
     ask: Ask
     items: list
+    total: int = -1  # all there are, of which `items` are the first; -1: all are in `items`
+
+    def __post_init__(self):
+        if self.total < len(self.items):
+            self.total = len(self.items)
+
+    @property
+    def more(self) -> bool:
+        """Whether some are not shown (a "show all" link)."""
+        return self.total > len(self.items)
 
     @property
     def heading(self) -> str:
@@ -178,14 +207,18 @@ class MyWork:
     running: list[Running] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     signed: list[Signature] = field(default_factory=list)  # what they signed, not a to-do
+    totals: dict[Ask, int] = field(default_factory=dict)  # a group's size, when not all shown
 
     def _all_groups(self) -> list[Group]:
+        def group(ask: Ask, items: list) -> Group:
+            return Group(ask, items, self.totals.get(ask, len(items)))
+
         return [
-            Group(Ask.ANSWER, self.owed),
-            Group(Ask.APPROVE, self.to_approve),
-            Group(Ask.COMMENTS, self.to_answer),
-            Group(Ask.SIGN, self.to_sign),
-            Group(Ask.RUN, self.running),
+            group(Ask.ANSWER, self.owed),
+            group(Ask.APPROVE, self.to_approve),
+            group(Ask.COMMENTS, self.to_answer),
+            group(Ask.SIGN, self.to_sign),
+            group(Ask.RUN, self.running),
         ]
 
     @property
@@ -213,30 +246,43 @@ class MyWork:
         return not any(g.items for g in self._all_groups())
 
 
-def my_work(user, now: datetime | None = None) -> MyWork:
+def my_work(user, now: datetime | None = None, show_all: Ask | None = None) -> MyWork:
+    """What waits for the person; each group's first SHOWN items (all of `show_all`'s) and
+    how many there are."""
     if not registry.is_person(user):
         return MyWork()
     now = now or timezone.now()
+
+    def limit(ask: Ask) -> int | None:
+        return None if ask == show_all else SHOWN
+
     with registry.remembering(user):  # the lists ask about the same ties: once
-        owed, to_approve = _parties(user, now)
+        owed, to_approve, totals = _parties(user, now, limit(Ask.ANSWER), limit(Ask.APPROVE))
+        to_answer, totals[Ask.COMMENTS] = _to_answer(user, limit(Ask.COMMENTS))
+        running, totals[Ask.RUN] = _running(user, now, limit(Ask.RUN))
         return MyWork(
             owed=owed,
             to_approve=to_approve,
-            to_answer=_to_answer(user),
+            to_answer=to_answer,
             to_sign=_to_sign(user, now),
-            running=_running(user, now),
+            running=running,
             decisions=_decisions(user, now),
             signed=selectors.list_signatures_of(user),
+            totals=totals,
         )
 
 
 # ------------------------------------------------------------------------------------- lists
 
 
-def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
+def _parties(
+    user, now, owed_limit: int | None = SHOWN, approve_limit: int | None = SHOWN
+) -> tuple[list[Owed], list[ToApprove], dict[Ask, int]]:
     """The parties this person may answer for now, and those whose response waits for their
-    approval (the parties' policy decides both), in one query. A response that waits for this
-    person's approval is theirs to approve, not to write: it is listed once, there."""
+    approval (the parties' policy decides both), in one query: the first of each (by deadline)
+    up to its limit, and how many there are of each (window functions: counted and cut in
+    SQL). A response that waits for this person's approval is theirs to approve, not to
+    write: it is listed once, there."""
     responding = registry.objects_for(user, ConsulteeAction.RESPOND, Consultee)
     approving = registry.objects_for(user, ConsulteeAction.APPROVE, Consultee)
     # What is asked, not who may: a drafter asked for approval (Response.State is the record).
@@ -248,12 +294,27 @@ def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
             response_state=F("response__state"),
             asked_at=F("response__updated_at"),
         )
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("asked_to_approve")],
+                order_by=[F("round__closes_at").asc(), F("pk").asc()],
+            ),
+            of=Window(Count("pk"), partition_by=[F("asked_to_approve")]),
+            shown=Case(
+                When(asked_to_approve=True, then=Value(approve_limit or _ALL)),
+                default=Value(owed_limit or _ALL),
+            ),
+        )
+        .filter(place__lte=F("shown"))
         .select_related("round__document", "network", "organisation", "person")
         .order_by("round__closes_at", "pk")
     )
     owed: list[Owed] = []
     to_approve: list[ToApprove] = []
+    totals = {Ask.ANSWER: 0, Ask.APPROVE: 0}
     for party in parties:
+        totals[Ask.APPROVE if party.asked_to_approve else Ask.ANSWER] = party.of
         review_round = party.round
         due = deadline(review_round.closes_at, now)
         if party.asked_to_approve:
@@ -261,27 +322,43 @@ def _parties(user, now) -> tuple[list[Owed], list[ToApprove]]:
         else:
             awaiting = party.response_state == Response.State.AWAITING_APPROVAL
             owed.append(Owed(party, review_round, due, party.response_state is not None, awaiting))
-    return owed, to_approve
+    return owed, to_approve, totals
 
 
-def _to_answer(user) -> list[ToAnswer]:
+def _to_answer(user, limit: int | None = SHOWN) -> tuple[list[ToAnswer], int]:
     """The rounds with comments this person may answer now and nobody has yet (the comments'
-    policy says which: consultations/policies/threads.py), in one query."""
-    waiting = registry.objects_for(user, CommentAction.ANSWER, Comment).filter(
-        disposition__isnull=True
-    )
+    policy says which: consultations/policies/threads.py), in one query. The comments are
+    counted per round in SQL (a correlated count on the round's index), never joined to the
+    rounds and grouped: a round of a few thousand comments costs its own rows, not the table."""
+    waiting = registry.objects_for(user, CommentAction.ANSWER, Comment).filter(_unanswered())
     rounds = (
         ReviewRound.objects.filter(pk__in=waiting.values("round_id"))
-        .select_related("document", "version")
+        .select_related("document")  # not the version: a join the plan paid for with a table scan
         .annotate(
-            waiting=Count("comments", filter=Q(comments__in=waiting.values("pk")), distinct=True)
+            waiting=_count(waiting.filter(round_id=OuterRef("pk")), "round_id"),
+            of=Window(Count("pk")),
         )
         .order_by("closed_at", "pk")
     )
-    return [ToAnswer(review_round, review_round.waiting) for review_round in rounds]
+    shown = list(rounds[:limit] if limit else rounds)
+    total = shown[0].of if shown else 0
+    return [ToAnswer(review_round, review_round.waiting) for review_round in shown], total
 
 
-def _running(user, now) -> list[Running]:
+def _unanswered() -> Exists:
+    """A comment without a disposition, as NOT EXISTS: PostgreSQL plans it as an anti-join on
+    the disposition's index, where `disposition__isnull=True` (a LEFT JOIN … IS NULL) was
+    estimated at one row and read the whole disposition table."""
+    return ~Exists(Disposition.objects.filter(comment_id=OuterRef("pk")))
+
+
+def _count(queryset, by: str):
+    """The number of rows of `queryset` (already narrowed to one outer row), as a subquery."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _running(user, now, limit: int | None = SHOWN) -> tuple[list[Running], int]:
     """The rounds this person runs, each with the step the rounds' policy lets them take now
     (open a planned one, close an ongoing one, publish a closed one's report), and the parties
     that have answered and the comments not yet answered, counted in the same query."""
@@ -294,42 +371,53 @@ def _running(user, now) -> list[Running]:
         taking(RoundAction.OPEN),
         taking(RoundAction.PUBLISH_REPORT),
     )
-    answered = Q(consultees__status__in=ANSWERED)
-    unanswered = Q(
-        comments__parent__isnull=True,
-        comments__deleted_at__isnull=True,
-        comments__disposition__isnull=True,
+    this_round = OuterRef("pk")
+    parties = Consultee.objects.filter(round_id=this_round)
+    unanswered = Comment.objects.filter(
+        _unanswered(), round_id=this_round, parent__isnull=True, deleted_at__isnull=True
     )
     rounds = (
-        ReviewRound.objects.filter(Q(pk__in=follow) | Q(pk__in=to_open) | Q(pk__in=report))
-        .annotate(
+        # Each policy's subquery once (in the step, which is none for the other rounds): the
+        # ORM builds them in Python, the larger part of this list's cost.
+        ReviewRound.objects.annotate(
             step=Case(
                 When(pk__in=follow, then=Value(Step.FOLLOW)),
                 When(pk__in=to_open, then=Value(Step.OPEN)),
-                default=Value(Step.REPORT),
+                When(pk__in=report, then=Value(Step.REPORT)),
+                default=None,
                 output_field=CharField(),
-            ),
-            consulted=Count("consultees", distinct=True),
-            answered=Count("consultees", filter=answered, distinct=True),
-            waiting=Count("comments", filter=unanswered, distinct=True),
+            )
         )
-        .select_related("document", "version")
-        .order_by("pk")
+        .filter(step__isnull=False)
+        .annotate(
+            # Counted per round, in SQL, each on its own index: joining the parties and the
+            # comments to the rounds and grouping multiplied the rows (parties × comments) and
+            # read the whole comment table on national data (seconds, benchmarks/national_…).
+            consulted=_count(parties, "round_id"),
+            answered=_count(parties.filter(status__in=ANSWERED), "round_id"),
+            waiting=_count(unanswered, "round_id"),
+            of=Window(Count("pk")),
+        )
+        .select_related("document")
+        # By deadline (open: the last day to answer; planned: the day to open); the reports to
+        # publish (no deadline) after, the longest closed first. Sorted by the round's status,
+        # which goes with its step, not by the step: that would repeat every policy subquery.
+        .order_by(
+            Case(When(status=ReviewRound.Status.CLOSED, then=Value(1)), default=Value(0)),
+            Case(
+                When(status=ReviewRound.Status.PLANNED, then=F("opens_at")),
+                default=F("closes_at"),
+            ),
+            "pk",
+        )
     )
     items = []
-    for r in rounds:
+    for r in rounds[:limit] if limit else rounds:
         step = Step(r.step)
         due = {Step.FOLLOW: r.closes_at, Step.OPEN: r.opens_at}.get(step)
         when = deadline(due, now) if due else None
         items.append(Running(r, step, when, r.consulted, r.answered, r.waiting))
-    # By deadline; the reports to publish (no deadline) after, the longest closed first.
-    return sorted(
-        items,
-        key=lambda i: (
-            i.deadline is None,
-            i.deadline.at if i.deadline else i.review_round.closes_at,
-        ),
-    )
+    return items, items[0].review_round.of if items else 0
 
 
 def _to_sign(user, now: datetime) -> list[ToSign]:
@@ -355,10 +443,16 @@ def _decisions(user, now) -> list[Decision]:
     (documents.policies: their networks', and those their writing groups write, whose network
     page a writer need not see)."""
     documents = registry.objects_for(user, DocumentAction.VIEW, Document)
+    order = ("-decided_on", "-recorded_at", "-pk")
+    # The latest chosen first, then joined to their documents and versions: joined before the
+    # limit, the plan read every version (a table scan on national data).
+    latest = Decision.objects.filter(
+        document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW
+    ).order_by(*order)[:DECISIONS_SHOWN]
     decisions = list(
-        Decision.objects.filter(document__in=documents, recorded_at__gte=now - DECISIONS_WINDOW)
+        Decision.objects.filter(pk__in=latest.values("pk"))
         .select_related("document", "version", "body_network")
-        .order_by("-decided_on", "-recorded_at", "-pk")[:DECISIONS_SHOWN]
+        .order_by(*order)
     )
     for decision in decisions:
         # As on the timeline: "Samverkansrådet ställer sig bakom förslaget".

@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "workspace.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    # Pages go compressed to browsers that accept it (the round page's text is most of its
+    # size); Django pads each with random bytes, so that its length reveals nothing (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "workspace.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +106,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the pages' queries are short, but a few (the policies' subqueries on
+    # Mitt arbete) are estimated expensive enough on national data that PostgreSQL compiled
+    # them first, 5 s of compiling for a 35 ms query. And random reads priced as on an SSD
+    # (1.1, not the default 4, which assumes spinning disks): with the default, a round's
+    # 1,800 comments were joined to their dispositions by reading all 277,000 of them (171 ms)
+    # instead of looking each up in the index (29 ms). Both measured with
+    # benchmarks/national_benchmark.py; a database's own settings are overridden here.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _planner = env.str("DATABASE_PLANNER_OPTIONS", default="-c jit=off -c random_page_cost=1.1")
+    _options["options"] = f"{_options.get('options', '')} {_planner}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A first local run has several threads (ASGI, eager tasks) on one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -179,10 +193,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # Notifications: a worker's claim on an e-mail expires after this long (then it is resent).
 NOTIFICATION_EMAIL_LEASE_SECONDS = env.int("NOTIFICATION_EMAIL_LEASE_SECONDS", default=600)
 NOTIFICATION_SWEEP_GRACE_SECONDS = 30
-
-# The round page keeps its rendered threads in the cache until the round changes
-# (consultations/page_cache.py). False renders them on every request (the benchmark's cold case).
-ROUND_PAGE_CACHE = env.bool("ROUND_PAGE_CACHE", default=True)
 
 # --- E-mail -----------------------------------------------------------------------------------
 # consolemail:// prints e-mails (invitation links, password resets) in the terminal of `make run`.

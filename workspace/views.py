@@ -8,15 +8,19 @@ from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from workspace.dashboard import my_work
+from workspace.dashboard import Ask, my_work
 
 
 @login_required
 def home(request):
-    """'Mitt arbete', everyone's start page: what waits for them, across their networks."""
+    """'Mitt arbete', everyone's start page: what waits for them, across their networks. Each
+    group shows its first items; `?visa=<group>` all of that group (an unknown one: none)."""
     now = timezone.now()
+    shown = request.GET.get("visa", "")
+    show_all = Ask(shown) if shown in Ask.__members__.values() else None
+    work = my_work(request.user, now=now, show_all=show_all)
     return render(
-        request, "workspace/my_work.html", {"work": my_work(request.user, now=now), "now": now}
+        request, "workspace/my_work.html", {"work": work, "now": now, "show_all": show_all}
     )
 
 

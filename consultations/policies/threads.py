@@ -20,10 +20,9 @@ Replies are written during the round only, like comments: the thread is where th
 talk to each other and to the writing group before it closes; after that the writing group's
 answer is the reply, and the report records it.
 
-The round page is shared by everyone who may do the same things on its comments
-(consultations/page_cache.py): it renders each comment with `for_comment(comment, status,
-on_comments)`, the state half and the person half that is the same for every comment
-(`on_comments`); the author's own link is a hole filled per person (`may_edit_own`)."""
+The round page renders each comment with `for_comment(comment, status, on_comments)`, the state
+half and the person half that is the same for every comment (`on_comments`, asked once per
+page); the author's own link is asked per comment (`may_edit_own`)."""
 
 from __future__ import annotations
 
@@ -109,7 +108,7 @@ def _edits_draft(user, review_round: ReviewRound) -> bool:
 
 def on_comments(user, review_round: ReviewRound) -> registry.Allowed:
     """What this person may do on the round's comments as far as it is the same for every
-    comment (not their own): the round page's shared part is rendered for this."""
+    comment (not their own), asked once for a page of comments."""
     on_round = registry.actions(user, review_round)
     stage = BY_ROUND_STATUS[review_round.status]
     edits = RoundAction.ANSWER in on_round and CommentAction.APPLY_PROPOSAL in stage

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import uuid
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consultations import anchoring, live
@@ -45,6 +47,12 @@ def acts_for(user, review_round: ReviewRound, organisation: Organisation | None)
     return organisation
 
 
+def _posted_before(by_user, idempotency_key: uuid.UUID | None) -> Comment | None:
+    if idempotency_key is None:
+        return None
+    return Comment.objects.filter(author=by_user, idempotency_key=idempotency_key).first()
+
+
 @transaction.atomic
 def add_comment(
     review_round: ReviewRound,
@@ -58,8 +66,23 @@ def add_comment(
     on_behalf_of: Organisation | None = None,
     parent: Comment | None = None,
     version_id: int | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Comment:
+    """A comment, or with `parent` a reply, stored, numbered for the live pages and (a reply)
+    told to the parent's author.
+
+    `idempotency_key`: the key of the form it was posted from. A post whose key this person has
+    posted before (a browser or client sending it again because the answer was lost) is the same
+    post: the comment stored the first time is returned, and nothing is stored, told or pushed
+    again, even when the round has closed since. The first post wins: a key sent again with
+    another text (or another section, or another parent) still answers with the first comment.
+    Without a key every post is a new comment, as before keys."""
     review_round = lock_round(review_round.pk)
+    # The round's lock keeps two posts of the same key in the round in line: the second finds
+    # the first here. The unique constraint catches the rest (the same key in two rounds).
+    earlier = _posted_before(by_user, idempotency_key)
+    if earlier is not None:
+        return earlier
     if parent is None:
         threads.require_commenting(by_user, review_round)
     if version_id is not None and version_id != review_round.version_id:
@@ -100,9 +123,20 @@ def add_comment(
         author=by_user,
         on_behalf_of=acts_for(by_user, review_round, on_behalf_of),
         parent=parent,
+        idempotency_key=idempotency_key,
     )
     comment._history_user = by_user
-    comment.save()
+    if idempotency_key is None:
+        comment.save()
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: the round's transaction goes on
+                comment.save()
+        except IntegrityError:
+            earlier = _posted_before(by_user, idempotency_key)
+            if earlier is None:
+                raise  # another constraint
+            return earlier
     live.record(review_round.pk, "reply" if parent else "comment", comment.pk)
     if parent is not None:
         notify(
@@ -111,7 +145,7 @@ def add_comment(
             actor=by_user,
             target=comment,
             context={"document": review_round.document.title, "round": review_round.title},
-            url=f"{review_round.get_absolute_url()}#comment-{parent.pk}",
+            url=parent.get_absolute_url(),
         )
     return comment
 

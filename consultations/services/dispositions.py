@@ -87,7 +87,7 @@ def _save(
         actor=by_user,
         target=comment,
         context={"document": review_round.document.title, "disposition": outcome.label},
-        url=f"{review_round.get_absolute_url()}#comment-{comment.pk}",
+        url=comment.get_absolute_url(),
     )
     return disposition
 

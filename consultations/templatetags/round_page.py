@@ -1,16 +1,18 @@
-"""The per-person parts of the round page's threads and forms.
+"""The per-person parts of the round page's threads and forms, rendered for the viewer.
 
-On the round page itself they are holes, filled per request (see consultations/page_cache.py);
-elsewhere (a thread's own page, the live updates) they are rendered for the viewer at once.
 What a person may do on a comment is the comments' policy's answer
 (consultations/policies/threads.py), never decided here.
 """
 
+import functools
+import uuid
+
 from django import template
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from consultations import anchoring, guests, passages
 from consultations.policies import threads
@@ -33,9 +35,6 @@ def own_comment_link(context, comment) -> str:
     review_round = context["round"]
     if CommentAction.EDIT_OWN not in threads.state_allows(comment, review_round.status):
         return ""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("own", comment.author_id, comment.pk)
     if not threads.may_edit_own(context.get("user"), review_round, comment.author_id):
         return ""
     return render_to_string(
@@ -46,15 +45,24 @@ def own_comment_link(context, comment) -> str:
 @register.simple_tag(takes_context=True)
 def on_behalf_field(context, key: str) -> str:
     """The choice of organisation to comment for, for those who speak for one."""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("behalf", key)
     organisations = context.get("organisations")
     if not organisations:
         return ""
     return render_to_string(
-        "consultations/_on_behalf.html", {"key": key, "organisations": organisations}
+        "consultations/_on_behalf.html",
+        {"key": key, "organisations": organisations, "chosen": context.get("chosen")},
     )
+
+
+@register.simple_tag(takes_context=True)
+def idempotency_key(context, form=None, comment_id=None) -> str:
+    """The hidden key of a comment or reply form: new each time the form is rendered, so that
+    the form sent twice (its answer lost) is one post and two forms are two
+    (consultations/services/comments.py). `form`: a reply form sent back with its errors keeps
+    its key at its thread (`comment_id`)."""
+    if getattr(form, "is_bound", False) and getattr(form, "comment_id", None) == comment_id:
+        return form["idempotency_key"].value()
+    return str(uuid.uuid4())
 
 
 @register.filter
@@ -66,31 +74,45 @@ def masked(address: str) -> str:
 @register.simple_tag(takes_context=True)
 def section_text(context, item, may_comment: bool) -> SafeString:
     """The section's text with its passages marked (consultations/passages.py): how many comments
-    quote each one, linked to the first of their threads, and "Kommentera stycket" for those who
-    may comment. The same for everyone who sees the same part of the page: no per-person hole."""
+    quote each one, linked to the first of their threads (through the section shown in full,
+    `?avsnitt=`: the page opens with some of its threads; the page's script goes to a thread it
+    shows without loading again), and "Kommentera stycket" for those who may comment."""
     section = item.section
-    html = str(section.html)
+    quotes = tuple((pk, a.exact, a.prefix, a.suffix) for pk, a in item.quotes)
+    return mark_safe(  # noqa: S308 - see _marked_text
+        _marked_text(
+            str(section.html),
+            section.key,
+            section.heading,
+            context.get("round_url") or context["round"].get_absolute_url(),
+            may_comment,
+            get_language(),
+            quotes,
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _marked_text(
+    html: str, key: str, heading: str, base: str, may_comment: bool, language: str, quotes: tuple
+) -> str:
+    """`section_text`, a function of its arguments alone: kept for the texts and quotes that come
+    again (every view of a round until a comment quotes a passage of the section)."""
     found = passages.passages(html)
     if not found:
-        return section.html
+        return html
     quoted = passages.quoted_counts(
-        html,
-        found,
-        (
-            (
-                t.comment.pk,
-                anchoring.Anchor(
-                    t.comment.quote_exact, t.comment.quote_prefix, t.comment.quote_suffix
-                ),
-            )
-            for t in item.threads
-            if t.comment.quote_exact and not t.comment.is_deleted
-        ),
+        html, found, ((pk, anchoring.Anchor(*quote)) for pk, *quote in quotes)
     )
     if not quoted and not may_comment:
-        return section.html
-    base = context["round"].get_absolute_url()
-    label = gettext("Comment on the passage")
+        return html
+    with translation.override(language):
+        label = gettext("Comment on the passage")
+        where = gettext("%(number)s in %(section)s")
+        counts = {
+            n: ngettext("%(count)s comment", "%(count)s comments", n) % {"count": n}
+            for n in {len(ids) for ids in quoted.values()}
+        }
 
     def control(passage: passages.Passage) -> str:
         threads = quoted.get(passage.number, [])
@@ -98,34 +120,32 @@ def section_text(context, item, may_comment: bool) -> SafeString:
             return ""
         count = (
             format_html(
-                '<a class="passage__count" href="#thread-{}">{}</a>',
+                '<a class="passage__count" href="{}?avsnitt={}#thread-{}">{}</a>',
+                base,
+                key,
                 threads[0],
-                ngettext("%(count)s comment", "%(count)s comments", len(threads))
-                % {"count": len(threads)},
+                counts[len(threads)],
             )
             if threads
             else ""
         )
         link = (
             format_html(
-                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form-{}" '
-                'data-passage="{}">{}<span class="visually-hidden"> {}</span></a>',
+                '<a class="passage__comment" href="{}?stycke={}:{}#comment-form">{}'
+                '<span class="visually-hidden"> {}</span></a>',
                 base,
-                section.key,
-                passage.number,
-                section.key,
+                key,
                 passage.number,
                 label,
-                gettext("%(number)s in %(section)s")
-                % {"number": passage.number, "section": section.heading},
+                where % {"number": passage.number, "section": heading},
             )
             if may_comment
             else ""
         )
-        return format_html(' <span class="passage" data-passage-ui="">{}{}</span>', count, link)
+        return format_html(' <span class="passage" data-passage-ui>{}{}</span>', count, link)
 
     # Cleaned by nh3 (documents.markdown); the controls are escaped by format_html.
-    return mark_safe(passages.with_controls(html, found, control))  # noqa: S308
+    return passages.with_controls(html, found, control)
 
 
 @register.simple_tag(takes_context=True)
@@ -133,10 +153,7 @@ def quoted(context, part: str, key: str) -> str:
     """What a section's comment form holds of the passage quoted from a link ("Kommentera
     stycket" without JavaScript): `part` is "open" (the form opens), "fields" (the quote),
     "focus" (the comment field takes the focus) or "proposal" (the proposed text starts as the
-    quote). On the round page a hole, filled per request (consultations/page_cache.py)."""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("quoted", part, key)
+    quote)."""
     return passages.quoted_part(part, key, context.get("quoted_passage"))
 
 
@@ -144,22 +161,9 @@ def quoted(context, part: str, key: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def form_region(context, name: str, comment) -> str:
-    """Around a thread's answer or reply form (`name`) on the shared round page: a hole, so that
-    a form sent back with errors (the page without JavaScript) takes its place for that person
-    only (page_cache.fill). Elsewhere nothing."""
-    holes = context.get("holes")
-    return holes.mark(name, comment.pk) if holes is not None else ""
-
-
-@register.simple_tag(takes_context=True)
 def answer_saved(context, comment) -> str:
     """ "The answer is saved", with the way to the next comment that waits, at the thread that
-    was answered: a hole on the shared round page (filled for the person who answered), and on
-    the other pages where the view says this comment was just answered."""
-    holes = context.get("holes")
-    if holes is not None:
-        return holes.mark("saved", comment.pk)
+    was answered, where the view says this comment was just answered."""
     saved = context.get("answer_saved")
     if saved is None or saved.get("comment_id") != comment.pk:
         return ""

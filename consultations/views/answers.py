@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from consultations import answering, page_cache, selectors
+from consultations import answering, saved_answers, selectors
 from consultations.answering import Filter
 from consultations.forms import DispositionForm
 from consultations.models import Comment, ReviewRound
@@ -58,18 +58,19 @@ def disposition(request, pk, comment_pk):
     except DomainError as error:
         form.add_error(None, error.message)
         return _sent_back(request, review_round, comment, form, chosen, on_answers)
-    page_cache.mark_changed_by(request, review_round)
     progress = answering.progress(review_round, after=comment, chosen=chosen)
     waiting = progress.next_unanswered
     if request.htmx:
         return _answered_in_place(
             request, review_round, comment, progress, chosen, on_answers, applied
         )
-    page_cache.remember_saved(
+    saved_answers.remember_saved(
         request, review_round, comment.pk, waiting.pk if waiting else None, applied
     )
-    back = _answers_url(review_round, chosen) if on_answers else review_round.get_absolute_url()
-    return redirect(f"{back}#thread-{comment.pk}")
+    if on_answers:
+        return redirect(f"{_answers_url(review_round, chosen)}#thread-{comment.pk}")
+    # The round page shows the thread answered wherever it is (its section may be long).
+    return redirect(f"{review_round.get_absolute_url()}#thread-{comment.pk}")
 
 
 def _answers_url(review_round: ReviewRound, chosen: Filter) -> str:
@@ -78,11 +79,16 @@ def _answers_url(review_round: ReviewRound, chosen: Filter) -> str:
     return f"{url}?{query}" if query else url
 
 
-def next_href(review_round: ReviewRound, waiting: Comment | None, chosen: Filter, on_answers):
+def next_href(
+    review_round: ReviewRound, waiting: Comment | None, chosen: Filter, on_answers, page=None
+):
     """Where "Next unanswered comment" leads: the thread on this page, or (on the answering
-    page, when the filter hides it) the answering page showing the unanswered ones."""
+    page, when the filter hides it) the answering page showing the unanswered ones; on the
+    round page (`page`, selectors.light_round_page) its section in full when it is not shown."""
     if waiting is None:
         return ""
+    if page is not None and not on_answers:
+        return page.href_of(waiting.pk)
     if not on_answers or chosen.keeps(waiting):
         return f"#thread-{waiting.pk}"
     unanswered = Filter(chosen.section, answering.UNANSWERED, chosen.party)
@@ -107,7 +113,10 @@ def _answered_in_place(request, review_round, comment, progress, chosen, on_answ
     """htmx: the thread, answered, with "the answer is saved" (focused) and the way on; the
     count and the next-comment link of the page follow (hx-swap-oob)."""
     context = _thread_context(request, review_round, chosen, on_answers)
-    href = next_href(review_round, progress.next_unanswered, chosen, on_answers)
+    # The round page opens with some threads of each section: the way to one it does not show
+    # goes through its section in full.
+    page = None if on_answers else selectors.light_round_page(review_round, request.user)
+    href = next_href(review_round, progress.next_unanswered, chosen, on_answers, page)
     context.update(
         {
             "t": answering.one_thread(review_round, comment.pk),
@@ -122,7 +131,9 @@ def _answered_in_place(request, review_round, comment, progress, chosen, on_answ
                 "total": progress.total,
                 "applied": applied,
             },
-            "next_href": next_href(review_round, progress.first_unanswered, chosen, on_answers),
+            "next_href": next_href(
+                review_round, progress.first_unanswered, chosen, on_answers, page
+            ),
             "answered": progress.answered,
             "total": progress.total,
         }
@@ -161,7 +172,7 @@ def answers_page(request, review_round, chosen: Filter, *, answer_error=None):
     context = _thread_context(request, review_round, chosen, True)
     page = selectors.round_page(review_round)
     shown = answering.answering(page, chosen)
-    saved = page_cache.take_saved(request, review_round)
+    saved = saved_answers.take_saved(request, review_round)
     context.update(
         {
             "page": page,

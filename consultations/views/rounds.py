@@ -1,5 +1,6 @@
 """The round pages: start a round, the round itself (text, comments, parties), its steps."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import anchoring, answering, page_cache, passages, selectors
+from consultations import anchoring, answering, passages, saved_answers, selectors
 from consultations.errors import InvalidTransition, NobodyToRemind
 from consultations.forms import (
     CommentForm,
@@ -189,44 +190,50 @@ def errors_of(form, comment_id: int, ids: dict[str, str]) -> list[tuple[str, str
 
 def round_page(request, review_round, *, sent_back: SentBack | None = None, comment_form=None):
     """The round page (`sent_back`: with a thread's form sent back with its errors;
-    `comment_form`: a new comment that could not be sent, with its errors and what was typed)."""
-    context = _round_context(request, review_round)
+    `comment_form`: a new comment that could not be sent, with its errors and what was typed).
+    It opens with the threads a person is likely to read (selectors.light_round_page); a
+    section's other threads come with `?avsnitt=<key>` (or its fragment, `section_threads`)."""
+    context = thread_context(request, review_round)
     consultees = selectors.consultees_of(review_round)
-    # Not in the cached part of the page: what this person may do for each party.
     round_policy.on_parties(request.user, review_round, consultees)
-    viewer, versions = page_cache.viewer_of(
-        review_round,
-        can_comment=context["can_comment"],
-        can_dispose=context["can_dispose"],
-        can_apply=context["can_apply"],
+    saved = saved_answers.take_saved(request, review_round)
+    also = tuple(
+        pk
+        for pk in (
+            sent_back.comment_id if sent_back is not None else None,
+            saved[0] if saved is not None else None,
+        )
+        if pk is not None
     )
+    full = _section_asked(request.GET.get("avsnitt"))
+    page = selectors.light_round_page(review_round, request.user, full=full, also=also)
     organisations = list(_acting_for(request.user, review_round))
-    answers = page_cache.saved_answers(request, review_round)
-    if sent_back is not None:
-        answers.forms[f"{sent_back.region} {sent_back.comment_id}"] = sent_back.html
-    sections_html, summary, sequence = page_cache.sections_of(
-        request,
-        review_round,
-        viewer,
-        versions,
-        organisations=organisations,
-        chosen=_written_for(request, organisations),
-        quoted=_quoted_passage(request, review_round) if context["can_comment"] else None,
-        answers=answers,
-    )
+    quoted = _quoted_passage(request, review_round) if context["can_comment"] else None
+    context.update(_sections_context(request, review_round, page, organisations, context))
     context.update(
         {
-            "sections_html": sections_html,
-            "page_sequence": sequence,
-            "summary": summary,
+            "quoted_passage": quoted,
+            "comment_at": _comment_at(request, page, quoted, comment_form),
+            # Followed "Kommentera avsnittet" without JavaScript: the focus in "Din synpunkt".
+            "comment_focus": quoted is None and "kommentera" in request.GET,
+            "sent_back": sent_back,
+            "comment_form": comment_form,
+            "summary": page,
+            "page_sequence": review_round.sequence,
             "consultees": consultees,
             "my_parties": [c for c in consultees if c.may.speak_for],
             "questions": list(review_round.questions.all()),
             "not_answered": [c for c in consultees if not c.has_answered],
-            "sent_back": sent_back,
-            "comment_form": comment_form,
-        }
+        },
     )
+    if saved is not None:
+        comment_id, next_id, applied = saved
+        context["answer_saved"] = {
+            "comment_id": comment_id,
+            "next_href": page.href_of(next_id),
+            "autofocus": True,
+            "applied": applied,
+        }
     if RoundAction.SEE_REACH in context["actions"]:
         # Those who run the round: the parties first (how each is reached, who has answered,
         # the reminder), before the document.
@@ -235,6 +242,56 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None, comm
         context.update(_party_status(review_round, consultees))
     status = 400 if sent_back is not None or comment_form is not None else 200
     return render(request, "consultations/round_detail.html", context, status=status)
+
+
+def _sections_context(request, review_round, page, organisations, context) -> dict:
+    return {
+        "page": page,
+        "round_url": review_round.get_absolute_url(),
+        "kinds": Comment.Kind.choices,
+        "organisations": organisations,
+        "chosen": _written_for(request, organisations),
+        "next_href": page.href_of(page.first_unanswered) if context["can_dispose"] else "",
+    }
+
+
+def _section_asked(value: str | None) -> str | None:
+    """The section a link asks for in full (`?avsnitt=`): its key, "" for the whole document."""
+    if not value:
+        return None
+    return "" if value == selectors.WHOLE_DOCUMENT else value
+
+
+def _comment_at(request, page, quoted, comment_form) -> str:
+    """Where the page's one comment form stands: in the section a "Kommentera avsnittet" link
+    (`?kommentera=<key>`) or a quoted passage asked for, else with the whole document."""
+    keys = {s.key for s in page.sections}
+    asked = request.GET.get("kommentera", "")
+    if quoted is not None:
+        return quoted[0]
+    if asked in keys:
+        return asked
+    return ""
+
+
+@login_required
+def section_threads(request, pk, key):
+    """Every thread of one section of the round page (`key`; "-" the whole document): the
+    fragment "Visa alla" loads with htmx; without JavaScript the same link shows the round
+    page with that section in full (`?avsnitt=`). Seen by those who see the round."""
+    review_round = selectors.get_round_for_user(request.user, pk)
+    wanted = _section_asked(key)
+    if wanted is None:
+        raise NotFound()
+    if wanted and not review_round.version.sections.filter(key=wanted).exists():
+        raise NotFound()
+    page = selectors.light_round_page(review_round, request.user, only=wanted)
+    context = thread_context(request, review_round)
+    organisations = list(_acting_for(request.user, review_round))
+    context.update(_sections_context(request, review_round, page, organisations, context))
+    item = page.general if not wanted else next(s for s in page.sections if s.key == wanted)
+    context["item"] = item
+    return render(request, "consultations/_section_threads.html", context)
 
 
 def _quoted_passage(request, review_round):
@@ -326,6 +383,7 @@ def comment_add(request, pk):
                 kind=_kind_of(data),
                 proposed_text=data["proposed_text"],
                 on_behalf_of=data["on_behalf_of"],
+                idempotency_key=data["idempotency_key"],
             )
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
@@ -335,10 +393,10 @@ def comment_add(request, pk):
             messages.success(
                 request, _("Your comment is saved. Everyone in the round can read it.")
             )
-            page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
-    # Not a page apart: the round page, the errors on top and what was typed kept there.
-    return round_page(request, review_round, comment_form=form)
+    # Not a page apart: the round page, the errors on top and what was typed kept there, with
+    # the form's key (sent again, it is the same post).
+    return round_page(request, review_round, comment_form=with_key(form))
 
 
 @login_required
@@ -350,22 +408,38 @@ def reply_add(request, pk, comment_pk):
     if form.is_valid():
         try:
             reply = comment_services.add_comment(
-                review_round, by_user=request.user, body=form.cleaned_data["body"], parent=parent
+                review_round,
+                by_user=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            page_cache.mark_changed_by(request, review_round)
             return redirect(f"{review_round.get_absolute_url()}#comment-{reply.pk}")
     return round_page(request, review_round, sent_back=_reply_sent_back(request, parent, form))
+
+
+def with_key(form):
+    """The form sent back with its errors keeps the key it came with; one that came without a
+    key (a page from before keys) gets one now."""
+    if form["idempotency_key"].value() and form.fields["idempotency_key"].clean(
+        form["idempotency_key"].value()
+    ):
+        return form
+    form.data = form.data.copy()
+    form.data["idempotency_key"] = str(uuid.uuid4())
+    return form
 
 
 def _reply_sent_back(request, parent, form) -> SentBack:
     """The reply form with its error and the text as typed, at its thread; where no reply can
     be written any more (the round has closed), the reason and the text to copy."""
     review_round = parent.round
+    form = with_key(form)
     form.comment_id, form.kept_text = parent.pk, form.data.get("body", "")
     context = thread_context(request, review_round)
     thread = answering.one_thread(review_round, parent.pk)
@@ -396,15 +470,13 @@ def comment_edit(request, pk, comment_pk):
             if action == "delete":
                 comment_services.delete_comment(comment, by_user=request.user)
                 messages.success(request, _("Your comment was removed."))
-                page_cache.mark_changed_by(request, review_round)
                 return redirect(review_round)
             if form.is_valid():
                 comment_services.edit_comment(
                     comment, by_user=request.user, body=form.cleaned_data["body"]
                 )
                 messages.success(request, _("Your comment was changed."))
-                page_cache.mark_changed_by(request, review_round)
-                return redirect(f"{review_round.get_absolute_url()}#comment-{comment.pk}")
+                return redirect(comment.get_absolute_url())
         except ACCESS_REFUSALS:
             raise  # the 404 and 403 pages, not a message next to the form
         except DomainError as error:
@@ -562,4 +634,40 @@ def round_events(request, pk):
         }
         for t in threads
     ]
-    return JsonResponse({"sequence": last, "threads": items, "removed": removed})
+    keys = {t.comment.section_key for t in threads}
+    sections = [
+        _section_texts(key, n) for key, n in selectors.section_counts(review_round, keys).items()
+    ]
+    return JsonResponse(
+        {"sequence": last, "threads": items, "removed": removed, "sections": sections}
+    )
+
+
+def _section_texts(key: str, count: int) -> dict:
+    """What the live page writes for a section whose threads changed: its count, and (where it
+    shows only some) "Visar {shown} av N" and "Visa alla N" (the page puts in {shown})."""
+    more = (
+        ngettext(
+            "Show all %(counter)s comment in the section",
+            "Show all %(counter)s comments in the section",
+            count,
+        )
+        if key
+        else ngettext(
+            "Show all %(counter)s comment on the whole document",
+            "Show all %(counter)s comments on the whole document",
+            count,
+        )
+    )
+    return {
+        "key": key,
+        "count": ngettext("%(counter)s comment", "%(counter)s comments", count)
+        % {"counter": count},
+        "showing": ngettext(
+            "Showing %(shown)s of %(counter)s comment",
+            "Showing %(shown)s of %(counter)s comments",
+            count,
+        )
+        % {"shown": "{shown}", "counter": count},
+        "more": more % {"counter": count},
+    }

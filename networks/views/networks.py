@@ -107,10 +107,16 @@ def restore_network(request, pk):
     return _archive_or_restore(request, pk, archive=False)
 
 
+# Members listed on a network's page; the rest behind "Visa alla N medlemmar" (?medlemmar=alla).
+MEMBERS_SHOWN = 30
+
+
 @login_required
 def network_detail(request, pk):
     network = selectors.get_network_for_user(request.user, pk)
     actions = registry.actions(request.user, network)
+    everyone = request.GET.get("medlemmar") == "alla"  # "Visa alla N": the whole list
+    members = selectors.list_members(network, limit=None if everyone else MEMBERS_SHOWN)
     return render(
         request,
         "networks/network_detail.html",
@@ -119,7 +125,8 @@ def network_detail(request, pk):
             "actions": actions,
             "may": actions,
             "can_manage": Action.MANAGE_MEMBERS in actions,
-            "members": selectors.list_members(network),
+            "members": members,
+            "member_count": members[0].of if members else 0,
             "former_members": selectors.list_former_members(network),
             "sub_networks": selectors.list_sub_networks(network, request.user),
         },

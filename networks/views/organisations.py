@@ -19,6 +19,10 @@ from networks.forms import OrganisationForm
 from networks.models import Organisation
 from networks.permissions import Action
 
+# People listed as speaking for the organisation in networks; the rest behind "Visa alla N"
+# (?representanter=alla).
+REPRESENTATIVES_SHOWN = 30
+
 
 def _organisation(user, pk) -> Organisation:
     organisation = Organisation.objects.filter(pk=pk).first()
@@ -77,6 +81,14 @@ def organisation_detail(request, pk):
             error = refusal.message
     # Someone who does not work with the organisation sees its public facts only.
     sees_people = Action.VIEW_ORGANISATION_PEOPLE in actions
+    everyone = request.GET.get("representanter") == "alla"  # "Visa alla N"
+    representatives = (
+        selectors.list_representatives_for_user(
+            request.user, organisation, limit=None if everyone else REPRESENTATIVES_SHOWN
+        )
+        if sees_people
+        else []
+    )
     return render(
         request,
         "networks/organisation_detail.html",
@@ -84,11 +96,8 @@ def organisation_detail(request, pk):
             "organisation": organisation,
             "sees_people": sees_people,
             "affiliations": selectors.list_affiliations(organisation) if sees_people else [],
-            "representatives": (
-                selectors.list_representatives_for_user(request.user, organisation)
-                if sees_people
-                else []
-            ),
+            "representatives": representatives,
+            "representative_count": representatives[0].of if representatives else 0,
             "can_manage": can_manage,
             "may": actions,
             "error": error,

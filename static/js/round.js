@@ -71,10 +71,38 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
-  function quote(passage) {
-    var details = document.querySelector('[data-comment-form="' + passage.key + '"]');
-    if (!details) return false;
+  // The page has one comment form; it moves into the section where it is wanted.
+  function moveForm(key) {
+    var details = document.getElementById("comment-form");
+    var spot = document.querySelector('[data-comment-spot="' + key + '"]');
+    if (!details || !spot) return null;
+    document.querySelectorAll("a[data-comment-here]").forEach(function (a) {
+      a.parentElement.hidden = a.dataset.commentHere === key;
+    });
+    if (details.dataset.commentForm !== key) {
+      spot.appendChild(details);
+      details.dataset.commentForm = key;
+      details.querySelector("[data-section-key-field]").value = key;
+      // A quote belongs to its section: moved elsewhere, the form quotes nothing.
+      details.querySelector("[data-quote-exact]").value = "";
+      details.querySelector("[data-quote-prefix]").value = "";
+      details.querySelector("[data-quote-suffix]").value = "";
+      details.querySelector("[data-quote-shown]").textContent = "";
+      details.querySelector("[data-quote-box]").hidden = true;
+      var proposal = details.querySelector("[data-proposal]");
+      if (proposal && (!proposal.value || proposal.value === proposal.dataset.quoted)) proposal.value = "";
+      if (proposal) proposal.dataset.quoted = "";
+      details.querySelector("[data-proposal-field]").hidden = !key;
+      details.querySelector("[data-comment-summary]").textContent =
+        key ? details.dataset.sectionSummary : details.dataset.documentSummary;
+    }
     details.open = true;
+    return details;
+  }
+
+  function quote(passage) {
+    var details = moveForm(passage.key);
+    if (!details) return false;
     details.querySelector("[data-quote-exact]").value = passage.exact;
     details.querySelector("[data-quote-prefix]").value = passage.prefix;
     details.querySelector("[data-quote-suffix]").value = passage.suffix;
@@ -92,6 +120,25 @@
     return true;
   }
 
+  // "Kommentera avsnittet": the form moves into the section, the focus to "Din synpunkt".
+  document.addEventListener("click", function (event) {
+    var here = event.target.closest("a[data-comment-here]");
+    if (!here) return;
+    var details = moveForm(here.dataset.commentHere);
+    if (!details) return;
+    event.preventDefault();
+    details.querySelector("textarea[name=body]").focus();
+    announce(details.dataset.movedText);
+  });
+
+  // "Visa alla": the section's threads came (htmx); the focus goes to them.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var list = event.detail && event.detail.elt;
+    if (!list || !list.matches || !list.matches("[data-threads]")) return;
+    var fresh = document.getElementById(list.id) || list;
+    fresh.focus();
+  });
+
   document.addEventListener("selectionchange", function () {
     document.querySelectorAll("[data-comment-selection]").forEach(function (b) { b.hidden = true; });
     pending = selectionIn();
@@ -101,7 +148,17 @@
   });
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[data-passage]");
+    // A passage's count leads to its first thread: here when the page shows it.
+    var count = event.target.closest("a.passage__count");
+    if (count) {
+      var shown = document.getElementById(count.hash.slice(1));
+      if (shown) {
+        event.preventDefault();
+        window.location.hash = count.hash;
+      }
+      return;
+    }
+    var link = event.target.closest("a.passage__comment");
     if (link) {
       var passage = passageOf(link);
       if (passage && quote(passage)) event.preventDefault();
@@ -174,7 +231,20 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
+  // Each changed section's count, and its "Visa alla" line where not every thread is shown.
+  function counts(sections) {
+    (sections || []).forEach(function (s) {
+      var count = page.querySelector('[data-section-count="' + s.key + '"]');
+      if (count) count.textContent = s.count;
+      var more = page.querySelector('[data-threads-more="' + s.key + '"]');
+      if (!more) return;
+      more.querySelector("[data-showing]").textContent = s.showing.replace("{shown}", more.dataset.shown);
+      more.querySelector("[data-show-all-text]").textContent = s.more;
+    });
+  }
+
   function apply(data) {
+    counts(data.sections);
     data.removed.forEach(function (id) {
       var gone = document.getElementById("thread-" + id) || document.getElementById("comment-" + id);
       if (gone) gone.remove();
@@ -196,7 +266,8 @@
         old.replaceWith(fresh);
       } else {
         var list = page.querySelector('[data-threads="' + item.section + '"]');
-        if (!list) return;
+        // A section that shows only some of its threads says how many it has (below).
+        if (!list || list.querySelector("[data-threads-more]")) return;
         list.appendChild(fresh);
       }
       openForms.forEach(function (cls) {

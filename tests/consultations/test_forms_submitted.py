@@ -218,7 +218,8 @@ def test_the_chair_publishes_the_report_of_a_closed_round(closed_world):
 def test_a_consulted_person_proposes_a_change_to_a_section(open_world):
     section = open_world["round"].version.sections.get(heading="Mål")
     client = browser_client(open_world["people"]["manager"])
-    page = client.get(open_world["round"].get_absolute_url())
+    round_page = client.get(open_world["round"].get_absolute_url())
+    page = follow_link(client, round_page, "Kommentera avsnittet Mål")
 
     response = submit_form(
         client,
@@ -771,7 +772,9 @@ def test_a_guest_comments_and_submits_the_partys_response_from_the_pages(
     )
     eva = guest_user(reached, smtp_inbox)
     client = browser_client(eva)
-    page = client.get(review_round.get_absolute_url())
+    round_page = client.get(review_round.get_absolute_url())
+    heading = open_world["section"].heading
+    page = follow_link(client, round_page, f"Kommentera avsnittet {heading}")
 
     commented = submit_form(
         client,

@@ -444,9 +444,8 @@ def test_someone_who_does_not_see_the_round_gets_not_found_for_the_original(clie
     assert LETTER not in reply.content
 
 
-def test_the_party_list_is_right_for_each_viewer_of_the_kept_round_page(client, answered, settings):
-    """The threads of the round page are rendered once and kept; the party list is not."""
-    settings.ROUND_PAGE_CACHE = True
+def test_the_party_list_is_right_for_each_viewer_of_the_round_page(client, answered):
+    """Each viewer, one after the other, sees the party list as it is for them."""
     url, original = answered["round"].get_absolute_url(), original_url(answered)
     for who, sees in (("writer", True), ("member", False), ("chair", True), ("expert", True)):
         client.force_login(answered["people"][who])

@@ -106,6 +106,16 @@ def pages(w):
             ROUND_READERS,
             ROUND_READERS,
         ),
+        "section_threads": (  # "Visa alla": every thread of a section, as the page shows them
+            reverse("consultations:section_threads", args=[r.pk, w["section"].key]),
+            ROUND_READERS,
+            ROUND_READERS,
+        ),
+        "whole_document_threads": (
+            reverse("consultations:section_threads", args=[r.pk, "-"]),
+            ROUND_READERS,
+            ROUND_READERS,
+        ),
         "edit_comment": (  # the member's comment: only its author may change it
             reverse("consultations:comment_edit", args=[r.pk, c.pk]),
             {"member"},
@@ -161,6 +171,8 @@ PAGES = [
     "rounds_of_document",
     "new_round",
     "thread",
+    "section_threads",
+    "whole_document_threads",
     "edit_comment",
     "respond",
     "enter",
@@ -330,3 +342,28 @@ def test_reminding_outside_an_open_round_is_refused_in_words_and_sends_nothing(
         else:  # a reader of the document is told it is not theirs; others find nothing
             assert response.status_code == (404 if visitor == "outsider" else 403)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("state", ["planned", "open", "closed"])
+def test_a_sections_threads_are_seen_exactly_by_those_who_see_the_round(
+    client, world, visitor, state
+):
+    """The fragment "Visa alla" loads answers as the round page does, for every role in every
+    state of the round: outsiders get 404, never the threads."""
+    review_round, chair = world["round"], world["people"]["chair"]
+    if state != "planned":
+        round_services.open_round(review_round, by_user=chair)
+        comments.add_comment(review_round, by_user=world["people"]["member"], body="Bra.")
+    if state == "closed":
+        round_services.close_round(review_round, by_user=chair)
+    login(client, world, visitor)
+    fragment = reverse("consultations:section_threads", args=[review_round.pk, "-"])
+    page = client.get(review_round.get_absolute_url())
+    response = client.get(fragment, HTTP_HX_REQUEST="true")
+    assert response.status_code == page.status_code
+    assert response.status_code in (200, 302, 404)
+    if response.status_code == 200 and state != "planned":
+        assert "Bra." in response.content.decode()
+    if response.status_code == 404:
+        assert "Bra." not in response.content.decode()

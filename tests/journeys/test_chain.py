@@ -203,7 +203,7 @@ def member_comments_while_chair_watches(journey, chain: Chain, chair):
 
     # A remark on a section, on behalf of Kumla kommun.
     intro = member.get_by_role("region", name=STRATEGY_HEADINGS[0])
-    intro.get_by_text("Lämna synpunkt på avsnittet").click()
+    intro.get_by_role("link", name=re.compile("^Kommentera avsnittet")).click()
     intro.get_by_label("Din synpunkt").fill(SECTION_COMMENT)
     intro.get_by_label("Jag skriver för").select_option(label="Kumla kommun")
     axe(member, "the comment form of a section")
@@ -254,7 +254,7 @@ def observer_reads_only(journey, chain: Chain):
     observer = journey.as_person(OBSERVER, then=chain.review_round.get_absolute_url())
     expect(observer.get_by_role("heading", level=1)).to_have_text(ROUND_TITLE)
     expect(observer.get_by_role("main")).to_contain_text(SECTION_COMMENT)
-    expect(observer.get_by_text("Lämna synpunkt på avsnittet")).to_have_count(0)
+    expect(observer.get_by_text("Kommentera avsnittet")).to_have_count(0)
     expect(observer.get_by_text("Lämna synpunkt på hela dokumentet")).to_have_count(0)
     expect(observer.get_by_role("region", name="Ditt remissvar")).to_have_count(0)
     axe = journey.axe

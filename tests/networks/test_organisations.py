@@ -183,3 +183,34 @@ def test_an_account_outside_the_coordinators_networks_gets_the_answer_of_no_acco
     assert answer("annan.lan@example.org") == nobody
     assert answer("kronoberg@example.org") == nobody
     assert snapshot() == before
+
+
+def test_many_representatives_are_listed_first_by_name_with_a_link_to_all(
+    client, setup, monkeypatch
+):
+    """Past the limit, the page lists the first by name and links to the whole list; only
+    the networks the person sees are counted."""
+    from networks.views import organisations as organisation_views
+
+    monkeypatch.setattr(organisation_views, "REPRESENTATIVES_SHOWN", 2)
+    kumla, network = setup["kumla"], setup["coordinator"].memberships.get().network
+    for name in ("Berit", "Cecilia", "Anna"):
+        MembershipFactory(network=network, organisation=kumla, user=UserFactory(full_name=name))
+    MembershipFactory(organisation=kumla, user=UserFactory(full_name="Dold"))  # not seen
+    client.force_login(setup["member"])
+    url = reverse("networks:organisation", args=[kumla.pk])
+
+    page = client.get(url).content.decode()
+
+    shown = re.findall(r"<li>([^<–]+) – ", page)
+    assert [name.strip() for name in shown] == ["Anna", "Berit"]
+    assert 'href="?representanter=alla#members-heading"' in page
+    assert "Visa alla 4" in page  # Anna, Berit, Cecilia and the first member of the setup
+
+    page = client.get(url, {"representanter": "alla"}).content.decode()
+
+    shown = [name.strip() for name in re.findall(r"<li>([^<–]+) – ", page)]
+    assert shown[:3] == ["Anna", "Berit", "Cecilia"]
+    assert len(shown) == 4
+    assert "Dold" not in page
+    assert 'href="?representanter=alla' not in page

@@ -1,5 +1,6 @@
 """Pages cost the same number of queries with 5 members as with 200."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,3 +156,32 @@ def test_the_new_network_page_does_not_grow_with_the_persons_networks(client):
         client.force_login(person)
         counts.append(count(client, reverse("networks:create")))
     assert counts[0] == counts[1]
+
+
+def test_a_big_network_lists_its_first_members_and_links_to_all(client, monkeypatch):
+    """With more members than the page lists: the chair first, then by name; the count says
+    how many there are, and "Show all" lists every one of them."""
+    from networks.views import networks as network_views
+
+    monkeypatch.setattr(network_views, "MEMBERS_SHOWN", 3)
+    network = NetworkFactory()
+    chair = MembershipFactory(
+        network=network, role=Role.CHAIR, user=UserFactory(full_name="Öberg Chair")
+    ).user
+    for name in ("Anna", "Bertil", "Cecilia", "David"):
+        MembershipFactory(network=network, role=Role.MEMBER, user=UserFactory(full_name=name))
+    client.force_login(chair)
+    url = reverse("networks:detail", args=[network.pk])
+
+    page = client.get(url).content.decode()
+
+    listed = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', page)
+    assert listed == ["Öberg Chair", "Anna", "Bertil"]
+    assert "<strong>5</strong>" in page  # members, not the three listed
+    assert 'href="?medlemmar=alla#members-heading"' in page
+
+    page = client.get(url, {"medlemmar": "alla"}).content.decode()
+
+    listed = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', page)
+    assert listed == ["Öberg Chair", "Anna", "Bertil", "Cecilia", "David"]
+    assert 'href="?medlemmar=alla' not in page

@@ -37,6 +37,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from workspace import dashboard
 from workspace.dashboard import Ask, Step, my_work
 
 pytestmark = pytest.mark.django_db
@@ -884,3 +885,59 @@ def test_the_start_page_costs_the_same_with_little_and_much_work(client, world, 
 
     assert response.status_code == 200
     assert few == many <= PAGE_QUERIES
+
+
+# ------------------------------------------------------------------- long lists: "show all"
+
+
+def test_a_long_list_shows_its_first_items_and_how_many_there_are(
+    client, english, open_world, kronoberg, monkeypatch
+):
+    """The expert owes two responses; with one shown per group, the sooner deadline is listed,
+    the heading counts both, and "Show all 2" lists both, without a link to show more."""
+    monkeypatch.setattr(dashboard, "SHOWN", 1)
+    expert = open_world["people"]["expert"]
+    Consultee.objects.create(round=kronoberg["round"], person=expert)
+    client.force_login(expert)
+
+    response = client.get(reverse("home"))
+
+    assert "Responses to write 2" in headings(response)
+    text = page_text(response)
+    assert "Kronobergs remiss" in text
+    assert "Remiss augusti" not in text
+    assert links(response)["Show all 2"] == "?visa=answer#todo-answer"
+
+    response = client.get(reverse("home"), {"visa": "answer"})
+
+    assert "Responses to write 2" in headings(response)
+    text = page_text(response)
+    assert "Kronobergs remiss" in text
+    assert "Remiss augusti" in text
+    assert "Show all 2" not in links(response)
+
+
+def test_the_rounds_one_runs_are_counted_and_the_first_by_deadline_shown(
+    open_world, kronoberg, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "SHOWN", 1)
+    chair = open_world["people"]["chair"]
+    ReviewRound.objects.filter(pk=kronoberg["round"].pk).update(chair=chair)
+
+    work = my_work(chair)
+
+    assert titles(work.running) == ["Kronobergs remiss"]  # two days left, the other ten
+    group = next(g for g in work.groups if g.ask == Ask.RUN)
+    assert (group.total, group.more) == (2, True)
+    work = my_work(chair, show_all=Ask.RUN)
+    assert titles(work.running) == ["Kronobergs remiss", "Remiss augusti"]
+    assert not next(g for g in work.groups if g.ask == Ask.RUN).more
+
+
+def test_an_unknown_group_to_show_whole_is_ignored(client, open_world):
+    client.force_login(open_world["people"]["chair"])
+
+    response = client.get(reverse("home"), {"visa": "<script>"})
+
+    assert response.status_code == 200
+    assert "Remiss augusti" in page_text(response)

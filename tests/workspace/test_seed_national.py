@@ -21,7 +21,12 @@ from consultations.models import (
 from documents.models import Document, Section, Version, content_hash
 from networks.models import Membership, Network, Organisation, User
 from notifications.models import Notification
-from workspace.management.commands.seed_national import PASSWORD, is_seeded, samples
+from workspace.management.commands.seed_national import (
+    PASSWORD,
+    is_seeded,
+    samples,
+    seed_record,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -54,6 +59,8 @@ def test_the_national_data_set_at_a_small_scale(client, capsys):
     assert "Total:" in out
     assert "on disk:" in out
     assert "consultations_comment" in out
+    assert seed_record().startswith("seed_national: ")  # how long it took, for the benchmark
+    assert f"at scale {SCALE:g} (seed 15)" in seed_record()
 
     # counts in proportion to the national size
     assert User.objects.count() == 40

@@ -307,6 +307,7 @@ class Command(BaseCommand):
         if not 0 < scale <= 10:
             raise CommandError("--scale must be above 0 and at most 10.")
         sizes = {name: scaled(name, scale) for name in FULL}
+        seed = options["seed"]
         database = connection.settings_dict["NAME"]
         plan = ", ".join(f"{n:,} {name}" for name, n in sizes.items())
         if not options["yes"]:
@@ -325,7 +326,7 @@ class Command(BaseCommand):
         timer = Timer(self.stdout)
         with transaction.atomic(), connection.cursor() as cursor:
             writer = Writer(cursor)
-            Seeder(writer, timer, random.Random(options["seed"]), sizes).run()  # noqa: S311
+            Seeder(writer, timer, random.Random(seed), sizes).run()  # noqa: S311
             since = time.monotonic()
             count = 0
             for model, date, user in HISTORY:
@@ -346,6 +347,7 @@ class Command(BaseCommand):
             timer.step("ANALYZE", 0, since)
         total = time.monotonic() - timer.started
         self.stdout.write(f"Total: {total:.1f} s")
+        record_seed(database, f"seed_national: {total:.0f} s at scale {scale:g} (seed {seed})")
         self.report_sizes(database)
         self.stdout.write(f"Samples (log in with the password {PASSWORD!r}):")
         for name, value in samples().items():
@@ -361,6 +363,24 @@ class Command(BaseCommand):
             )
             for name, rows, size in cursor.fetchall():
                 self.stdout.write(f"  {name:<44} ~{rows:>10,} rows {size:>10}")
+
+
+def record_seed(database: str, text: str) -> None:
+    """What was seeded and how long it took, kept as the database's comment (a benchmark
+    reports it: seed_record()), with the day it was written."""
+    text = f"{text}, {timezone.now():%Y-%m-%d %H:%M} UTC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON DATABASE {connection.ops.quote_name(database)} IS %s", [text])
+
+
+def seed_record() -> str:
+    """The comment record_seed left on this database ('' if none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0] or ""
 
 
 def is_seeded() -> bool:

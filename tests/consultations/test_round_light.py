@@ -1,0 +1,229 @@
+"""The lighter round page (issue 15): it opens with each section's count and the threads a person
+is likely to read (the most recent few, and those they took part in); "Visa alla" shows a
+section's every thread, as a plain link without JavaScript (`?avsnitt=`) and as a fragment with
+htmx; the page's one comment form stands in the section a "Kommentera avsnittet" link asks for
+(`?kommentera=`), and comments are sent from there."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import selectors
+from consultations.models import Comment, ReviewRound
+from consultations.services import comments as comment_services
+from consultations.services import rounds as round_services
+from tests.forms import browser_client, follow_link, page_text, parse, submit_form, submits
+
+pytestmark = pytest.mark.django_db
+
+MANY = 41
+
+
+def threads_on(response) -> list[int]:
+    return [
+        int(n.attrs["id"].removeprefix("thread-"))
+        for n in parse(response.content.decode()).walk()
+        if n.attrs.get("id", "").startswith("thread-")
+    ]
+
+
+@pytest.fixture
+def busy(open_world):
+    """41 threads on the first section: the member's own (the oldest), then 40 by others, an
+    hour apart, the newest last."""
+    w = open_world
+    start = timezone.now() - timedelta(days=5)
+    people = [w["people"]["manager"], w["people"]["expert"], w["people"]["writer"]]
+    own = Comment.objects.create(
+        round=w["round"],
+        version=w["version"],
+        section_key=w["section"].key,
+        body="Min egen synpunkt",
+        author=w["people"]["member"],
+        created_at=start,
+    )
+    others = [
+        Comment.objects.create(
+            round=w["round"],
+            version=w["version"],
+            section_key=w["section"].key,
+            body=f"Synpunkt nummer {n}",
+            author=people[n % 3],
+            created_at=start + timedelta(hours=n + 1),
+        )
+        for n in range(MANY - 1)
+    ]
+    return {**w, "own": own, "others": others}
+
+
+def test_the_page_opens_with_the_recent_threads_and_the_persons_own_and_says_how_many(busy):
+    client = browser_client(busy["people"]["member"])
+    page = client.get(busy["round"].get_absolute_url())
+
+    shown = threads_on(page)
+    recent = [c.pk for c in busy["others"][-selectors.RECENT_SHOWN :]]
+    assert sorted(shown) == sorted([busy["own"].pk, *recent])
+    text = page_text(page)
+    assert f"{MANY} synpunkter" in text
+    assert f"Visar {len(shown)} av {MANY} synpunkter – Visa alla {MANY} synpunkter i avsnittet" in (
+        text
+    )
+    assert "Synpunkt nummer 0" not in text  # an old thread of someone else: on request
+
+
+def test_someone_who_took_no_part_sees_only_the_recent_ones(busy):
+    client = browser_client(busy["people"]["expert"])
+    page = client.get(busy["round"].get_absolute_url())
+    recent = {c.pk for c in busy["others"][-selectors.RECENT_SHOWN :]}
+    own = {c.pk for c in busy["others"] if c.author == busy["people"]["expert"]}
+    shown = set(threads_on(page))
+    assert recent <= shown <= recent | own
+    assert busy["own"].pk not in shown
+
+
+def test_without_javascript_show_all_is_a_link_to_the_section_in_full(busy):
+    client = browser_client(busy["people"]["member"])
+    page = client.get(busy["round"].get_absolute_url())
+    heading = busy["section"].heading
+
+    full = follow_link(client, page, f"Visa alla {MANY} synpunkter i avsnittet {heading}")
+
+    assert full.status_code == 200
+    assert len(threads_on(full)) == MANY
+    assert "Synpunkt nummer 0" in page_text(full)
+    assert "Visa alla" not in page_text(full)
+
+
+def test_with_htmx_show_all_loads_the_sections_threads_alone(busy):
+    client = browser_client(busy["people"]["member"])
+    page = client.get(busy["round"].get_absolute_url())
+    link = next(n for n in parse(page.content.decode()).walk() if "data-show-all" in n.attrs)
+    url = reverse("consultations:section_threads", args=[busy["round"].pk, busy["section"].key])
+    assert link.attrs["hx-get"] == url
+    assert link.attrs["hx-target"] == f"#threads-{busy['section'].key}"
+
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert f'id="threads-{busy["section"].key}"' in html
+    assert len(threads_on(fragment)) == MANY
+    assert "Visa alla" not in page_text(fragment)
+
+
+def test_a_section_that_is_not_in_the_round_has_no_fragment(busy):
+    client = browser_client(busy["people"]["member"])
+    url = reverse("consultations:section_threads", args=[busy["round"].pk, "abc123"])
+    assert client.get(url).status_code == 404
+
+
+def test_the_page_has_one_comment_form_and_a_link_to_comment_on_each_section(busy):
+    client = browser_client(busy["people"]["member"])
+    page = client.get(busy["round"].get_absolute_url())
+    root = parse(page.content.decode())
+    forms = [
+        n
+        for n in root.walk()
+        if n.tag == "form" and n.attrs.get("action", "").endswith("/comments/")
+    ]
+    assert len(forms) == 1
+    here = [n for n in root.walk() if "data-comment-here" in n.attrs]
+    assert len(here) == 1 + busy["version"].sections.count()  # the whole document, each section
+
+
+@submits("consultations:comment_add")
+def test_without_javascript_the_comment_form_comes_to_the_section_and_sends_from_there(busy):
+    client = browser_client(busy["people"]["member"])
+    page = client.get(busy["round"].get_absolute_url())
+    key, heading = busy["section"].key, busy["section"].heading
+
+    here = follow_link(client, page, f"Kommentera avsnittet {heading}")
+
+    assert here.status_code == 200
+    body = next(
+        n for n in parse(here.content.decode()).walk() if n.attrs.get("id") == "body-comment"
+    )
+    assert "autofocus" in body.attrs  # "Din synpunkt", in the section
+    assert any(a.attrs.get("id") == f"section-{key}" for a in body.ancestors())
+    response = submit_form(
+        client,
+        here,
+        button="Skicka synpunkt",
+        inside=f"section-{key}",
+        fields={"Din synpunkt": "Avsnittet behöver ett exempel."},
+    )
+    assert "Din synpunkt är sparad." in page_text(response)
+    comment = Comment.objects.get(body="Avsnittet behöver ett exempel.")
+    assert comment.section_key == key
+    assert comment.pk in threads_on(response)  # the newest: on the page as it opens
+
+
+def test_a_comment_with_errors_comes_back_with_what_was_typed(busy):
+    client = browser_client(busy["people"]["member"])
+    here = client.get(f"{busy['round'].get_absolute_url()}?kommentera={busy['section'].key}")
+    response = submit_form(
+        client,
+        here,
+        button="Skicka synpunkt",
+        inside=f"section-{busy['section'].key}",
+        fields={"Din synpunkt": "   ", "Typ": "Fråga"},
+        follow=False,
+    )
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "Synpunkten skickades inte" in text
+    comeback = next(
+        n
+        for n in parse(response.content.decode()).walk()
+        if n.attrs.get("id") == "comment-sent-back"
+    )
+    kind = next(n for n in comeback.walk() if n.tag == "option" and "selected" in n.attrs)
+    assert kind.attrs["value"] == "question"  # what was chosen, kept
+    assert not Comment.objects.filter(body__startswith=" ").exists()
+
+
+def test_a_thread_not_on_the_page_is_linked_through_its_section_in_full(busy):
+    """The way to the next comment that waits, for those who answer: the round closed, and the
+    first comment that waits is an old one of the section."""
+    round_services.close_round(busy["round"], by_user=busy["people"]["chair"])
+    client = browser_client(busy["people"]["chair"])
+    page = client.get(busy["round"].get_absolute_url())
+    link = next(n for n in parse(page.content.decode()).walk() if "data-answer-next" in n.attrs)
+    assert link.attrs["href"] == f"?avsnitt={busy['section'].key}#thread-{busy['own'].pk}"
+
+
+def test_live_updates_say_each_changed_sections_count(busy):
+    client = browser_client(busy["people"]["member"])
+    after = ReviewRound.objects.get(pk=busy["round"].pk).sequence
+    comment_services.add_comment(
+        busy["round"],
+        by_user=busy["people"]["manager"],
+        body="Ny",
+        section_key=busy["section"].key,
+    )
+    url = reverse("consultations:events", args=[busy["round"].pk])
+    data = client.get(f"{url}?after={after}").json()
+    assert data["sections"] == [
+        {
+            "key": busy["section"].key,
+            "count": f"{MANY + 1} synpunkter",
+            "showing": f"Visar {{shown}} av {MANY + 1} synpunkter",
+            "more": f"Visa alla {MANY + 1} synpunkter i avsnittet",
+        }
+    ]
+
+
+def test_a_link_to_a_comment_from_elsewhere_shows_it_in_its_section(busy):
+    """ "Mina synpunkter", the thread's page and the e-mails lead to a comment the page may not
+    open with: its section comes in full."""
+    old = busy["others"][0]
+    client = browser_client(busy["people"]["member"])
+    assert old.pk not in threads_on(client.get(busy["round"].get_absolute_url()))
+
+    url = old.get_absolute_url()
+
+    assert url.endswith(f"?avsnitt={busy['section'].key}#comment-{old.pk}")
+    assert old.pk in threads_on(client.get(url))
