@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
@@ -70,18 +71,13 @@ def unread_count(user_id: int) -> int:
 # --- after the event commits ------------------------------------------------------------------
 
 
-def after_commit(ids: list[int], emails: list[int] | None = None) -> None:
+def after_commit(notifications: list[Notification]) -> None:
     """Enqueue e-mails, then push to open pages. Any failure here only delays: the rows remain.
-    E-mails go first so that workers start while the pages are being told; `emails`: the ids
-    among `ids` to e-mail at once, when the caller knows them (saves waiting for the rows)."""
+    E-mails go first so that workers start while the pages are being told. `notifications`:
+    the rows notify() wrote, as it holds them (nothing is read again)."""
     from notifications import tasks  # the tasks module imports this one
 
-    notifications = None
-    if emails is None:
-        notifications = list(
-            Notification.objects.filter(pk__in=ids).select_related("recipient", "actor")
-        )
-        emails = [n.pk for n in notifications if n.channel == Channel.IMMEDIATE]
+    emails = [n.pk for n in notifications if n.channel == Channel.IMMEDIATE]
     try:
         if len(emails) >= EMAIL_BATCH_FROM:
             for start in range(0, len(emails), EMAIL_BATCH_SIZE):
@@ -90,23 +86,58 @@ def after_commit(ids: list[int], emails: list[int] | None = None) -> None:
             for pk in emails:
                 tasks.send_notification_email.delay(pk)
     except Exception:  # noqa: BLE001 - the broker is away; the sweep will send them
-        log.warning("Could not enqueue e-mails of notifications %s", ids[:10])
-    if notifications is None:
-        notifications = list(
-            Notification.objects.filter(pk__in=ids).select_related("recipient", "actor")
-        )
-    recipients = {n.recipient_id for n in notifications if n.recipient_id}
-    if not recipients:
+        log.warning("Could not enqueue e-mails of notifications %s", emails[:10])
+    push_live(notifications)
+
+
+def push_live(notifications: list[Notification]) -> None:
+    """Tell the open pages of the people notified. Most of the people a big event tells have
+    no page open: one round trip finds those who do, and only they are counted and told."""
+    layer = get_channel_layer()
+    recipients = sorted({n.recipient_id for n in notifications if n.recipient_id})
+    if layer is None or not recipients:
+        return
+    try:
+        listening = set(async_to_sync(_listening)(layer, recipients))
+    except Exception:  # noqa: BLE001 - live delivery is at most once; pages re-fetch
+        log.warning("Could not reach the pages of users %s", recipients[:10])
+        return
+    if not listening:
         return
     unread = dict(
-        Notification.objects.filter(recipient_id__in=recipients, read_at__isnull=True)
+        Notification.objects.filter(recipient_id__in=listening, read_at__isnull=True)
         .values("recipient_id")
         .annotate(count=Count("pk"))
         .values_list("recipient_id", "count")
     )
+    texts: dict[tuple, str] = {}  # an event tells many people the same words
     _send_to_groups(
-        [(n.recipient_id, _live_message(n, unread)) for n in notifications if n.recipient_id]
+        [
+            (n.recipient_id, _live_message(n, unread, texts))
+            for n in notifications
+            if n.recipient_id in listening
+        ]
     )
+
+
+async def _listening(layer, user_ids: list[int]) -> list[int]:
+    """Those of `user_ids` whose group has a member (a page open), asked of Redis in one round
+    trip per host; with a layer that cannot be asked so (not channels_redis), all of them. A
+    page that opens meanwhile reads its count when it connects (NotificationConsumer)."""
+    group_key = getattr(layer, "_group_key", None)
+    if not isinstance(layer, RedisChannelLayer) or group_key is None:
+        return user_ids
+    by_host: dict[int, list[int]] = {}
+    for user_id in user_ids:
+        by_host.setdefault(layer.consistent_hash(group_name(user_id)), []).append(user_id)
+    listening = []
+    for index, ids in by_host.items():
+        async with layer.connection(index).pipeline(transaction=False) as pipe:
+            for user_id in ids:
+                pipe.exists(group_key(group_name(user_id)))
+            found = await pipe.execute()
+        listening += [user_id for user_id, exists in zip(ids, found, strict=True) if exists]
+    return listening
 
 
 def _send_to_groups(messages: list[tuple[int, dict]]) -> bool:
@@ -134,9 +165,16 @@ def _send_to_groups(messages: list[tuple[int, dict]]) -> bool:
     return True
 
 
-def _live_message(notification: Notification, unread: dict[int, int]) -> dict:
-    with translation.override(notification.language):
-        text = notification.message
+def _live_message(
+    notification: Notification, unread: dict[int, int], texts: dict[tuple, str] | None = None
+) -> dict:
+    key = (notification.kind, notification.language, json.dumps(notification.context))
+    text = texts.get(key) if texts is not None else None
+    if text is None:
+        with translation.override(notification.language):
+            text = notification.message
+        if texts is not None:
+            texts[key] = text
     return {
         "type": "notification.created",
         "id": notification.pk,
