@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import re
+import select
 import smtplib
 import threading
 from datetime import timedelta
@@ -24,12 +25,13 @@ from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
+from django.db import DatabaseError, transaction
 from django.db import connection as database
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from psycopg import pq
 
 from notifications.kinds import Channel
 from notifications.models import Digest, Notification
@@ -371,6 +373,68 @@ def _record_sent(notification_id: int) -> None:
         )
 
 
+_RECORD_SENT = "UPDATE {notification} SET emailed_at = {now}, email_error = '' WHERE id = {id}"
+
+
+class _Records:
+    """Records each send of a batch the moment the server has taken it: one autocommitted
+    UPDATE per e-mail, as `send_one` does, so the window in which a second send can happen
+    stays one UPDATE. On PostgreSQL outside a transaction, the UPDATE is sent and its answer
+    read only before the next statement, while the next message's SMTP conversation goes on
+    (the connection's libpq API: `Connection.pgconn`): no e-mail waits a database round trip,
+    and none starts before the one before it is on its way to the database. Elsewhere the
+    UPDATE is waited for. Either way the statement is written out, not built through the ORM,
+    which would cost more than the SMTP conversation of the message itself."""
+
+    def __init__(self):
+        database.ensure_connection()
+        table = database.ops.quote_name(Notification._meta.db_table)
+        self.sql = _RECORD_SENT.format(notification=table, now="%s", id="%s")
+        # libpq's own placeholders; the time is the database's, as the statement runs at once
+        self.pg_sql = _RECORD_SENT.format(notification=table, now="now()", id="$1").encode()
+        self.pgconn = None
+        if database.vendor == "postgresql" and not database.in_atomic_block:
+            self.pgconn = database.connection.pgconn
+        self.pending = False
+
+    def sent(self, notification_id: int) -> None:
+        if self.pgconn is None:
+            with database.cursor() as cursor:
+                cursor.execute(
+                    self.sql,
+                    [database.ops.adapt_datetimefield_value(timezone.now()), notification_id],
+                )
+            return
+        self.wait()
+        self.pgconn.send_query_params(
+            self.pg_sql,
+            [str(notification_id).encode()],
+        )
+        self.pending = True
+        while self.pgconn.flush():  # 1: not all sent yet
+            select.select([], [self.pgconn.socket], [])
+
+    def wait(self) -> None:
+        """Read the answer to the UPDATE on its way, if any: before anything else uses the
+        connection. An UPDATE that failed raises here (the row stays claimed: the sweep sends
+        it again after the lease, with the same Message-ID)."""
+        if not self.pending:
+            return
+        self.pending = False
+        failure = None
+        while True:
+            while self.pgconn.is_busy():
+                select.select([self.pgconn.socket], [], [])
+                self.pgconn.consume_input()
+            result = self.pgconn.get_result()
+            if result is None:
+                break
+            if result.status != pq.ExecStatus.COMMAND_OK and failure is None:
+                failure = result.error_message.decode(errors="replace")
+        if failure is not None:
+            raise DatabaseError(f"Could not record an e-mail as sent: {failure}")
+
+
 @contextlib.contextmanager
 def _without_waiting_for_the_disk():
     """On PostgreSQL, commits in this block do not wait for the write-ahead log to reach the
@@ -451,30 +515,34 @@ def _send_batch(notification_ids: list[int]) -> dict[str, int]:
     rendered: dict[tuple, tuple[str, str, str]] = {}
     prepared: dict[tuple, tuple[str, bytes]] = {}
     ids = list(dict.fromkeys(notification_ids))
-    for start in range(0, len(ids), EMAIL_CLAIM_CHUNK):
-        chunk = ids[start : start + EMAIL_CLAIM_CHUNK]
-        claimed, claim = _claim_and_read_many(chunk)
-        outcome["skipped"] += len(chunk) - len(claimed)
-        for position, (notification, address) in enumerate(claimed):
-            try:
-                _send_from_template(notification, address, rendered, prepared)
-            except Exception as error:
-                failed = Notification.objects.filter(pk=notification.pk, email_claimed_at=claim)
-                message = f"{type(error).__name__}: {error}"[:500]
-                if _permanent(error):
-                    failed.update(email_attempts=MAX_EMAIL_ATTEMPTS, email_error=message)
-                    outcome["refused"] += 1
-                    continue
-                failed.update(email_claimed_at=None, email_error=message)
-                rest = [n.pk for n, _address in claimed[position + 1 :]]
-                Notification.objects.filter(pk__in=rest, email_claimed_at=claim).update(
-                    email_claimed_at=None, email_attempts=F("email_attempts") - 1
-                )
-                raise
-            Notification.objects.filter(pk=notification.pk).update(
-                emailed_at=timezone.now(), email_error=""
-            )
-            outcome["sent"] += 1
+    records = _Records()
+    try:
+        for start in range(0, len(ids), EMAIL_CLAIM_CHUNK):
+            chunk = ids[start : start + EMAIL_CLAIM_CHUNK]
+            records.wait()
+            claimed, claim = _claim_and_read_many(chunk)
+            outcome["skipped"] += len(chunk) - len(claimed)
+            for position, (notification, address) in enumerate(claimed):
+                try:
+                    _send_from_template(notification, address, rendered, prepared)
+                except Exception as error:
+                    records.wait()
+                    failed = Notification.objects.filter(pk=notification.pk, email_claimed_at=claim)
+                    message = f"{type(error).__name__}: {error}"[:500]
+                    if _permanent(error):
+                        failed.update(email_attempts=MAX_EMAIL_ATTEMPTS, email_error=message)
+                        outcome["refused"] += 1
+                        continue
+                    failed.update(email_claimed_at=None, email_error=message)
+                    rest = [n.pk for n, _address in claimed[position + 1 :]]
+                    Notification.objects.filter(pk__in=rest, email_claimed_at=claim).update(
+                        email_claimed_at=None, email_attempts=F("email_attempts") - 1
+                    )
+                    raise
+                records.sent(notification.pk)
+                outcome["sent"] += 1
+    finally:
+        records.wait()
     return outcome
 
 
