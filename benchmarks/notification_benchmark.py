@@ -48,6 +48,8 @@ from workspace.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUND_RATIO_TARGET = 2.0
+# The workers of deploy/Procfile: two `celery worker`s, each with a pool of two processes.
+WORKERS, POOL, CONCURRENCY = 2, "prefork", 2
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
 
 _redis = None
@@ -143,7 +145,13 @@ def wait_until(condition, timeout: float, what: str, worker=None, log=None) -> N
 
 
 def start_worker(
-    queue: str, smtp_port: int, pool: str, concurrency: int, log: Path, extra: Sequence[str] = ()
+    queue: str,
+    smtp_port: int,
+    pool: str,
+    concurrency: int,
+    log: Path,
+    extra: Sequence[str] = (),
+    name: str = "",
 ):
     env = dict(os.environ, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", PYTHONUNBUFFERED="1")
     with log.open("wb") as output:
@@ -164,7 +172,7 @@ def start_worker(
                 "-I",
                 "benchmarks.notification_benchmark",
                 "-n",
-                f"{queue}@%h",
+                f"{name or queue}@%h",
                 "--without-heartbeat",
                 "--without-mingle",
                 "--without-gossip",
@@ -186,6 +194,60 @@ def stop_worker(worker: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait(timeout=10)
+
+
+class Workers:
+    """The `celery worker` processes of a run, on one queue, seen as one (a deployment runs
+    several: deploy/Procfile has two, each with a pool of two processes)."""
+
+    def __init__(self, processes: list[subprocess.Popen]):
+        self.processes = processes
+        self.returncode: int | None = None
+
+    @property
+    def pids(self) -> set[int]:
+        return {process.pid for process in self.processes}
+
+    def poll(self) -> int | None:
+        """Not None as soon as any of them has exited."""
+        for process in self.processes:
+            if process.poll() is not None:
+                self.returncode = process.returncode
+                return self.returncode
+        return None
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)  # all at once: each finishes its tasks
+        for process in self.processes:
+            stop_worker(process)
+
+
+def start_workers(
+    queue: str,
+    smtp_port: int,
+    pool: str,
+    concurrency: int,
+    count: int,
+    log: Path,
+    extra: Sequence[str] = (),
+) -> Workers:
+    """`count` workers on the queue, each logging to a file of its own (log, log.1, …)."""
+    return Workers(
+        [
+            start_worker(
+                queue,
+                smtp_port,
+                pool,
+                concurrency,
+                log if number == 0 else log.with_name(f"{log.name}.{number}"),
+                extra,
+                name=f"{queue}-{number}",
+            )
+            for number in range(count)
+        ]
+    )
 
 
 def ensure_migrated() -> None:
@@ -439,7 +501,7 @@ def cpu_seconds(worker) -> dict[str, dict[int, float]]:
             continue
         pid, parent = int(entry), int(fields[1])
         seconds = (int(fields[11]) + int(fields[12])) / ticks
-        if pid == worker.pid or parent == worker.pid:
+        if pid in worker.pids or parent in worker.pids:
             used["worker"][pid] = seconds
         elif pid == os.getpid():
             used["benchmark"][pid] = seconds
@@ -531,12 +593,13 @@ def measure(worker, log, queue: str, function, count: int, *arguments) -> dict:
 
 def run(
     count: int,
-    warmup: int,
+    warmup: int | None,
     pool: str,
     concurrency: int,
     extra: Sequence[str] = (),
     detail: bool = False,
     repeat: int = 3,
+    workers: int = 1,
 ) -> dict:
     import django
 
@@ -548,6 +611,12 @@ def run(
         raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: see the module docstring.")
     ensure_migrated()
 
+    if warmup is None:
+        # a batch for each process of the pools, so that each has made its connections and
+        # loaded its templates and translations before the clock runs, as in a deployment
+        from notifications.delivery import EMAIL_BATCH_SIZE
+
+        warmup = EMAIL_BATCH_SIZE * workers * (1 if pool == "solo" else concurrency)
     run_id = uuid.uuid4().hex[:10]
     prefix = f"bench-{run_id}"
     queue = f"bench-{run_id}"
@@ -565,7 +634,7 @@ def run(
         # the warm-up's people, the round's chair and the COUNT people it consults
         people = make_people(prefix, warmup + 1 + count)
         review_rounds, chair = seed_rounds(prefix, people[warmup:], repeat)
-        worker = start_worker(queue, smtp.port, pool, concurrency, log, extra)
+        worker = start_workers(queue, smtp.port, pool, concurrency, workers, log, extra)
         # Warm up: the worker's start, its database connections, templates, the task kinds.
         run_noops(keys[0], warmup, worker, log)
         send_emails(sink, people[:warmup], worker, log)
@@ -574,6 +643,7 @@ def run(
             "count": count,
             "pool": pool,
             "concurrency": concurrency,
+            "workers": workers,
             "repeat": repeat,
             "open_round": [],
             "floor_one_connection": [],
@@ -650,7 +720,7 @@ def run(
         return results
     finally:
         if worker is not None:
-            stop_worker(worker)
+            worker.stop()
         smtp.stop()
         clean_up(prefix, queue, keys)
 
@@ -679,14 +749,15 @@ def verdicts(results: dict) -> list[Target]:
 
 
 def targets(quick: bool = True) -> list[Target]:
-    """For benchmarks.run_all: the round scenario alone, with the default worker."""
+    """For benchmarks.run_all: the round scenario alone, with the workers of deploy/Procfile."""
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    return verdicts(run(1000, 100, "threads", 4, repeat=3))
+    return verdicts(run(1000, None, POOL, CONCURRENCY, repeat=3, workers=WORKERS))
 
 
 def print_table(results: dict) -> None:
     print(
-        f"One worker process, pool {results['pool']}, concurrency {results['concurrency']}; "
+        f"{results['workers']} worker process(es), pool {results['pool']}, concurrency "
+        f"{results['concurrency']} each; "
         f"SMTP sink on loopback; {results['count']} people; load average "
         f"{results['load_before']:g} before, {results['load_after']:g} after."
     )
@@ -773,10 +844,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="e-mails and no-ops (1000)")
     parser.add_argument(
-        "--warmup", type=int, default=100, help="of each before timing (100: a batch)"
+        "--warmup",
+        type=int,
+        default=None,
+        help="of each before timing (default: a batch for each process of the pools)",
     )
     parser.add_argument("--pool", choices=["threads", "prefork", "solo"], default="threads")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes on the queue (1)")
     parser.add_argument(
         "--worker-args", default="", help='more worker arguments, e.g. "--prefetch-multiplier 4"'
     )
@@ -801,6 +876,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shlex.split(args.worker_args),
         detail=args.detail,
         repeat=args.repeat,
+        workers=args.workers,
     )
     if args.json:
         json.dump(results, sys.stdout, indent=2)
