@@ -4,7 +4,9 @@ E-mail: a worker first *claims* a row (a conditional UPDATE that only one worker
 sends, then records the send. A duplicate task finds the row claimed or sent and does nothing;
 a worker that dies leaves a claim that expires after LEASE, after which the sweep hands the row
 to another worker. The SMTP server's answer and our record of it are not one transaction, so a
-worker killed in the instant between the two could send twice: the window is that one UPDATE.
+worker killed in the instant between the two could send twice: the window is that one UPDATE
+(for the e-mails of a big event sent in a batch, the few milliseconds in which sends are
+recorded together, see `_Records`). A second send carries the same Message-ID.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import select
 import smtplib
 import threading
+import time
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -46,6 +49,8 @@ LIVE_BATCH = 100  # pushes in flight at once (each takes a connection from the l
 EMAIL_BATCH_FROM = 50
 EMAIL_BATCH_SIZE = 100
 EMAIL_CLAIM_CHUNK = 20
+# A batch's sends are recorded together when they go out this fast (see _Records).
+RECORD_WITHIN_SECONDS = 0.01
 # After this many tries an e-mail is given up (a permanent refusal gives up at once); the row
 # keeps the error for the record, and the sweep no longer picks it.
 MAX_EMAIL_ATTEMPTS = 12
@@ -373,42 +378,65 @@ def _record_sent(notification_id: int) -> None:
         )
 
 
-_RECORD_SENT = "UPDATE {notification} SET emailed_at = {now}, email_error = '' WHERE id = {id}"
+_RECORD_SENT = "UPDATE {notification} SET emailed_at = {now}, email_error = '' WHERE id {ids}"
 
 
 class _Records:
-    """Records each send of a batch the moment the server has taken it: one autocommitted
-    UPDATE per e-mail, as `send_one` does, so the window in which a second send can happen
-    stays one UPDATE. On PostgreSQL outside a transaction, the UPDATE is sent and its answer
-    read only before the next statement, while the next message's SMTP conversation goes on
-    (the connection's libpq API: `Connection.pgconn`): no e-mail waits a database round trip,
-    and none starts before the one before it is on its way to the database. Elsewhere the
-    UPDATE is waited for. Either way the statement is written out, not built through the ORM,
-    which would cost more than the SMTP conversation of the message itself."""
+    """Records the sends of a batch. A send waits to be recorded at most RECORD_WITHIN_SECONDS
+    counted from the start of its SMTP conversation, and at most EMAIL_CLAIM_CHUNK sends wait
+    together: the sends of a few milliseconds go in one UPDATE (one each would cost the
+    database more than the SMTP conversations themselves), and a send that took longer than
+    that (a slow server) is recorded before the next message starts, as `send_one` does. A
+    worker killed meanwhile leaves those few rows claimed: after the lease they are sent again,
+    with the same Message-ID.
+
+    On PostgreSQL outside a transaction, the UPDATE is sent and its answer read only before
+    the next statement, while the next messages' SMTP conversations go on (the connection's
+    libpq API, `Connection.pgconn`); elsewhere it is waited for. Either way the statement is
+    written out, not built through the ORM."""
 
     def __init__(self):
         database.ensure_connection()
         table = database.ops.quote_name(Notification._meta.db_table)
-        self.sql = _RECORD_SENT.format(notification=table, now="%s", id="%s")
-        # libpq's own placeholders; the time is the database's, as the statement runs at once
-        self.pg_sql = _RECORD_SENT.format(notification=table, now="now()", id="$1").encode()
+        self.sql = _RECORD_SENT.format(notification=table, now="%s", ids="IN ({ids})")
+        # libpq's own placeholder; the time is the database's, as the statement runs at once
+        self.pg_sql = _RECORD_SENT.format(
+            notification=table, now="now()", ids="= ANY($1::bigint[])"
+        ).encode()
         self.pgconn = None
         if database.vendor == "postgresql" and not database.in_atomic_block:
             self.pgconn = database.connection.pgconn
-        self.pending = False
+        self.waiting: list[int] = []  # sent, not yet recorded
+        self.since = 0.0  # when the conversation of the first of them began
+        self.pending = False  # an UPDATE on its way, its answer not read yet
 
-    def sent(self, notification_id: int) -> None:
+    def sent(self, notification_id: int, began: float) -> None:
+        """The server has taken the message, whose conversation began at `began`
+        (time.monotonic())."""
+        if not self.waiting:
+            self.since = began
+        self.waiting.append(notification_id)
+        if (
+            len(self.waiting) >= EMAIL_CLAIM_CHUNK
+            or time.monotonic() - self.since >= RECORD_WITHIN_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the UPDATE for the sends waiting, if any."""
+        if not self.waiting:
+            return
+        ids, self.waiting = self.waiting, []
         if self.pgconn is None:
             with database.cursor() as cursor:
                 cursor.execute(
-                    self.sql,
-                    [database.ops.adapt_datetimefield_value(timezone.now()), notification_id],
+                    self.sql.format(ids=", ".join(["%s"] * len(ids))),
+                    [database.ops.adapt_datetimefield_value(timezone.now()), *ids],
                 )
             return
         self.wait()
         self.pgconn.send_query_params(
-            self.pg_sql,
-            [str(notification_id).encode()],
+            self.pg_sql, ["{{{}}}".format(",".join(str(pk) for pk in ids)).encode()]
         )
         self.pending = True
         while self.pgconn.flush():  # 1: not all sent yet
@@ -416,9 +444,9 @@ class _Records:
 
     def wait(self) -> None:
         """Read the answer to the UPDATE on its way, if any: before anything else uses the
-        connection. An UPDATE that failed raises here (the row stays claimed: the sweep sends
-        it again after the lease, with the same Message-ID)."""
-        if not self.pending:
+        connection. An UPDATE that failed raises here (the rows stay claimed: after the lease
+        they are sent again, with the same Message-ID)."""
+        if not self.pending or self.pgconn is None:
             return
         self.pending = False
         failure = None
@@ -432,7 +460,12 @@ class _Records:
             if result.status != pq.ExecStatus.COMMAND_OK and failure is None:
                 failure = result.error_message.decode(errors="replace")
         if failure is not None:
-            raise DatabaseError(f"Could not record an e-mail as sent: {failure}")
+            raise DatabaseError(f"Could not record e-mails as sent: {failure}")
+
+    def done(self) -> None:
+        """Every send recorded and every answer read."""
+        self.flush()
+        self.wait()
 
 
 @contextlib.contextmanager
@@ -501,9 +534,10 @@ def send_batch(notification_ids: list[int]) -> dict[str, int]:
     """Send many notifications' e-mails over this worker's one SMTP connection: the e-mails of
     one event differ only in their address and Message-ID, so each distinct text is rendered
     once. Rows are claimed EMAIL_CLAIM_CHUNK at a time (a worker that dies holds at most that
-    many until the lease expires; the rest are still free for the sweep), and each send is
-    recorded at once, as `send_one` does (one autocommitted UPDATE, not waiting for the disk):
-    the window in which a second send can happen stays one UPDATE. A transient failure gives
+    many until the lease expires; the rest are still free for the sweep), and the sends are
+    recorded as they go (autocommitted UPDATEs, not waiting for the disk): those of a few
+    milliseconds together, one that took longer at once (`_Records`), so the window in which
+    a second send can happen is a few milliseconds of sending. A transient failure gives
     the unsent rows of the chunk back and raises (the task retries: what was sent is skipped);
     a permanent refusal gives up that address only."""
     with _without_waiting_for_the_disk():
@@ -519,14 +553,15 @@ def _send_batch(notification_ids: list[int]) -> dict[str, int]:
     try:
         for start in range(0, len(ids), EMAIL_CLAIM_CHUNK):
             chunk = ids[start : start + EMAIL_CLAIM_CHUNK]
-            records.wait()
+            records.done()
             claimed, claim = _claim_and_read_many(chunk)
             outcome["skipped"] += len(chunk) - len(claimed)
             for position, (notification, address) in enumerate(claimed):
+                began = time.monotonic()
                 try:
                     _send_from_template(notification, address, rendered, prepared)
                 except Exception as error:
-                    records.wait()
+                    records.done()
                     failed = Notification.objects.filter(pk=notification.pk, email_claimed_at=claim)
                     message = f"{type(error).__name__}: {error}"[:500]
                     if _permanent(error):
@@ -539,10 +574,10 @@ def _send_batch(notification_ids: list[int]) -> dict[str, int]:
                         email_claimed_at=None, email_attempts=F("email_attempts") - 1
                     )
                     raise
-                records.sent(notification.pk)
+                records.sent(notification.pk, began)
                 outcome["sent"] += 1
     finally:
-        records.wait()
+        records.done()
     return outcome
 
 
