@@ -854,9 +854,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="of each before timing (default: a batch for each process of the pools)",
     )
-    parser.add_argument("--pool", choices=["threads", "prefork", "solo"], default="threads")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes on the queue (1)")
+    parser.add_argument("--pool", choices=["threads", "prefork", "solo"], default=POOL)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help=f"`celery worker`s on the queue ({WORKERS}, as deploy/Procfile)",
+    )
     parser.add_argument(
         "--worker-args", default="", help='more worker arguments, e.g. "--prefetch-multiplier 4"'
     )
