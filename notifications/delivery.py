@@ -4,7 +4,9 @@ E-mail: a worker first *claims* a row (a conditional UPDATE that only one worker
 sends, then records the send. A duplicate task finds the row claimed or sent and does nothing;
 a worker that dies leaves a claim that expires after LEASE, after which the sweep hands the row
 to another worker. The SMTP server's answer and our record of it are not one transaction, so a
-worker killed in the instant between the two could send twice: the window is that one UPDATE.
+worker killed in the instant between the two could send twice: the window is that one UPDATE
+(for the e-mails of a big event sent in a batch, the few milliseconds in which sends are
+recorded together, see `_Records`). A second send carries the same Message-ID.
 """
 
 from __future__ import annotations
@@ -14,21 +16,25 @@ import contextlib
 import json
 import logging
 import re
+import select
 import smtplib
 import threading
+import time
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
+from django.db import DatabaseError, transaction
 from django.db import connection as database
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from psycopg import pq
 
 from notifications.kinds import Channel
 from notifications.models import Digest, Notification
@@ -43,6 +49,8 @@ LIVE_BATCH = 100  # pushes in flight at once (each takes a connection from the l
 EMAIL_BATCH_FROM = 50
 EMAIL_BATCH_SIZE = 100
 EMAIL_CLAIM_CHUNK = 20
+# A batch's sends are recorded together when they go out this fast (see _Records).
+RECORD_WITHIN_SECONDS = 0.01
 # After this many tries an e-mail is given up (a permanent refusal gives up at once); the row
 # keeps the error for the record, and the sweep no longer picks it.
 MAX_EMAIL_ATTEMPTS = 12
@@ -70,18 +78,13 @@ def unread_count(user_id: int) -> int:
 # --- after the event commits ------------------------------------------------------------------
 
 
-def after_commit(ids: list[int], emails: list[int] | None = None) -> None:
+def after_commit(notifications: list[Notification]) -> None:
     """Enqueue e-mails, then push to open pages. Any failure here only delays: the rows remain.
-    E-mails go first so that workers start while the pages are being told; `emails`: the ids
-    among `ids` to e-mail at once, when the caller knows them (saves waiting for the rows)."""
+    E-mails go first so that workers start while the pages are being told. `notifications`:
+    the rows notify() wrote, as it holds them (nothing is read again)."""
     from notifications import tasks  # the tasks module imports this one
 
-    notifications = None
-    if emails is None:
-        notifications = list(
-            Notification.objects.filter(pk__in=ids).select_related("recipient", "actor")
-        )
-        emails = [n.pk for n in notifications if n.channel == Channel.IMMEDIATE]
+    emails = [n.pk for n in notifications if n.channel == Channel.IMMEDIATE]
     try:
         if len(emails) >= EMAIL_BATCH_FROM:
             for start in range(0, len(emails), EMAIL_BATCH_SIZE):
@@ -90,23 +93,58 @@ def after_commit(ids: list[int], emails: list[int] | None = None) -> None:
             for pk in emails:
                 tasks.send_notification_email.delay(pk)
     except Exception:  # noqa: BLE001 - the broker is away; the sweep will send them
-        log.warning("Could not enqueue e-mails of notifications %s", ids[:10])
-    if notifications is None:
-        notifications = list(
-            Notification.objects.filter(pk__in=ids).select_related("recipient", "actor")
-        )
-    recipients = {n.recipient_id for n in notifications if n.recipient_id}
-    if not recipients:
+        log.warning("Could not enqueue e-mails of notifications %s", emails[:10])
+    push_live(notifications)
+
+
+def push_live(notifications: list[Notification]) -> None:
+    """Tell the open pages of the people notified. Most of the people a big event tells have
+    no page open: one round trip finds those who do, and only they are counted and told."""
+    layer = get_channel_layer()
+    recipients = sorted({n.recipient_id for n in notifications if n.recipient_id})
+    if layer is None or not recipients:
+        return
+    try:
+        listening = set(async_to_sync(_listening)(layer, recipients))
+    except Exception:  # noqa: BLE001 - live delivery is at most once; pages re-fetch
+        log.warning("Could not reach the pages of users %s", recipients[:10])
+        return
+    if not listening:
         return
     unread = dict(
-        Notification.objects.filter(recipient_id__in=recipients, read_at__isnull=True)
+        Notification.objects.filter(recipient_id__in=listening, read_at__isnull=True)
         .values("recipient_id")
         .annotate(count=Count("pk"))
         .values_list("recipient_id", "count")
     )
+    texts: dict[tuple, str] = {}  # an event tells many people the same words
     _send_to_groups(
-        [(n.recipient_id, _live_message(n, unread)) for n in notifications if n.recipient_id]
+        [
+            (n.recipient_id, _live_message(n, unread, texts))
+            for n in notifications
+            if n.recipient_id in listening
+        ]
     )
+
+
+async def _listening(layer, user_ids: list[int]) -> list[int]:
+    """Those of `user_ids` whose group has a member (a page open), asked of Redis in one round
+    trip per host; with a layer that cannot be asked so (not channels_redis), all of them. A
+    page that opens meanwhile reads its count when it connects (NotificationConsumer)."""
+    group_key = getattr(layer, "_group_key", None)
+    if not isinstance(layer, RedisChannelLayer) or group_key is None:
+        return user_ids
+    by_host: dict[int, list[int]] = {}
+    for user_id in user_ids:
+        by_host.setdefault(layer.consistent_hash(group_name(user_id)), []).append(user_id)
+    listening = []
+    for index, ids in by_host.items():
+        async with layer.connection(index).pipeline(transaction=False) as pipe:
+            for user_id in ids:
+                pipe.exists(group_key(group_name(user_id)))
+            found = await pipe.execute()
+        listening += [user_id for user_id, exists in zip(ids, found, strict=True) if exists]
+    return listening
 
 
 def _send_to_groups(messages: list[tuple[int, dict]]) -> bool:
@@ -134,9 +172,16 @@ def _send_to_groups(messages: list[tuple[int, dict]]) -> bool:
     return True
 
 
-def _live_message(notification: Notification, unread: dict[int, int]) -> dict:
-    with translation.override(notification.language):
-        text = notification.message
+def _live_message(
+    notification: Notification, unread: dict[int, int], texts: dict[tuple, str] | None = None
+) -> dict:
+    key = (notification.kind, notification.language, json.dumps(notification.context))
+    text = texts.get(key) if texts is not None else None
+    if text is None:
+        with translation.override(notification.language):
+            text = notification.message
+        if texts is not None:
+            texts[key] = text
     return {
         "type": "notification.created",
         "id": notification.pk,
@@ -333,6 +378,96 @@ def _record_sent(notification_id: int) -> None:
         )
 
 
+_RECORD_SENT = "UPDATE {notification} SET emailed_at = {now}, email_error = '' WHERE id {ids}"
+
+
+class _Records:
+    """Records the sends of a batch. A send waits to be recorded at most RECORD_WITHIN_SECONDS
+    counted from the start of its SMTP conversation, and at most EMAIL_CLAIM_CHUNK sends wait
+    together: the sends of a few milliseconds go in one UPDATE (one each would cost the
+    database more than the SMTP conversations themselves), and a send that took longer than
+    that (a slow server) is recorded before the next message starts, as `send_one` does. A
+    worker killed meanwhile leaves those few rows claimed: after the lease they are sent again,
+    with the same Message-ID.
+
+    On PostgreSQL outside a transaction, the UPDATE is sent and its answer read only before
+    the next statement, while the next messages' SMTP conversations go on (the connection's
+    libpq API, `Connection.pgconn`); elsewhere it is waited for. Either way the statement is
+    written out, not built through the ORM."""
+
+    def __init__(self):
+        database.ensure_connection()
+        table = database.ops.quote_name(Notification._meta.db_table)
+        self.sql = _RECORD_SENT.format(notification=table, now="%s", ids="IN ({ids})")
+        # libpq's own placeholder; the time is the database's, as the statement runs at once
+        self.pg_sql = _RECORD_SENT.format(
+            notification=table, now="now()", ids="= ANY($1::bigint[])"
+        ).encode()
+        self.pgconn = None
+        if database.vendor == "postgresql" and not database.in_atomic_block:
+            self.pgconn = database.connection.pgconn
+        self.waiting: list[int] = []  # sent, not yet recorded
+        self.since = 0.0  # when the conversation of the first of them began
+        self.pending = False  # an UPDATE on its way, its answer not read yet
+
+    def sent(self, notification_id: int, began: float) -> None:
+        """The server has taken the message, whose conversation began at `began`
+        (time.monotonic())."""
+        if not self.waiting:
+            self.since = began
+        self.waiting.append(notification_id)
+        if (
+            len(self.waiting) >= EMAIL_CLAIM_CHUNK
+            or time.monotonic() - self.since >= RECORD_WITHIN_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the UPDATE for the sends waiting, if any."""
+        if not self.waiting:
+            return
+        ids, self.waiting = self.waiting, []
+        if self.pgconn is None:
+            with database.cursor() as cursor:
+                cursor.execute(
+                    self.sql.format(ids=", ".join(["%s"] * len(ids))),
+                    [database.ops.adapt_datetimefield_value(timezone.now()), *ids],
+                )
+            return
+        self.wait()
+        self.pgconn.send_query_params(
+            self.pg_sql, ["{{{}}}".format(",".join(str(pk) for pk in ids)).encode()]
+        )
+        self.pending = True
+        while self.pgconn.flush():  # 1: not all sent yet
+            select.select([], [self.pgconn.socket], [])
+
+    def wait(self) -> None:
+        """Read the answer to the UPDATE on its way, if any: before anything else uses the
+        connection. An UPDATE that failed raises here (the rows stay claimed: after the lease
+        they are sent again, with the same Message-ID)."""
+        if not self.pending or self.pgconn is None:
+            return
+        self.pending = False
+        failure = None
+        while True:
+            while self.pgconn.is_busy():
+                select.select([self.pgconn.socket], [], [])
+                self.pgconn.consume_input()
+            result = self.pgconn.get_result()
+            if result is None:
+                break
+            if result.status != pq.ExecStatus.COMMAND_OK and failure is None:
+                failure = result.error_message.decode(errors="replace")
+        if failure is not None:
+            raise DatabaseError(f"Could not record e-mails as sent: {failure}")
+
+    def done(self) -> None:
+        """Every send recorded and every answer read."""
+        self.flush()
+        self.wait()
+
+
 @contextlib.contextmanager
 def _without_waiting_for_the_disk():
     """On PostgreSQL, commits in this block do not wait for the write-ahead log to reach the
@@ -399,9 +534,10 @@ def send_batch(notification_ids: list[int]) -> dict[str, int]:
     """Send many notifications' e-mails over this worker's one SMTP connection: the e-mails of
     one event differ only in their address and Message-ID, so each distinct text is rendered
     once. Rows are claimed EMAIL_CLAIM_CHUNK at a time (a worker that dies holds at most that
-    many until the lease expires; the rest are still free for the sweep), and each send is
-    recorded at once, as `send_one` does (one autocommitted UPDATE, not waiting for the disk):
-    the window in which a second send can happen stays one UPDATE. A transient failure gives
+    many until the lease expires; the rest are still free for the sweep), and the sends are
+    recorded as they go (autocommitted UPDATEs, not waiting for the disk): those of a few
+    milliseconds together, one that took longer at once (`_Records`), so the window in which
+    a second send can happen is a few milliseconds of sending. A transient failure gives
     the unsent rows of the chunk back and raises (the task retries: what was sent is skipped);
     a permanent refusal gives up that address only."""
     with _without_waiting_for_the_disk():
@@ -413,30 +549,35 @@ def _send_batch(notification_ids: list[int]) -> dict[str, int]:
     rendered: dict[tuple, tuple[str, str, str]] = {}
     prepared: dict[tuple, tuple[str, bytes]] = {}
     ids = list(dict.fromkeys(notification_ids))
-    for start in range(0, len(ids), EMAIL_CLAIM_CHUNK):
-        chunk = ids[start : start + EMAIL_CLAIM_CHUNK]
-        claimed, claim = _claim_and_read_many(chunk)
-        outcome["skipped"] += len(chunk) - len(claimed)
-        for position, (notification, address) in enumerate(claimed):
-            try:
-                _send_from_template(notification, address, rendered, prepared)
-            except Exception as error:
-                failed = Notification.objects.filter(pk=notification.pk, email_claimed_at=claim)
-                message = f"{type(error).__name__}: {error}"[:500]
-                if _permanent(error):
-                    failed.update(email_attempts=MAX_EMAIL_ATTEMPTS, email_error=message)
-                    outcome["refused"] += 1
-                    continue
-                failed.update(email_claimed_at=None, email_error=message)
-                rest = [n.pk for n, _address in claimed[position + 1 :]]
-                Notification.objects.filter(pk__in=rest, email_claimed_at=claim).update(
-                    email_claimed_at=None, email_attempts=F("email_attempts") - 1
-                )
-                raise
-            Notification.objects.filter(pk=notification.pk).update(
-                emailed_at=timezone.now(), email_error=""
-            )
-            outcome["sent"] += 1
+    records = _Records()
+    try:
+        for start in range(0, len(ids), EMAIL_CLAIM_CHUNK):
+            chunk = ids[start : start + EMAIL_CLAIM_CHUNK]
+            records.done()
+            claimed, claim = _claim_and_read_many(chunk)
+            outcome["skipped"] += len(chunk) - len(claimed)
+            for position, (notification, address) in enumerate(claimed):
+                began = time.monotonic()
+                try:
+                    _send_from_template(notification, address, rendered, prepared)
+                except Exception as error:
+                    records.done()
+                    failed = Notification.objects.filter(pk=notification.pk, email_claimed_at=claim)
+                    message = f"{type(error).__name__}: {error}"[:500]
+                    if _permanent(error):
+                        failed.update(email_attempts=MAX_EMAIL_ATTEMPTS, email_error=message)
+                        outcome["refused"] += 1
+                        continue
+                    failed.update(email_claimed_at=None, email_error=message)
+                    rest = [n.pk for n, _address in claimed[position + 1 :]]
+                    Notification.objects.filter(pk__in=rest, email_claimed_at=claim).update(
+                        email_claimed_at=None, email_attempts=F("email_attempts") - 1
+                    )
+                    raise
+                records.sent(notification.pk, began)
+                outcome["sent"] += 1
+    finally:
+        records.done()
     return outcome
 
 

@@ -102,3 +102,39 @@ async def test_marking_read_over_the_socket_touches_only_my_own(layer):
     )()
     assert theirs_read is None
     await communicator.disconnect()
+
+
+async def test_a_big_event_reaches_each_open_page_among_many_people(layer):
+    # Given two people with a page open among sixty told at once (a round opened to a network),
+    # one of whom already has an unread notification
+    me, colleague = await database_sync_to_async(UserFactory.create_batch)(2)
+    others = await database_sync_to_async(UserFactory.create_batch)(58)
+    [earlier] = await database_sync_to_async(raise_for)(me, "Tidigare strategi")
+    mine, _, _ = await connect("/ws/notifications/", user=me)
+    theirs, _, _ = await connect("/ws/notifications/", user=colleague)
+    assert (await mine.receive_json_from())["unread"] == 1
+    assert (await theirs.receive_json_from())["unread"] == 0
+
+    # when one event tells them all
+    told = await database_sync_to_async(
+        lambda: services.notify(
+            kind=Kind.SIGNOFF_AWAITING_SIGNATURE,
+            recipients=[*others[:30], me, colleague, *others[30:]],
+            context={"document": "Regional strategi", "version": "2"},
+            url="/documents/1/",
+        )
+    )()
+
+    # then each open page hears its own notification once, with its own count
+    by_person = {n.recipient_id: n.pk for n in told}
+    for communicator, person, unread in ((mine, me, 2), (theirs, colleague, 1)):
+        message = await communicator.receive_json_from(timeout=3)
+        assert (message["type"], message["id"], message["unread"]) == (
+            "new",
+            by_person[person.pk],
+            unread,
+        )
+        assert "Regional strategi" in message["text"]
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+    assert earlier.pk not in by_person.values()
