@@ -274,7 +274,7 @@ def guest_comments_and_responds(journey, review_round, guest):
     axe(guest, "the round, the body has answered")
     # The page stays open on the round, its comment form ready (for after the close).
     section = guest.get_by_role("region", name=PASSAGE_SECTION)
-    section.get_by_text("Lämna synpunkt på avsnittet").click()
+    section.get_by_role("link", name=re.compile("^Kommentera avsnittet")).click()
     section.get_by_label("Din synpunkt").fill(LATE_COMMENT)
 
 
@@ -330,6 +330,7 @@ def guest_after_close(journey, review_round, document, guest):
     guest.goto(journey.url(review_round.get_absolute_url()))
     expect(guest.get_by_role("heading", level=1)).to_have_text(ROUND_TITLE)
     expect(guest.get_by_role("main")).to_contain_text(GUEST_COMMENT)  # still readable
+    expect(guest.get_by_role("link", name=re.compile("^Kommentera avsnittet"))).to_have_count(0)
     expect(guest.get_by_text("Lämna synpunkt på avsnittet")).to_have_count(0)
     expect(guest.get_by_text("Lämna synpunkt på hela dokumentet")).to_have_count(0)
     expect(guest.locator("form[action$='/comments/']")).to_have_count(0)
