@@ -548,8 +548,8 @@ class RoundPolicy(registry.Policy):
             return rounds.filter(_run_by(user), _in_stage(action))
         if action == RoundAction.ANSWER:
             # The network's policy gives it (never in an archived network).
-            answering = registry.objects_for(user, Action.ANSWER, Network)
-            return rounds.filter(document__network__in=answering)
+            answering = registry.ids_for(user, Action.ANSWER, Network)
+            return rounds.filter(document__network_id__in=answering)
         raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
 
 
@@ -593,9 +593,9 @@ def rounds_to_run(user, steps: Sequence[str]) -> QuerySet[ReviewRound]:
 def _run_by(user) -> Q:
     """A filter on rounds this person runs: their own, and those of the documents whose
     process their role runs (not in an archived network, not on a locked document)."""
-    running = registry.objects_for(user, Action.RUN_PROCESS, Network)
+    running = registry.ids_for(user, Action.RUN_PROCESS, Network)
     return Q(chair=user) | Q(
-        document__network__in=running,
+        document__network_id__in=running,
         document__status__in=[s for s in Document.Status if s not in Document.LOCKED_STATUSES],
     )
 
