@@ -217,17 +217,19 @@ def _reaches(ties: Sequence[Tie], prefix: str = "") -> Q:
     ties' networks are asked at once (`IN` lists), not tie by tie: a person with ten
     memberships is one rule of a few terms, built and planned once, not ten."""
     networks = sorted({tie.network_id for tie in ties})
-    above = sorted({pk for tie in ties for pk in tie.ancestors})
+    above = sorted({pk for tie in ties for pk in tie.ancestors})  # the round's network is above
+    # the tie's network is above the round's: the groups under it, MAX_DEPTH levels down (a
+    # subquery on the networks, not three more joins to the rounds' query)
+    below = Network.objects.filter(
+        _any(*(Q(**{f"{'parent__' * level}parent_id__in": networks}) for level in range(MAX_DEPTH)))
+    )
     consulted = Consultee.objects.filter(network_id__in=networks).values("round_id")
-    network = f"{prefix}document__network"
-    rule = Q(**{f"{prefix}pk__in": consulted}) | Q(**{f"{network}_id__in": networks})
-    if above:
-        rule |= Q(**{f"{network}_id__in": above})  # the round's network is above
-    path = network
-    for _level in range(MAX_DEPTH):
-        path += "__parent"
-        rule |= Q(**{f"{path}_id__in": networks})  # the tie's network is above the round's
-    return rule
+    network = f"{prefix}document__network_id"
+    return (
+        Q(**{f"{prefix}pk__in": consulted})
+        | Q(**{f"{network}__in": [*networks, *above]})
+        | Q(**{f"{network}__in": below.values("pk")})
+    )
 
 
 def _any(*rules: Q | None) -> Q:
