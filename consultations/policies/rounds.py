@@ -56,7 +56,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from consultations import errors
@@ -200,19 +211,25 @@ def _chain(ids: Sequence[int | None]) -> tuple[int, ...]:
     return tuple(chain)
 
 
-def _reaches(tie: Tie, prefix: str = "") -> Q:
-    """A filter on rounds (as `prefix`…) whose consultation reaches the tie's network: a
-    consulted network, the document's network, a network above it or a group under it."""
-    consulted = Consultee.objects.filter(network_id=tie.network_id).values("round_id")
-    network = f"{prefix}document__network"
-    rule = Q(**{f"{prefix}pk__in": consulted}) | Q(**{f"{network}_id": tie.network_id})
-    if tie.ancestors:
-        rule |= Q(**{f"{network}_id__in": tie.ancestors})  # the round's network is above
-    path = network
-    for _level in range(MAX_DEPTH):
-        path += "__parent"
-        rule |= Q(**{f"{path}_id": tie.network_id})  # the tie's network is above the round's
-    return rule
+def _reaches(ties: Sequence[Tie], prefix: str = "") -> Q:
+    """A filter on rounds (as `prefix`…) whose consultation reaches any of the ties' networks: a
+    consulted network, the document's network, a network above it or a group under it. The
+    ties' networks are asked at once (`IN` lists), not tie by tie: a person with ten
+    memberships is one rule of a few terms, built and planned once, not ten."""
+    networks = sorted({tie.network_id for tie in ties})
+    above = sorted({pk for tie in ties for pk in tie.ancestors})  # the round's network is above
+    # the tie's network is above the round's: the groups under it, MAX_DEPTH levels down (a
+    # subquery on the networks, not three more joins to the rounds' query)
+    below = Network.objects.filter(
+        _any(*(Q(**{f"{'parent__' * level}parent_id__in": networks}) for level in range(MAX_DEPTH)))
+    )
+    consulted = Consultee.objects.filter(network_id__in=networks).values("round_id")
+    network = f"{prefix}document__network_id"
+    return (
+        Q(**{f"{prefix}pk__in": consulted})
+        | Q(**{f"{network}__in": [*networks, *above]})
+        | Q(**{f"{network}__in": below.values("pk")})
+    )
 
 
 def _any(*rules: Q | None) -> Q:
@@ -236,10 +253,15 @@ def _speaks(ties: Ties, *, observers: bool = False) -> Q:
     """A filter on consulted parties: those this person speaks for (or, with observers, at
     least reads with)."""
     chosen = [t for t in ties.memberships if observers or t.speaks]
+    # The memberships that represent an organisation, by organisation: a person's memberships
+    # mostly represent the one they work for (one rule for all of them).
+    by_organisation: dict[int, list[Tie]] = {}
+    for t in chosen:
+        if t.organisation_id:
+            by_organisation.setdefault(t.organisation_id, []).append(t)
     represented = [
-        Q(organisation_id=t.organisation_id) & _reaches(t, "round__")
-        for t in chosen
-        if t.organisation_id
+        Q(organisation_id=organisation) & _reaches(same, "round__")
+        for organisation, same in sorted(by_organisation.items())
     ]
     return _any(
         Q(person_id=ties.user_id),
@@ -272,7 +294,7 @@ def organisations_spoken_for(user, review_round: ReviewRound) -> QuerySet[Organi
     represented = [t for t in ties.memberships if t.speaks and t.organisation_id]
     reached = ReviewRound.objects.filter(pk=review_round.pk)
     through_membership = [
-        Q(pk=t.organisation_id) & Q(Exists(reached.filter(_reaches(t)))) for t in represented
+        Q(pk=t.organisation_id) & Q(Exists(reached.filter(_reaches([t])))) for t in represented
     ]
     return Organisation.objects.filter(
         _any(_in("pk", ties.affiliated), *through_membership)
@@ -525,26 +547,57 @@ class RoundPolicy(registry.Policy):
         OPEN, CLOSE, PUBLISH_REPORT), or whose comments they answer (ANSWER), in one query."""
         rounds = ReviewRound.objects.all()
         if action in RUN_STEPS:
-            stages = [s for s, allowed in ROUND_STAGES.items() if action in allowed]
-            rounds = rounds.filter(_run_by(user), status__in=stages)
-            if action == RoundAction.OPEN:
-                # As `actions`: a planned round on a locked document never opens, not even
-                # for the round's own chair.
-                rounds = rounds.exclude(document__status__in=Document.LOCKED_STATUSES)
-            return rounds
+            return rounds.filter(_run_by(user), _in_stage(action))
         if action == RoundAction.ANSWER:
             # The network's policy gives it (never in an archived network).
-            answering = registry.objects_for(user, Action.ANSWER, Network)
-            return rounds.filter(document__network__in=answering)
+            answering = registry.ids_for(user, Action.ANSWER, Network)
+            return rounds.filter(document__network_id__in=answering)
         raise NotImplementedError(f"{self.label}: no objects_for({action!r})")
+
+
+def _in_stage(action: str) -> Q:
+    """A filter on rounds whose state allows `action` (one of RUN_STEPS) to anyone at all."""
+    stages = [s for s, allowed in ROUND_STAGES.items() if action in allowed]
+    rule = Q(status__in=stages)
+    if action == RoundAction.OPEN:
+        # As `actions`: a planned round on a locked document never opens, not even for the
+        # round's own chair.
+        rule &= ~Q(document__status__in=Document.LOCKED_STATUSES)
+    return rule
+
+
+def rounds_to_run(user, steps: Sequence[str]) -> QuerySet[ReviewRound]:
+    """The rounds where this person may take one of `steps` (RUN_STEPS) now, each annotated
+    with `step`: the first of `steps` it allows. The same rule as `objects_for(user, step)` for
+    each step, with the person's half (`_run_by`) built and planned once, not once per step:
+    the start page's rounds to run in one query without repeating a subquery per step."""
+    if not registry.is_person(user):
+        return ReviewRound.objects.none()
+    if not set(steps) <= RUN_STEPS:
+        raise NotImplementedError(f"rounds_to_run({steps!r}): not steps of running a round")
+    stages = [_in_stage(step) for step in steps]
+    return (
+        ReviewRound.objects.filter(_run_by(user))
+        .filter(_any(*stages))
+        .annotate(
+            step=Case(
+                *(
+                    When(stage, then=Value(str(step)))
+                    for step, stage in zip(steps, stages, strict=True)
+                ),
+                default=None,
+                output_field=CharField(),
+            )
+        )
+    )
 
 
 def _run_by(user) -> Q:
     """A filter on rounds this person runs: their own, and those of the documents whose
     process their role runs (not in an archived network, not on a locked document)."""
-    running = registry.objects_for(user, Action.RUN_PROCESS, Network)
+    running = registry.ids_for(user, Action.RUN_PROCESS, Network)
     return Q(chair=user) | Q(
-        document__network__in=running,
+        document__network_id__in=running,
         document__status__in=[s for s in Document.Status if s not in Document.LOCKED_STATUSES],
     )
 

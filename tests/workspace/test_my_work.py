@@ -854,9 +854,12 @@ def queries(action):
 
 
 EVERYONE_AT_WORK = ["chair", "coordinator", "writer", "drafter", "approver", "manager", "expert"]
-# Two for the ties that make a person speak for a party, one for each list: answer and
-# approve (one query), comments, sign, rounds to run, decisions, and what they signed.
-QUERIES = 8
+# Two for the ties that make a person speak for a party, three for the networks whose comments
+# they answer, whose rounds they run and whose documents they read (a few ids, read once:
+# planned on the indexes, where the nested rule read every round on national data), one for
+# each list: answer and approve (one query), comments, sign, rounds to run, decisions, and what
+# they signed.
+QUERIES = 11
 # The page adds the session, the person and the unread notifications.
 PAGE_QUERIES = QUERIES + 3
 
