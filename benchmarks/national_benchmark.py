@@ -150,7 +150,8 @@ def prepare_small(url: str) -> dict:
     ensure_database(url)
     if not national_data(url):
         return {"seeded_now": False}
-    env = dict(os.environ, DATABASE_URL=url)
+    # manage.py as in production (DEBUG off), so with the run's secret key.
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=os.environ["NATIONAL_BENCHMARK_SECRET_KEY"])
     started = time.perf_counter()
     for command in (
         ["migrate", "-v", "0"],
