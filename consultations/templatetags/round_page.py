@@ -8,10 +8,12 @@ import functools
 import uuid
 
 from django import template
+from django.template import defaultfilters
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from consultations import anchoring, guests, passages
@@ -39,6 +41,90 @@ def own_comment_link(context, comment) -> str:
         return ""
     return render_to_string(
         "consultations/_own_comment.html", {"round": review_round, "comment_id": comment.pk}
+    )
+
+
+# A comment as it shows in a thread, built here rather than with an {% include %} per comment
+# (the round page shows some 40): _comment.html is this tag.
+KIND_BADGES = {"proposal": "warning", "question": "info"}
+
+
+@register.simple_tag(takes_context=True)
+def comment_article(context, c) -> SafeString:
+    """One comment: who wrote it (for which organisation), its kind, when, the passage it
+    quotes, its text, the proposed text (with the changes marked), and its author's "Ändra
+    eller ta bort"; a removed comment says so and nothing more."""
+    classes = "comment"
+    if c.parent_id:
+        classes += " comment--reply"
+    if c.is_deleted:
+        classes += " comment--deleted"
+        return format_html(
+            '<article class="{}" id="comment-{}" aria-labelledby="comment-{}-by">\n'
+            '  <p class="meta" id="comment-{}-by">{}</p>\n</article>',
+            classes,
+            c.pk,
+            c.pk,
+            c.pk,
+            gettext("This comment was removed by its author."),
+        )
+    behalf = ""
+    if c.on_behalf_of:
+        behalf = format_html(
+            ' <span class="meta">{}</span>',
+            mark_safe(  # noqa: S308 - the organisation's name is escaped
+                gettext("for %(org)s") % {"org": conditional_escape(c.on_behalf_of)}
+            ),
+        )
+    kind = ""
+    if not c.parent_id:
+        kind = format_html(
+            '<span class="badge badge--{}">{}</span>',
+            KIND_BADGES.get(c.kind, "neutral"),
+            c.get_kind_display(),
+        )
+    created = template_localtime(c.created_at)
+    edited = format_html("<span>{}</span>", gettext("edited")) if c.edited_at else ""
+    quote = ""
+    if c.quote_exact:
+        quote = format_html(
+            '\n  <blockquote class="comment__quote"><span class="visually-hidden">{} </span>'
+            "{}</blockquote>",
+            gettext("About the passage:"),
+            c.quote_exact,
+        )
+    proposal = ""
+    if c.proposed_text:
+        proposal = format_html(
+            '\n  <div class="comment__proposal">\n    <p class="meta">{}</p>\n    {}\n  </div>',
+            gettext("Proposed text:"),
+            format_html('<p class="diff-p">{}</p>', c.proposal_diff)
+            if c.quote_exact
+            else format_html(
+                '<div class="source">{}</div>', defaultfilters.linebreaks_filter(c.proposed_text)
+            ),
+        )
+    return format_html(
+        '<article class="{}" id="comment-{}" aria-labelledby="comment-{}-by">\n'
+        '  <header class="comment__head">\n'
+        '    <p class="comment__by" id="comment-{}-by"><strong>{}</strong>{}</p>\n'
+        '    <p class="meta">{}<time datetime="{}">{}</time>{}</p>\n'
+        "  </header>{}\n"
+        '  <div class="comment__body">{}</div>{}\n  {}\n</article>',
+        classes,
+        c.pk,
+        c.pk,
+        c.pk,
+        guests.signed_name(c.author),
+        behalf,
+        kind,
+        defaultfilters.date(created, "c"),
+        defaultfilters.date(created, "DATETIME_FORMAT"),
+        edited,
+        quote,
+        defaultfilters.linebreaks_filter(c.body),
+        proposal,
+        own_comment_link(context, c),
     )
 
 
