@@ -1,10 +1,14 @@
 """Refusals from the core become a readable page, never a 500; security headers; private pages
 are not stored."""
 
+import gzip
+import secrets
+
 from django.conf import settings
 from django.http import Http404
+from django.middleware import gzip as django_gzip
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from networks.errors import DomainError, NotAllowed, NotFound
@@ -131,3 +135,36 @@ class NulCharacterMiddleware:
             response["HX-Reswap"] = "innerHTML"
             return response
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class GZipMiddleware(django_gzip.GZipMiddleware):
+    """Django's GZipMiddleware (each response padded with up to `max_random_bytes` random
+    bytes in the gzip header, so that its length reveals nothing: BREACH), compressing a whole
+    page at level 4 rather than 6: the round page's 470 KB of HTML in about 4 ms instead of 8,
+    for about 5 % more bytes sent (91 KB instead of 87). Streamed responses as Django does."""
+
+    level = 4
+
+    def process_response(self, request, response):
+        if (
+            response.streaming
+            or len(response.content) < 200
+            or response.has_header("Content-Encoding")
+            or not django_gzip.re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        ):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Encoding",))
+        compressed = gzip.compress(response.content, compresslevel=self.level, mtime=0)
+        header = bytearray(compressed[:10])
+        header[3] = gzip.FNAME  # a file name of random length: the padding
+        padding = b"a" * secrets.randbelow(self.max_random_bytes) + b"\x00"
+        content = bytes(header) + padding + compressed[10:]
+        if len(content) >= len(response.content):
+            return response
+        response.content = content
+        response.headers["Content-Length"] = str(len(content))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response

@@ -57,7 +57,8 @@ MIDDLEWARE = [
     "servestatic.middleware.ServeStaticMiddleware",
     # Pages go compressed to browsers that accept it (the round page's text is most of its
     # size); Django pads each with random bytes, so that its length reveals nothing (BREACH).
-    "django.middleware.gzip.GZipMiddleware",
+    # Django's, at a lower compression level (workspace/middleware.py).
+    "workspace.middleware.GZipMiddleware",
     "workspace.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

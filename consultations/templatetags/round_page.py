@@ -8,10 +8,12 @@ import functools
 import uuid
 
 from django import template
+from django.template import defaultfilters
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from consultations import anchoring, guests, passages
@@ -39,6 +41,90 @@ def own_comment_link(context, comment) -> str:
         return ""
     return render_to_string(
         "consultations/_own_comment.html", {"round": review_round, "comment_id": comment.pk}
+    )
+
+
+# A comment as it shows in a thread, built here rather than with an {% include %} per comment
+# (the round page shows some 40): _comment.html is this tag.
+KIND_BADGES = {"proposal": "warning", "question": "info"}
+
+
+@register.simple_tag(takes_context=True)
+def comment_article(context, c) -> SafeString:
+    """One comment: who wrote it (for which organisation), its kind, when, the passage it
+    quotes, its text, the proposed text (with the changes marked), and its author's "Ändra
+    eller ta bort"; a removed comment says so and nothing more."""
+    classes = "comment"
+    if c.parent_id:
+        classes += " comment--reply"
+    if c.is_deleted:
+        classes += " comment--deleted"
+        return format_html(
+            '<article class="{}" id="comment-{}" aria-labelledby="comment-{}-by">\n'
+            '  <p class="meta" id="comment-{}-by">{}</p>\n</article>',
+            classes,
+            c.pk,
+            c.pk,
+            c.pk,
+            gettext("This comment was removed by its author."),
+        )
+    behalf = ""
+    if c.on_behalf_of:
+        behalf = format_html(
+            ' <span class="meta">{}</span>',
+            mark_safe(  # noqa: S308 - the organisation's name is escaped
+                gettext("for %(org)s") % {"org": conditional_escape(c.on_behalf_of)}
+            ),
+        )
+    kind = ""
+    if not c.parent_id:
+        kind = format_html(
+            '<span class="badge badge--{}">{}</span>',
+            KIND_BADGES.get(c.kind, "neutral"),
+            c.get_kind_display(),
+        )
+    created = template_localtime(c.created_at)
+    edited = format_html("<span>{}</span>", gettext("edited")) if c.edited_at else ""
+    quote = ""
+    if c.quote_exact:
+        quote = format_html(
+            '\n  <blockquote class="comment__quote"><span class="visually-hidden">{} </span>'
+            "{}</blockquote>",
+            gettext("About the passage:"),
+            c.quote_exact,
+        )
+    proposal = ""
+    if c.proposed_text:
+        proposal = format_html(
+            '\n  <div class="comment__proposal">\n    <p class="meta">{}</p>\n    {}\n  </div>',
+            gettext("Proposed text:"),
+            format_html('<p class="diff-p">{}</p>', c.proposal_diff)
+            if c.quote_exact
+            else format_html(
+                '<div class="source">{}</div>', defaultfilters.linebreaks_filter(c.proposed_text)
+            ),
+        )
+    return format_html(
+        '<article class="{}" id="comment-{}" aria-labelledby="comment-{}-by">\n'
+        '  <header class="comment__head">\n'
+        '    <p class="comment__by" id="comment-{}-by"><strong>{}</strong>{}</p>\n'
+        '    <p class="meta">{}<time datetime="{}">{}</time>{}</p>\n'
+        "  </header>{}\n"
+        '  <div class="comment__body">{}</div>{}\n  {}\n</article>',
+        classes,
+        c.pk,
+        c.pk,
+        c.pk,
+        guests.signed_name(c.author),
+        behalf,
+        kind,
+        defaultfilters.date(created, "c"),
+        defaultfilters.date(created, "DATETIME_FORMAT"),
+        edited,
+        quote,
+        defaultfilters.linebreaks_filter(c.body),
+        proposal,
+        own_comment_link(context, c),
     )
 
 
@@ -89,6 +175,178 @@ def section_text(context, item, may_comment: bool) -> SafeString:
             get_language(),
             quotes,
         )
+    )
+
+
+# ------------------------------------------------------------------ the sections of the round page
+# Built here rather than with an {% include %} per section: the page has some 60 sections, most
+# of them without a thread shown, and an include in a loop costs more than the few tags it holds.
+
+
+@register.simple_tag(takes_context=True)
+def round_sections(context, sections, may_comment: bool) -> SafeString:
+    """Every section of the round's text (`sections`: LightPage.sections) with its count, its
+    text (`section_text`), its threads (`section_threads`) and "Kommentera avsnittet"."""
+    selection = gettext("Comment on the selected passage")
+    parts = []
+    for item in sections:
+        key = conditional_escape(item.key)
+        parts.append(
+            format_html(
+                '<section class="doc-section round-section" id="section-{}" '
+                'aria-labelledby="heading-{}">\n  <div class="doc-section__head">\n'
+                '    <h2 id="heading-{}">{}</h2>\n    {}\n  </div>\n'
+                '  <div class="prose" data-section-key="{}">{}</div>\n',
+                key,
+                key,
+                key,
+                item.section.heading,
+                section_count(item),
+                key,
+                section_text(context, item, may_comment),
+            )
+        )
+        if may_comment:
+            parts.append(
+                format_html(
+                    '  <p><button type="button" class="button button--small button--secondary" '
+                    'data-comment-selection="{}" hidden>{}</button></p>\n',
+                    key,
+                    selection,
+                )
+            )
+        parts.append(section_threads(context, item))
+        if may_comment:
+            parts.append(comment_here(context, item))
+        parts.append(mark_safe("\n</section>\n"))
+    return mark_safe("".join(parts))  # noqa: S308 - each part escaped by format_html
+
+
+@register.simple_tag
+def section_count(item) -> SafeString:
+    """A section's number of comments (the live updates change it)."""
+    count = item.count
+    text = ngettext("%(counter)s comment", "%(counter)s comments", count) % {"counter": count}
+    return format_html('<span class="meta" data-section-count="{}">{}</span>', item.key, text)
+
+
+def _threads_template(context):
+    return context.template.engine.get_template("consultations/_thread.html")
+
+
+@register.simple_tag(takes_context=True)
+def section_threads(context, item) -> SafeString:
+    """A section's threads: those the page opens with, or (the fragment "Visa alla" loads, or
+    ?avsnitt=) all of them, with "Visar 1 av 41 synpunkter – Visa alla 41 synpunkter i
+    avsnittet" when some are not shown. Each thread is _thread.html."""
+    key = item.key
+    heading = conditional_escape(item.section.heading) if key else ""
+    count = item.count
+    attributes = ""
+    if count:
+        label = (
+            gettext("Comments on %(heading)s") % {"heading": heading}
+            if key
+            else gettext("Comments on the whole document")
+        )
+        attributes = format_html(
+            ' tabindex="-1" role="group" aria-label="{}"',
+            mark_safe(label),  # noqa: S308 - the heading is escaped above
+        )
+    parts = [
+        format_html(
+            '<div class="stack threads" data-threads="{}" id="threads-{}"{}>\n',
+            key,
+            item.link_key,
+            attributes,
+        )
+    ]
+    if item.threads:
+        thread = _threads_template(context)
+        with context.push():
+            for t in item.threads:
+                context["t"] = t
+                parts.append(thread.render(context))
+    if not item.complete:
+        shown = len(item.threads)
+        showing = ngettext(
+            "Showing %(shown)s of %(counter)s comment",
+            "Showing %(shown)s of %(counter)s comments",
+            count,
+        ) % {"shown": shown, "counter": count}
+        if key:
+            show_all = ngettext(
+                "Show all %(counter)s comment in the section",
+                "Show all %(counter)s comments in the section",
+                count,
+            ) % {"counter": count}
+            hidden = format_html('<span class="visually-hidden"> {}</span>', heading)
+        else:
+            show_all = ngettext(
+                "Show all %(counter)s comment on the whole document",
+                "Show all %(counter)s comments on the whole document",
+                count,
+            ) % {"counter": count}
+            hidden = ""
+        base = context.get("round_url") or context["round"].get_absolute_url()
+        link_key = item.link_key
+        parts.append(
+            format_html(
+                '  <p class="threads__more" data-threads-more="{}" data-shown="{}">\n'
+                "    <span data-showing>{}</span> –\n"
+                '    <a href="{}?avsnitt={}#threads-{}" hx-get="{}sections/{}/threads/" '
+                'hx-target="#threads-{}" hx-swap="outerHTML" data-show-all>'
+                "<span data-show-all-text>{}</span>{}</a>\n  </p>\n",
+                key,
+                shown,
+                showing,
+                base,
+                link_key,
+                link_key,
+                base,
+                link_key,
+                link_key,
+                show_all,
+                hidden,
+            )
+        )
+    parts.append(mark_safe("</div>"))
+    return mark_safe("".join(parts))  # noqa: S308 - each part escaped by format_html
+
+
+@register.simple_tag(takes_context=True)
+def comment_here(context, item) -> SafeString:
+    """ "Kommentera avsnittet" (`?kommentera=<key>`), and the page's one comment form where it
+    stands (`comment_at`)."""
+    key = item.key
+    here = context.get("comment_at") == key
+    if key:
+        text = format_html(
+            '{}<span class="visually-hidden"> {}</span>',
+            gettext("Comment on the section"),
+            item.section.heading,
+        )
+    else:
+        text = gettext("Comment on the whole document")
+    base = context.get("round_url") or context["round"].get_absolute_url()
+    form = ""
+    if here:
+        with context.push(item=item):
+            form = context.template.engine.get_template("consultations/_comment_form.html").render(
+                context
+            )
+    return format_html(
+        '\n  <p class="comment-here"{}><a class="button button--small button--secondary" '
+        'id="comment-here-{}" href="{}?kommentera={}#comment-form" data-comment-here="{}">'
+        '{}</a></p>\n<div data-comment-spot="{}">{}</div>',
+        mark_safe(" hidden") if here else "",
+        item.link_key,
+        base,
+        item.link_key,
+        key,
+        text,
+        key,
+        form,
     )
 
 

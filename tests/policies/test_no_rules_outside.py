@@ -43,9 +43,6 @@ ACTING = re.compile(r"<form\b|<button\b|<input\b|<textarea\b|<select\b|class=\"b
 # Conditions on state or role that only label, sort or arrange what the page shows.
 # (template, condition): why it decides nothing a person may do.
 DISPLAY_ONLY = {
-    # a removed comment keeps its place in the thread as a placeholder (the policy gives it
-    # nothing but VIEW: threads.state_allows)
-    ("consultations/_comment.html", "c.is_deleted"): "placeholder text and class",
     # the round's status badge and its deadline line
     ("consultations/_status.html", "round.closed_early"): "'closed early, on …'",
     ("consultations/_status.html", 'round.status == "open"'): "'closes in …'",
@@ -355,6 +352,11 @@ CODE_AUDITED = {
     (
         "documents/markdown.py",
         '\'<div class="table-scroll" role="region" aria-label="{}" tabindex="0"><table>\',',
+    ): "html",
+    # an ARIA role in the HTML of a section's threads on the round page, not a person's role
+    (
+        "consultations/templatetags/round_page.py",
+        '\' tabindex="-1" role="group" aria-label="{}"\',',
     ): "html",
     # the decisions page: the adopted version's card (display)
     (
