@@ -281,6 +281,11 @@ STATUS_TEST = re.compile(
 
 # (file, the line, stripped): why it decides nothing about access or recipients.
 CODE_AUDITED = {
+    # the result of a PostgreSQL statement (libpq's status), not a person's or a round's
+    (
+        "notifications/delivery.py",
+        "if result.status != pq.ExecStatus.COMMAND_OK and failure is None:",
+    ): "libpq",
     # rows read to lock them (consultations/locks.py's order); the policy decides after
     (
         "consultations/locks.py",
