@@ -574,7 +574,7 @@ def rounds_to_run(user, steps: Sequence[str]) -> QuerySet[ReviewRound]:
     if not registry.is_person(user):
         return ReviewRound.objects.none()
     if not set(steps) <= RUN_STEPS:
-        raise NotImplementedError(f"rounds_to_run({steps!r}): not steps of running a round")
+        raise ValueError(f"rounds_to_run({steps!r}): not steps of running a round")
     stages = [_in_stage(step) for step in steps]
     return (
         ReviewRound.objects.filter(_run_by(user))

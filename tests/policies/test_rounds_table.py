@@ -415,3 +415,23 @@ def test_the_rounds_a_person_runs_or_answers_are_those_their_actions_say(world):
             ):
                 listed = registry.objects_for(fresh(person), action, ReviewRound)
                 assert (review_round in set(listed)) == (action in allowed), (status, who, action)
+
+
+def test_the_rounds_to_run_on_the_start_page_are_those_the_actions_allow(world):
+    """Mitt arbete's rounds to run (one rule for three steps): a round is listed when the person
+    may take one of the steps now, with the first of them it allows."""
+    review_round, people = world["round"], world["people"]
+    steps = [RoundAction.CLOSE, RoundAction.OPEN, RoundAction.PUBLISH_REPORT]
+    for status in ("planned", "open", "closed", "reported"):
+        _set(review_round, status)
+        for who, person in people.items():
+            allowed = registry.actions(fresh(person), review_round)
+            expected = next((step for step in steps if step in allowed), None)
+            listed = {r.pk: r.step for r in round_policy.rounds_to_run(fresh(person), steps)}
+            assert listed.get(review_round.pk) == expected, (status, who)
+
+
+def test_the_rounds_to_run_are_asked_only_for_steps_of_running_a_round(world):
+    chair = world["people"]["chair of the working group"]
+    with pytest.raises(ValueError, match="not steps of running a round"):
+        round_policy.rounds_to_run(chair, [RoundAction.ANSWER])
