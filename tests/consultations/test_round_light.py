@@ -227,3 +227,47 @@ def test_a_link_to_a_comment_from_elsewhere_shows_it_in_its_section(busy):
 
     assert url.endswith(f"?avsnitt={busy['section'].key}#comment-{old.pk}")
     assert old.pk in threads_on(client.get(url))
+
+
+def test_what_people_wrote_is_shown_as_text_on_the_page_and_in_the_fragment(open_world):
+    """The sections, threads and comments are built in Python (round_page's tags): a comment,
+    a reply, a proposal and an organisation's name that look like HTML are shown as typed,
+    never run or read as markup."""
+    w = open_world
+    w["kumla"].name = "<b>Kumla</b> kommun"
+    w["kumla"].save(update_fields=["name"])
+    trap = '<script>alert("synpunkt")</script>'
+    parent = Comment.objects.create(
+        round=w["round"],
+        version=w["version"],
+        section_key=w["section"].key,
+        body=trap,
+        kind=Comment.Kind.PROPOSAL,
+        quote_exact="",
+        proposed_text='<img src=x onerror="alert(1)">',
+        author=w["people"]["member"],
+        on_behalf_of=w["kumla"],
+    )
+    Comment.objects.create(
+        round=w["round"],
+        version=w["version"],
+        section_key=w["section"].key,
+        body='<a href="javascript:alert(2)">svar</a>',
+        author=w["people"]["expert"],
+        parent=parent,
+    )
+    client = browser_client(w["people"]["chair"])
+    fragment_url = reverse("consultations:section_threads", args=[w["round"].pk, w["section"].key])
+    for response in (
+        client.get(w["round"].get_absolute_url()),
+        client.get(fragment_url, headers={"HX-Request": "true"}),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<script>alert" not in html
+        assert "<b>Kumla</b>" not in html
+        assert "<img src=x" not in html
+        assert 'href="javascript' not in html.lower()
+        text = page_text(response)
+        assert trap in text
+        assert "<b>Kumla</b> kommun" in text
