@@ -39,8 +39,9 @@ those the first POST had stored (the kill loses an answer after the commit only 
 so step 3 loses one for sure).
 An e-mail whose worker died after the SMTP server took it and before the send was recorded is
 sent again with the same Message-ID (notifications/delivery.py): printed, and allowed only for
-a message that reached the sink before the kill, or within KILL_NOTICED_S (0.5 s) after it,
-while the sink has not yet noticed that the killed worker's connection is gone.
+a message whose first copy the sink began to take (its DATA) before the kill: the killed worker
+was sending it. (Up to KILL_NOTICED_S, 0.5 s, after the moment taken for the kill, which the
+kill itself takes a little of.)
 
 Prints a summary with the figures; exit status 0 when everything holds. Logs of every process
 are kept (and named) when something fails, or with --keep.
@@ -98,7 +99,8 @@ LEASE_SECONDS = 10
 RETRY_STATUSES = {502, 503, 504}
 TIMEOUT = (3, 20)
 
-# How long after a kill the SMTP sink may still answer a connection whose client is gone.
+# How long after the moment taken for the kill a send may still be the killed worker's (the
+# two SIGKILLs and the processes' exit take a little time).
 KILL_NOTICED_S = 0.5
 
 
@@ -132,17 +134,20 @@ def with_db(url: str, name: str) -> str:
 
 
 class Sink:
-    """Every message received, by Message-ID, with the time it was taken. It answers each
-    message after `delay` seconds, as a mail server far away does (so that a worker killed in
-    the burst is likely to be in the middle of a send); a message counts as taken when it is
-    answered 250 on a connection that is still open (a client that is gone cancels it)."""
+    """Every message received, by Message-ID, with the times it began (its DATA came in) and
+    was taken. It answers each message after `delay` seconds, as a mail server far away does
+    (so that a worker killed in the burst is likely to be in the middle of a send); a message
+    counts as taken when it is answered 250 on a connection that is still open (a client that
+    is gone cancels it, when the sink notices in time)."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.lock = threading.Lock()
         self.arrivals: dict[str, list[float]] = {}
+        self.began: dict[str, list[float]] = {}
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        began = time.monotonic()
         await asyncio.sleep(self.delay)
         if server.transport is None:
             return "421 Gone"
@@ -150,6 +155,7 @@ class Sink:
         key = match.group(1).decode() if match else "<none>"
         with self.lock:
             self.arrivals.setdefault(key, []).append(time.monotonic())
+            self.began.setdefault(key, []).append(began)
         return "250 OK"
 
     def copies(self, message_id: str) -> list[float]:
@@ -159,6 +165,11 @@ class Sink:
     def duplicates(self) -> dict[str, list[float]]:
         with self.lock:
             return {k: list(v) for k, v in self.arrivals.items() if len(v) > 1}
+
+    def first_began(self, message_id: str) -> float:
+        """When the first copy of the message began to come in."""
+        with self.lock:
+            return self.began[message_id][0]
 
     def total(self) -> int:
         with self.lock:
@@ -802,14 +813,17 @@ def check(args: argparse.Namespace) -> int:
         last_mail = max((sink.copies(mid)[-1] for mid in wanted if sink.copies(mid)), default=0)
         missing_mail = [mid for mid in wanted if not sink.copies(mid)]
         duplicates = sink.duplicates()
-        # A message the sink answered up to KILL_NOTICED_S after the kill counts as taken before
-        # it: the kill closes the worker's connection at once, but the sink's event loop notices
-        # only when it next reads, and may answer 250 to a client already gone (which never
-        # recorded the send, so the sweep sends it again, with the same Message-ID).
+        # A message whose first copy began to come in before the kill was being sent by the
+        # killed worker: the kill closes its connection at once, but the sink's event loop
+        # notices only when it next reads, and may answer 250 to a client already gone (which
+        # never recorded the send, so the sweep sends it again, with the same Message-ID).
+        # Sent twice after the kill is a fault.
         crash_window = {
             mid: times
             for mid, times in duplicates.items()
-            if len(times) == 2 and times[0] <= killed_at + KILL_NOTICED_S < times[1]
+            if len(times) == 2
+            and sink.first_began(mid) <= killed_at + KILL_NOTICED_S
+            and times[1] > killed_at
         }
         unexplained = {mid: t for mid, t in duplicates.items() if mid not in crash_window}
         verdict.say(
