@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from consultations import anchoring
 from consultations.models import (
@@ -237,6 +248,18 @@ class LightPage:
         return f"{base}?avsnitt={key}#thread-{thread_id}"
 
 
+# What the round page never reads of the people it names (authors, who answered): left in the
+# database rather than read and converted for every comment shown.
+UNREAD_PERSON_FIELDS = (
+    *(
+        f"{person}__{name}"
+        for person in ("author", "disposition__decided_by")
+        for name in ("password", "last_login", "date_joined")
+    ),
+    "author__guest__verified_at",
+)
+
+
 def light_round_page(
     review_round: ReviewRound,
     user,
@@ -254,22 +277,27 @@ def light_round_page(
     rendered, _lix = version_sections(review_round.version)
     user_id = getattr(user, "pk", None)
     took_part = Exists(Comment.objects.filter(parent_id=OuterRef("pk"), author_id=user_id or 0))
+    last_reply = Comment.objects.filter(parent_id=OuterRef("pk")).order_by("-created_at")
+    latest = Coalesce(Subquery(last_reply.values("created_at")[:1]), F("created_at"))
+    # A row per thread, in the order they were written, with no timestamps (reading a few
+    # hundred of them costs more than the rest of the row): how recent each thread is comes as
+    # its rank, 1 for the thread with the latest comment or reply.
     rows = list(
         Comment.objects.filter(round=review_round, parent__isnull=True)
         .annotate(
-            latest=Coalesce(Max("replies__created_at"), F("created_at")),
+            recency=Window(RowNumber(), order_by=[latest.desc(), F("pk").desc()]),
             replied=took_part,
             answered=Exists(Disposition.objects.filter(comment_id=OuterRef("pk"))),
+            removed=ExpressionWrapper(Q(deleted_at__isnull=False), output_field=BooleanField()),
         )
         .values_list(
             "pk",
             "section_key",
             "author_id",
-            "created_at",
-            "latest",
+            "recency",
             "replied",
             "answered",
-            "deleted_at",
+            "removed",
             "quote_exact",
             "quote_prefix",
             "quote_suffix",
@@ -285,9 +313,9 @@ def light_round_page(
     if whole is not None:
         wanted |= {r[0] for r in by_section.get(whole, [])}
     if only is None:
-        recent = sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)
+        recent = sorted(rows, key=lambda r: r[3])
         wanted |= {r[0] for r in recent[:RECENT_SHOWN]}
-        own = [r for r in recent[RECENT_SHOWN:] if user_id and (r[2] == user_id or r[5])]
+        own = [r for r in recent[RECENT_SHOWN:] if user_id and (r[2] == user_id or r[4])]
         wanted |= {r[0] for r in own[:OWN_SHOWN]}
     comments = (
         list(
@@ -299,6 +327,7 @@ def light_round_page(
                 "disposition__decided_by",
                 "disposition__applied_in",
             )
+            .defer(*UNREAD_PERSON_FIELDS)
             .order_by("created_at", "id")
         )
         if wanted
@@ -324,27 +353,27 @@ def light_round_page(
             hidden = max(0, len(thread_replies) - REPLIES_SHOWN)
             shown.append(Thread(comment, thread_replies[hidden:], hidden))
         quotes = [
-            (r[0], anchoring.Anchor(r[8], r[9], r[10])) for r in section_rows if r[8] and not r[7]
+            (r[0], anchoring.Anchor(r[7], r[8], r[9])) for r in section_rows if r[7] and not r[6]
         ]
         return SectionThreads(
             section, shown, len(section_rows), quotes, len(shown) == len(section_rows)
         )
 
     sections = [part(s, s.key) for s in rendered]
-    live = [r for r in rows if r[7] is None]
+    live = [r for r in rows if not r[6]]
     positions = {key: n for n, key in enumerate(keys)}
-    waiting = sorted(
-        (r for r in live if not r[6] and r[1] in positions),
-        key=lambda r: (positions[r[1]], r[3], r[0]),
-    )
+    # The first in the text's order of those not answered, the earliest first within a section
+    # (`live` is in the order they were written).
+    waiting = [r for r in live if not r[5] and r[1] in positions]
+    first = min(waiting, key=lambda r: positions[r[1]], default=None)
     return LightPage(
         general=part(None, ""),
         sections=sections,
         total=len(live),
-        answered=sum(1 for r in live if r[6]),
-        unanswered=sum(1 for r in live if not r[6]),
+        answered=sum(1 for r in live if r[5]),
+        unanswered=sum(1 for r in live if not r[5]),
         uncommented_sections=[s for s in rendered if not by_section.get(s.key)],
-        first_unanswered=waiting[0][0] if waiting else None,
+        first_unanswered=first[0] if first is not None else None,
         section_of={r[0]: r[1] for r in rows},
         shown=set(top),
     )

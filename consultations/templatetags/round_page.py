@@ -6,10 +6,12 @@ What a person may do on a comment is the comments' policy's answer
 
 import functools
 import uuid
+from html import escape
 
 from django import template
 from django.template import defaultfilters
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -128,6 +130,67 @@ def comment_article(context, c) -> SafeString:
     )
 
 
+def csrf_input(context) -> str:
+    """What {% csrf_token %} writes."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+@register.simple_tag(takes_context=True)
+def reply_form(context, t) -> SafeString:
+    """A thread's "Svara" and its form (_reply_form.html is this tag), open with what was typed
+    and its errors when the reply form sent back (`reply_form`) is this thread's. Built here:
+    the round page has one per thread it shows."""
+    pk = t.comment.pk
+    form = context.get("reply_form")
+    mine = getattr(form, "comment_id", None) == pk
+    error = form["body"].errors[0] if mine and form["body"].errors else ""
+    refusal = ""
+    if mine and form.non_field_errors():
+        refusal = format_html(
+            '\n      <div class="form-errors" role="alert" id="reply-{}-refusal"><p>{}</p></div>',
+            pk,
+            " ".join(form.non_field_errors()),
+        )
+    error_line = ""
+    invalid = ""
+    if error:
+        error_line = format_html(
+            '\n        <p class="field__error" id="reply-{}_error"><span class="visually-hidden">'
+            "{} </span>{}</p>",
+            pk,
+            gettext("Error:"),
+            error,
+        )
+        invalid = format_html(' aria-invalid="true" aria-describedby="reply-{}_error"', pk)
+    return format_html(
+        '<details class="thread__reply"{}>\n    <summary>{}</summary>\n'
+        '    <form method="post" action="{}" class="form stack">\n'
+        '      {}<input type="hidden" name="idempotency_key" value="{}">{}\n'
+        '      <div class="field{}"><label for="reply-{}">{}</label>{}\n'
+        '        <textarea id="reply-{}" name="body" rows="2" required maxlength="20000"{}>{}'
+        "</textarea></div>\n"
+        '      <div class="button-row"><button type="submit" class="button button--small '
+        'button--primary">{}</button></div>\n    </form>\n  </details>',
+        mark_safe(" open") if mine else "",
+        gettext("Reply"),
+        reverse("consultations:reply_add", args=(context["round"].pk, pk)),
+        csrf_input(context),
+        idempotency_key(context, form, pk),
+        refusal,
+        " field--error" if error else "",
+        pk,
+        gettext("Your reply"),
+        error_line,
+        pk,
+        invalid,
+        (form["body"].value() or "") if mine else "",
+        gettext("Send reply"),
+    )
+
+
 @register.simple_tag(takes_context=True)
 def on_behalf_field(context, key: str) -> str:
     """The choice of organisation to comment for, for those who speak for one."""
@@ -187,39 +250,30 @@ def section_text(context, item, may_comment: bool) -> SafeString:
 def round_sections(context, sections, may_comment: bool) -> SafeString:
     """Every section of the round's text (`sections`: LightPage.sections) with its count, its
     text (`section_text`), its threads (`section_threads`) and "Kommentera avsnittet"."""
-    selection = gettext("Comment on the selected passage")
+    # Plain string formatting with each text escaped (html.escape, as Django's escape does):
+    # the page has some 60 sections, and format_html's per-argument checks added up.
+    selection = escape(gettext("Comment on the selected passage"))
     parts = []
     for item in sections:
-        key = conditional_escape(item.key)
+        key = escape(item.key)
         parts.append(
-            format_html(
-                '<section class="doc-section round-section" id="section-{}" '
-                'aria-labelledby="heading-{}">\n  <div class="doc-section__head">\n'
-                '    <h2 id="heading-{}">{}</h2>\n    {}\n  </div>\n'
-                '  <div class="prose" data-section-key="{}">{}</div>\n',
-                key,
-                key,
-                key,
-                item.section.heading,
-                section_count(item),
-                key,
-                section_text(context, item, may_comment),
-            )
+            f'<section class="doc-section round-section" id="section-{key}" '
+            f'aria-labelledby="heading-{key}">\n  <div class="doc-section__head">\n'
+            f'    <h2 id="heading-{key}">{escape(item.section.heading)}</h2>\n'
+            f"    {section_count(item)}\n  </div>\n"
+            f'  <div class="prose" data-section-key="{key}">'
+            f"{section_text(context, item, may_comment)}</div>\n"
         )
         if may_comment:
             parts.append(
-                format_html(
-                    '  <p><button type="button" class="button button--small button--secondary" '
-                    'data-comment-selection="{}" hidden>{}</button></p>\n',
-                    key,
-                    selection,
-                )
+                '  <p><button type="button" class="button button--small button--secondary" '
+                f'data-comment-selection="{key}" hidden>{selection}</button></p>\n'
             )
         parts.append(section_threads(context, item))
         if may_comment:
             parts.append(comment_here(context, item))
-        parts.append(mark_safe("\n</section>\n"))
-    return mark_safe("".join(parts))  # noqa: S308 - each part escaped by format_html
+        parts.append("\n</section>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every text escaped above or by its tag
 
 
 @register.simple_tag
@@ -227,7 +281,9 @@ def section_count(item) -> SafeString:
     """A section's number of comments (the live updates change it)."""
     count = item.count
     text = ngettext("%(counter)s comment", "%(counter)s comments", count) % {"counter": count}
-    return format_html('<span class="meta" data-section-count="{}">{}</span>', item.key, text)
+    return mark_safe(  # noqa: S308 - escaped
+        f'<span class="meta" data-section-count="{escape(item.key)}">{escape(text)}</span>'
+    )
 
 
 def _threads_template(context):
@@ -240,8 +296,13 @@ def section_threads(context, item) -> SafeString:
     ?avsnitt=) all of them, with "Visar 1 av 41 synpunkter – Visa alla 41 synpunkter i
     avsnittet" when some are not shown. Each thread is _thread.html."""
     key = item.key
-    heading = conditional_escape(item.section.heading) if key else ""
     count = item.count
+    if not count:  # most sections: nothing but the place live updates add a thread to
+        return mark_safe(  # noqa: S308 - escaped
+            f'<div class="stack threads" data-threads="{escape(key)}" '
+            f'id="threads-{escape(item.link_key)}">\n</div>'
+        )
+    heading = conditional_escape(item.section.heading) if key else ""
     attributes = ""
     if count:
         label = (
@@ -321,32 +382,23 @@ def comment_here(context, item) -> SafeString:
     key = item.key
     here = context.get("comment_at") == key
     if key:
-        text = format_html(
-            '{}<span class="visually-hidden"> {}</span>',
-            gettext("Comment on the section"),
-            item.section.heading,
-        )
+        label = escape(gettext("Comment on the section"))
+        text = f'{label}<span class="visually-hidden"> {escape(item.section.heading)}</span>'
     else:
-        text = gettext("Comment on the whole document")
-    base = context.get("round_url") or context["round"].get_absolute_url()
+        text = escape(gettext("Comment on the whole document"))
+    base = escape(context.get("round_url") or context["round"].get_absolute_url())
     form = ""
     if here:
         with context.push(item=item):
             form = context.template.engine.get_template("consultations/_comment_form.html").render(
                 context
             )
-    return format_html(
-        '\n  <p class="comment-here"{}><a class="button button--small button--secondary" '
-        'id="comment-here-{}" href="{}?kommentera={}#comment-form" data-comment-here="{}">'
-        '{}</a></p>\n<div data-comment-spot="{}">{}</div>',
-        mark_safe(" hidden") if here else "",
-        item.link_key,
-        base,
-        item.link_key,
-        key,
-        text,
-        key,
-        form,
+    link, key = escape(item.link_key), escape(key)
+    return mark_safe(  # noqa: S308 - every text escaped above, the form by its template
+        f'\n  <p class="comment-here"{" hidden" if here else ""}><a class="button button--small '
+        f'button--secondary" id="comment-here-{link}" href="{base}?kommentera={link}'
+        f'#comment-form" data-comment-here="{key}">{text}</a></p>\n'
+        f'<div data-comment-spot="{key}">{form}</div>'
     )
 
 
