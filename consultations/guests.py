@@ -168,12 +168,21 @@ def reach(review_round: ReviewRound, consultees: list[Consultee]) -> list[Reach]
     """Per party, how the round reaches it (two queries whatever the number of parties). A
     pass carries `last_sent_at`, when its latest link went out (None while it waits)."""
     by_people = policy.reached_by_people(review_round, consultees)
-    passes = {
-        p.consultee_id: p
-        for p in GuestPass.objects.filter(consultee__in=[c.pk for c in consultees]).annotate(
-            last_sent_at=Max("links__sent_at")
-        )
-    }
+    if all(hasattr(c, "guest_pass_sent_at_") for c in consultees):
+        # Read with the parties (selectors.consultees_of(with_reach=True)).
+        passes = {}
+        for c in consultees:
+            guest_pass = _loaded_pass(c)
+            if guest_pass is not None:
+                guest_pass.last_sent_at = c.guest_pass_sent_at_
+                passes[c.pk] = guest_pass
+    else:
+        passes = {
+            p.consultee_id: p
+            for p in GuestPass.objects.filter(consultee__in=[c.pk for c in consultees]).annotate(
+                last_sent_at=Max("links__sent_at")
+            )
+        }
     return [
         Reach(
             consultee=c,
@@ -183,6 +192,13 @@ def reach(review_round: ReviewRound, consultees: list[Consultee]) -> list[Reach]
         )
         for c in consultees
     ]
+
+
+def _loaded_pass(consultee: Consultee) -> GuestPass | None:
+    try:
+        return consultee.guest_pass
+    except GuestPass.DoesNotExist:
+        return None
 
 
 # ------------------------------------------------------------------------------ sending links

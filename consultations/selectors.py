@@ -26,10 +26,12 @@ from consultations.models import (
     Consultee,
     Decision,
     Disposition,
+    GuestLink,
     GuestPass,
     ReviewRound,
     Signature,
 )
+from consultations.policies import rounds as round_policy
 from consultations.policies.actions import RoundAction
 from documents.markdown import render_markdown
 from documents.models import Version, VersionSection
@@ -119,10 +121,20 @@ def list_rounds(document) -> list[ReviewRound]:
     )
 
 
-def consultees_of(review_round: ReviewRound) -> list[Consultee]:
+def consultees_of(review_round: ReviewRound, *, with_reach: bool = False) -> list[Consultee]:
+    """The round's parties in the order the pages list them. `with_reach`: in the same query,
+    how the round reaches each (consultations.guests.reach reads it): whether people with an
+    account speak for it (the rounds' policy's rule), and its guest pass with the time its
+    latest link went out."""
     parties = review_round.consultees.select_related(
         "network", "organisation", "person", "response"
     )
+    if with_reach:
+        sent = GuestLink.objects.filter(guest_pass__consultee=OuterRef("pk"), sent_at__isnull=False)
+        parties = parties.select_related("guest_pass").annotate(
+            **{round_policy.REACHED: round_policy.reaching_people(review_round)},
+            guest_pass_sent_at_=Subquery(sent.order_by("-sent_at").values("sent_at")[:1]),
+        )
     consultees = list(
         parties.order_by(
             "organisation__name", "network__name", "person__full_name", "outside_name", "pk"

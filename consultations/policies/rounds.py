@@ -331,11 +331,27 @@ def _guests(consultees: Sequence[Consultee]) -> Q:
 
 def reached_by_people(review_round: ReviewRound, consultees: Iterable[Consultee]) -> set[int]:
     """The parties (their ids) at least one person with an account speaks for: `_speakers`
-    without the guests, asked party by party in one query. The others are reached only by a
-    guest link to their address, or not at all."""
+    without the guests, asked party by party in one query (none when the parties were read
+    with `reaching_people` as REACHED, as selectors.consultees_of(with_reach=True) does). The
+    others are reached only by a guest link to their address, or not at all."""
+    consultees = list(consultees)
+    if all(hasattr(c, REACHED) for c in consultees):
+        return {c.pk for c in consultees if getattr(c, REACHED)}
     ids = [c.pk for c in consultees]
-    if not ids:
-        return set()
+    rows = (
+        Consultee.objects.filter(pk__in=ids)
+        .annotate(**{REACHED: reaching_people(review_round)})
+        .values_list("pk", REACHED)
+    )
+    return {pk for pk, reached_ in rows if reached_}
+
+
+REACHED = "reached_by_people_"  # the annotation `reaching_people` is read as
+
+
+def reaching_people(review_round: ReviewRound) -> ExpressionWrapper:
+    """Whether a party of the round (the Consultee a query reads) is spoken for by at least one
+    person with an account (the rule of `reached_by_people`), as an expression to annotate."""
     members = (
         Membership.objects.active()
         .exclude(role=Role.OBSERVER)
@@ -354,12 +370,7 @@ def reached_by_people(review_round: ReviewRound, consultees: Iterable[Consultee]
             )
         )
     )
-    rows = (
-        Consultee.objects.filter(pk__in=ids)
-        .annotate(reached_=ExpressionWrapper(rule, output_field=BooleanField()))
-        .values_list("pk", "reached_")
-    )
-    return {pk for pk, reached_ in rows if reached_}
+    return ExpressionWrapper(rule, output_field=BooleanField())
 
 
 def _approvers(consultees: Sequence[Consultee]) -> Q:

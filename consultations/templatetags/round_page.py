@@ -191,6 +191,98 @@ def reply_form(context, t) -> SafeString:
     )
 
 
+DISPOSITION_BADGES = {"accepted": "success", "rejected": "danger", "partly": "warning"}
+
+
+@register.simple_tag(takes_context=True)
+def thread(context, t) -> SafeString:
+    """A thread (_thread.html is this tag): its comment, the answer given, "Visa N tidigare
+    svar", the replies shown, and the reply and answer forms the person may use (or a form sent
+    back with its errors, or the text kept from a refused one). Built here: the round page
+    shows some ten, each with a few comments."""
+    comment = t.comment
+    pk = comment.pk
+    may = comment_may(context, comment)
+    sent_back = context.get("sent_back")
+    sequence = context.get("thread_sequence")
+    parts = [
+        format_html(
+            '<div class="thread" id="thread-{}" data-section="{}"{}{}>\n  ',
+            pk,
+            comment.section_key,
+            mark_safe(' tabindex="-1"') if CommentAction.ANSWER in may else "",
+            format_html(' data-sequence="{}"', sequence) if sequence else "",
+        )
+    ]
+    if CommentAction.ANSWER in may:
+        parts.append(answer_saved(context, comment))
+    parts.append("\n  ")
+    parts.append(comment_article(context, comment))
+    parts.append("\n  \n  ")
+    disposition = comment.disposition_or_none
+    if disposition is not None:
+        decided = template_localtime(disposition.decided_at)
+        applied = ""
+        if disposition.applied_in_id:
+            applied = " · " + gettext("applied in version %(n)s") % {
+                "n": disposition.applied_in.number
+            }
+        parts.append(
+            format_html(
+                '\n  <div class="disposition disposition--{}">\n    <p><span class="badge '
+                'badge--{}">{}</span> <span class="meta">{} · <time datetime="{}">{}</time>{}'
+                "</span></p>\n    <p>{}</p>\n  </div>\n  ",
+                disposition.outcome,
+                DISPOSITION_BADGES.get(disposition.outcome, "neutral"),
+                disposition.get_outcome_display(),
+                disposition.decided_by.get_full_name(),
+                defaultfilters.date(decided, "c"),
+                defaultfilters.date(decided),
+                applied,
+                defaultfilters.linebreaksbr(disposition.rationale, autoescape=True),
+            )
+        )
+    parts.append("\n  ")
+    if t.hidden_replies:
+        more = ngettext(
+            "Show %(counter)s earlier reply", "Show %(counter)s earlier replies", t.hidden_replies
+        ) % {"counter": t.hidden_replies}
+        parts.append(
+            format_html(
+                '<p class="thread__more"><a href="{}">{}</a></p>',
+                reverse("consultations:thread", args=(context["round"].pk, pk)),
+                more,
+            )
+        )
+    parts.append("\n  ")
+    parts.extend(comment_article(context, r) for r in t.replies)
+    parts.append("\n  ")
+    with context.push(t=t, may=may):  # as the forms' templates read them
+        parts.append(_thread_form(context, t, "reply", CommentAction.REPLY in may, sent_back))
+        parts.append("\n  ")
+        parts.append(_thread_form(context, t, "answer", CommentAction.ANSWER in may, sent_back))
+    parts.append("\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - each part escaped by format_html or its tag
+
+
+def _thread_form(context, t, region: str, allowed: bool, sent_back) -> str:
+    """The thread's reply or answer form: sent back with its errors, the form itself, or the
+    text kept from a refused one."""
+    pk = t.comment.pk
+    if sent_back and sent_back.html and sent_back.region == region and sent_back.comment_id == pk:
+        return sent_back.html
+    engine = context.template.engine
+    if allowed:
+        if region == "reply":
+            return reply_form(context, t)
+        return engine.get_template("consultations/_answer_form.html").render(context)
+    kept = context.get(f"{region}_form")
+    if getattr(kept, "comment_id", None) == pk:
+        with context.push(kept=kept, region=region):
+            return engine.get_template("consultations/_kept_text.html").render(context)
+    return ""
+
+
 @register.simple_tag(takes_context=True)
 def on_behalf_field(context, key: str) -> str:
     """The choice of organisation to comment for, for those who speak for one."""
@@ -286,10 +378,6 @@ def section_count(item) -> SafeString:
     )
 
 
-def _threads_template(context):
-    return context.template.engine.get_template("consultations/_thread.html")
-
-
 @register.simple_tag(takes_context=True)
 def section_threads(context, item) -> SafeString:
     """A section's threads: those the page opens with, or (the fragment "Visa alla" loads, or
@@ -323,11 +411,10 @@ def section_threads(context, item) -> SafeString:
         )
     ]
     if item.threads:
-        thread = _threads_template(context)
         with context.push():
             for t in item.threads:
                 context["t"] = t
-                parts.append(thread.render(context))
+                parts.append(thread(context, t))
     if not item.complete:
         shown = len(item.threads)
         showing = ngettext(

@@ -194,7 +194,8 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None, comm
     It opens with the threads a person is likely to read (selectors.light_round_page); a
     section's other threads come with `?avsnitt=<key>` (or its fragment, `section_threads`)."""
     context = thread_context(request, review_round)
-    consultees = selectors.consultees_of(review_round)
+    runs = RoundAction.SEE_REACH in context["actions"]
+    consultees = selectors.consultees_of(review_round, with_reach=runs)
     round_policy.on_parties(request.user, review_round, consultees)
     saved = saved_answers.take_saved(request, review_round)
     also = tuple(
@@ -234,7 +235,7 @@ def round_page(request, review_round, *, sent_back: SentBack | None = None, comm
             "autofocus": True,
             "applied": applied,
         }
-    if RoundAction.SEE_REACH in context["actions"]:
+    if runs:
         # Those who run the round: the parties first (how each is reached, who has answered,
         # the reminder), before the document.
         context["reach"] = reach_of(request.user, review_round, consultees)

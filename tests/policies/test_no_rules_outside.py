@@ -530,6 +530,11 @@ CODE_AUDITED = {
     ): "form data",
     # ARIA: the region where htmx puts a message, not a person's role
     ("workspace/middleware.py", 'response["HX-Retarget"] = "#main > [role=status]"'): "ARIA",
+    # ARIA: a refused reply's message is an alert (HTML built in Python), not a person's role
+    (
+        "consultations/templatetags/round_page.py",
+        '\'\\n      <div class="form-errors" role="alert" id="reply-{}-refusal"><p>{}</p></div>\',',
+    ): "ARIA",
 }
 
 
