@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from networks import registry
 from networks.models import Affiliation, Membership, Network, Organisation, Role
@@ -245,11 +245,12 @@ def _managed_networks(user) -> QuerySet:
 
 
 def _added_and_unclaimed(user) -> QuerySet:
-    """The organisations this chair or coordinator added that take part in no network yet
-    (whether they still manage a network is asked in the same query)."""
+    """The organisations this chair or coordinator added that take part in no network yet."""
+    if not _managed_networks(user).exists():
+        return Organisation.objects.none()
     added = Organisation.history.filter(history_type="+", history_user=user).values("id")
     taking_part = Membership.objects.active().filter(organisation__isnull=False)
-    return Organisation.objects.filter(Exists(_managed_networks(user)), pk__in=added).exclude(
+    return Organisation.objects.filter(pk__in=added).exclude(
         pk__in=taking_part.values("organisation_id")
     )
 
