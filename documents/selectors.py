@@ -134,6 +134,9 @@ def _cache_set(key, value) -> None:
 NEAR_SECTIONS = 4096  # entries; a section's HTML is a few KB
 _near: OrderedDict[str, tuple] = OrderedDict()
 _near_lock = threading.Lock()
+# And the versions most recently shown, each as its sections' ids, lengths and rendered text.
+NEAR_VERSIONS = 64
+_near_versions: OrderedDict[str, tuple] = OrderedDict()
 
 
 def _near_get_many(keys) -> dict:
@@ -224,25 +227,38 @@ def version_word_file(version: Version) -> bytes:
 
 
 def version_sections(version: Version) -> tuple[list[RenderedSection], Lix | None]:
-    """The version's sections rendered. A version never changes: when this process has
-    rendered them before, they are found by the version's checksum and each section's id and
-    length, without reading the text again (a round page's 25,000 words)."""
+    """The version's sections rendered, in one query. A version never changes: when this
+    process has rendered it lately (NEAR_VERSIONS), its sections are found under the version's
+    id and checksum (each section's id and length checked), without reading 25,000 words
+    again."""
     if "sections" in getattr(version, "_prefetched_objects_cache", {}):
         return _version_sections_read(version)
+    key = f"vs:v1:{get_language()}:{version.pk}:{version.content_hash}"
+    with _near_lock:
+        known = _near_versions.get(key)
+        if known is not None:
+            _near_versions.move_to_end(key)
+    if known is None:
+        read = sorted(version.sections.all(), key=lambda s: s.position)
+        sections = _rendered_all(read)
+        lix = combine(s.lix for s in sections)
+        entry = tuple(
+            (row.pk, len(row.body), s.html, s.lix) for row, s in zip(read, sections, strict=True)
+        )
+        with _near_lock:
+            _near_versions[key] = entry
+            while len(_near_versions) > NEAR_VERSIONS:
+                _near_versions.popitem(last=False)
+        return sections, lix
     rows = sorted(
         version.sections.defer("body").annotate(body_length=Length("body")),
         key=lambda s: s.position,
     )
-    language = get_language()
-    keys = [f"vs:v1:{language}:{version.content_hash}:{r.pk}:{r.body_length}" for r in rows]
-    found = _near_get_many(keys)
-    if len(found) < len(keys):
-        sections, lix = _version_sections_read(version)
-        _near_set_many({key: (s.html, s.lix) for key, s in zip(keys, sections, strict=True)})
-        return sections, lix
+    if [(r.pk, r.body_length) for r in rows] != [(pk, length) for pk, length, *_ in known]:
+        return _version_sections_read(version)  # not the sections it was (never, in practice)
     sections = [
-        RenderedSection(row.key, row.heading, *found[key], row)
-        for row, key in zip(rows, keys, strict=True)
+        RenderedSection(row.key, row.heading, html, lix, row)
+        for row, (_pk, _length, html, lix) in zip(rows, known, strict=True)
     ]
     return sections, combine(s.lix for s in sections)
 

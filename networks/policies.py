@@ -14,6 +14,7 @@ its state, and the apps above it into their steps.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
@@ -44,6 +45,49 @@ class PersonAction(StrEnum):
     # members of the networks one sees, and the people of the organisations whose people one
     # sees. To anyone else a person is an address without an account.
     VIEW = "view_person"
+
+
+@dataclass(frozen=True)
+class MembershipTie:
+    """One of a person's active memberships: its network, the networks above it (nearest
+    first), the network's kind, the organisation it represents and its role."""
+
+    network_id: int
+    parents: tuple[int, ...]
+    kind: str
+    archived: bool
+    organisation_id: int | None
+    role: str
+
+
+def memberships_of(user) -> tuple[MembershipTie, ...]:
+    """The person's active memberships, one query, remembered for the request (the networks'
+    and the consultations' policies both read them)."""
+    return registry.cached(user, ("networks.memberships",), lambda: _load_memberships(user))
+
+
+def _load_memberships(user) -> tuple[MembershipTie, ...]:
+    above = [f"network__{'parent__' * level}parent_id" for level in range(MAX_DEPTH)]
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list(
+            "network_id", "network__kind", "network__archived", "organisation_id", "role", *above
+        )
+    )
+    return tuple(
+        MembershipTie(network_id, _chain(parents), kind, archived, organisation_id, role)
+        for network_id, kind, archived, organisation_id, role, *parents in rows
+    )
+
+
+def _chain(ids) -> tuple[int, ...]:
+    chain: list[int] = []
+    for pk in ids:
+        if pk is None:
+            break
+        chain.append(pk)
+    return tuple(chain)
 
 
 def _roles_giving(table: dict[str, frozenset[Action]], action: str) -> list[str]:
@@ -79,22 +123,17 @@ class NetworkPolicy(registry.Policy):
     all_actions = NETWORK_ACTIONS
 
     def actions(self, user, network: Network) -> frozenset[str]:
-        """One query: the person's memberships in the network, above it, and in its writing
-        groups."""
+        """From the person's memberships (`memberships_of`, one query per request): in the
+        network, above it, and in its writing groups."""
         ancestors = ancestor_ids(network)
-        rows = Membership.objects.active().filter(
-            Q(network_id__in=[network.pk, *ancestors])
-            | Q(network__parent_id=network.pk, network__kind=Network.Kind.WRITING_GROUP),
-            user=user,
-        )
         actions: set[Action] = set()
-        for network_id, role in rows.values_list("network_id", "role"):
-            if network_id == network.pk:
-                actions |= ROLE_ACTIONS[role]
-            elif network_id in ancestors:
-                actions |= INHERITED_ACTIONS[role]
-            else:
-                actions |= WRITING_GROUP_ACTIONS[role]
+        for tie in memberships_of(user):
+            if tie.network_id == network.pk:
+                actions |= ROLE_ACTIONS[tie.role]
+            elif tie.network_id in ancestors:
+                actions |= INHERITED_ACTIONS[tie.role]
+            elif tie.parents[:1] == (network.pk,) and tie.kind == Network.Kind.WRITING_GROUP:
+                actions |= WRITING_GROUP_ACTIONS[tie.role]
         if len(ancestors) >= MAX_DEPTH:
             actions.discard(Action.CREATE_SUBGROUP)  # a group under it would be out of reach
         if network.archived:
@@ -246,7 +285,9 @@ def _managed_networks(user) -> QuerySet:
 
 def _added_and_unclaimed(user) -> QuerySet:
     """The organisations this chair or coordinator added that take part in no network yet."""
-    if not _managed_networks(user).exists():
+    if not any(
+        tie.role in MANAGING_ROLES and not tie.archived for tie in memberships_of(user)
+    ):  # the same as _managed_networks(user).exists(), from the memberships read already
         return Organisation.objects.none()
     added = Organisation.history.filter(history_type="+", history_user=user).values("id")
     taking_part = Membership.objects.active().filter(organisation__isnull=False)

@@ -80,6 +80,7 @@ from networks import registry
 from networks.errors import DomainError, NotAllowed, NotFound
 from networks.models import Affiliation, Membership, Network, Organisation, Role
 from networks.permissions import MANAGING_ROLES, MAX_DEPTH, Action, lineage
+from networks.policies import memberships_of
 
 Status = ReviewRound.Status
 VIEW = RoundAction.VIEW
@@ -159,7 +160,8 @@ class Ties:
 
 
 def ties_of(user) -> Ties:
-    """Two queries, once per request."""
+    """Once per request: the memberships (networks.policies.memberships_of, which the
+    networks' policy reads too) and the affiliations."""
     return registry.cached(user, ("consultations.ties",), lambda: _load_ties(user))
 
 
@@ -181,15 +183,9 @@ def _load_ties(user) -> Ties:
     if getattr(user, "is_guest", False):
         parties = valid_passes().filter(guests__user=user).values_list("consultee_id", flat=True)
         return Ties(user.pk, (), frozenset(), frozenset(), guest_of=frozenset(parties))
-    above = [f"network__{'parent__' * level}parent_id" for level in range(MAX_DEPTH)]
-    rows = (
-        Membership.objects.active()
-        .filter(user=user)
-        .values_list("network_id", "role", "organisation_id", *above)
-    )
     memberships = tuple(
-        Tie(network_id, _chain(parents), organisation_id, role)
-        for network_id, role, organisation_id, *parents in rows
+        Tie(tie.network_id, tie.parents, tie.organisation_id, tie.role)
+        for tie in memberships_of(user)
     )
     affiliations = list(
         Affiliation.objects.filter(user=user).values_list("organisation_id", "can_approve")
@@ -200,15 +196,6 @@ def _load_ties(user) -> Ties:
         affiliated=frozenset(o for o, _approves in affiliations),
         approves_for=frozenset(o for o, approves in affiliations if approves),
     )
-
-
-def _chain(ids: Sequence[int | None]) -> tuple[int, ...]:
-    chain: list[int] = []
-    for pk in ids:
-        if pk is None:
-            break
-        chain.append(pk)
-    return tuple(chain)
 
 
 def _reaches(ties: Sequence[Tie], prefix: str = "") -> Q:
