@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from consultations import selectors
 from consultations.models import Consultee, Guest, GuestCode, GuestLink, GuestPass, ReviewRound
 from consultations.policies import rounds as policy
 from consultations.policies.actions import RoundAction
@@ -168,13 +169,13 @@ def reach(review_round: ReviewRound, consultees: list[Consultee]) -> list[Reach]
     """Per party, how the round reaches it (two queries whatever the number of parties). A
     pass carries `last_sent_at`, when its latest link went out (None while it waits)."""
     by_people = policy.reached_by_people(review_round, consultees)
-    if all(hasattr(c, "guest_pass_sent_at_") for c in consultees):
+    if all(hasattr(c, selectors.PASS_SENT_AT) for c in consultees):
         # Read with the parties (selectors.consultees_of(with_reach=True)).
         passes = {}
         for c in consultees:
             guest_pass = _loaded_pass(c)
             if guest_pass is not None:
-                guest_pass.last_sent_at = c.guest_pass_sent_at_
+                guest_pass.last_sent_at = getattr(c, selectors.PASS_SENT_AT)
                 passes[c.pk] = guest_pass
     else:
         passes = {

@@ -121,6 +121,9 @@ def list_rounds(document) -> list[ReviewRound]:
     )
 
 
+PASS_SENT_AT = "guest_pass_sent_at_"  # with_reach: when the party's latest link went out
+
+
 def consultees_of(review_round: ReviewRound, *, with_reach: bool = False) -> list[Consultee]:
     """The round's parties in the order the pages list them. `with_reach`: in the same query,
     how the round reaches each (consultations.guests.reach reads it): whether people with an
@@ -133,7 +136,7 @@ def consultees_of(review_round: ReviewRound, *, with_reach: bool = False) -> lis
         sent = GuestLink.objects.filter(guest_pass__consultee=OuterRef("pk"), sent_at__isnull=False)
         parties = parties.select_related("guest_pass").annotate(
             **{round_policy.REACHED: round_policy.reaching_people(review_round)},
-            guest_pass_sent_at_=Subquery(sent.order_by("-sent_at").values("sent_at")[:1]),
+            **{PASS_SENT_AT: Subquery(sent.order_by("-sent_at").values("sent_at")[:1])},
         )
     consultees = list(
         parties.order_by(

@@ -19,6 +19,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from consultations import anchoring, guests, passages
+from consultations.models import Disposition
 from consultations.policies import threads
 from consultations.policies.actions import CommentAction
 
@@ -191,7 +192,11 @@ def reply_form(context, t) -> SafeString:
     )
 
 
-DISPOSITION_BADGES = {"accepted": "success", "rejected": "danger", "partly": "warning"}
+DISPOSITION_BADGES = {
+    Disposition.Outcome.ACCEPTED: "success",
+    Disposition.Outcome.REJECTED: "danger",
+    Disposition.Outcome.PARTLY_ACCEPTED: "warning",
+}
 
 
 @register.simple_tag(takes_context=True)
