@@ -271,3 +271,57 @@ def test_what_people_wrote_is_shown_as_text_on_the_page_and_in_the_fragment(open
         text = page_text(response)
         assert trap in text
         assert "<b>Kumla</b> kommun" in text
+
+
+def test_a_long_thread_shows_its_latest_replies_and_links_to_the_earlier_ones(open_world):
+    w = open_world
+    people = [w["people"]["manager"], w["people"]["expert"]]
+    start = timezone.now() - timedelta(days=2)
+    first = Comment.objects.create(
+        round=w["round"],
+        version=w["version"],
+        section_key=w["section"].key,
+        body="En lång tråd",
+        author=w["people"]["member"],
+        created_at=start,
+    )
+    for n in range(selectors.REPLIES_SHOWN + 2):
+        Comment.objects.create(
+            round=w["round"],
+            version=w["version"],
+            section_key=w["section"].key,
+            parent=first,
+            body=f"Svar nummer {n}",
+            author=people[n % 2],
+            created_at=start + timedelta(minutes=n + 1),
+        )
+    client = browser_client(w["people"]["member"])
+    text = page_text(client.get(w["round"].get_absolute_url()))
+    assert "Svar nummer 1" not in text
+    assert "Svar nummer 2" in text
+    assert "Svar nummer 6" in text
+    page = client.get(w["round"].get_absolute_url())
+    thread = follow_link(client, page, "Visa 2 tidigare svar")
+    assert "Svar nummer 0" in page_text(thread)
+    assert "Svar nummer 1" in page_text(thread)
+
+
+def test_the_page_reads_the_version_in_as_many_queries_the_first_time_as_later(open_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents import selectors as document_selectors
+
+    client = browser_client(open_world["people"]["member"])
+    url = open_world["round"].get_absolute_url()
+    client.get(url)  # the person's session and caches of the request, as on any later view
+    document_selectors._near_versions.clear()  # this process has not shown the version yet
+    with CaptureQueriesContext(connection) as first:
+        cold = client.get(url)
+    with CaptureQueriesContext(connection) as later:
+        warm = client.get(url)
+    assert len(first) == len(later)
+    heading = open_world["section"].heading
+    assert heading in page_text(cold)
+    assert heading in page_text(warm)
+    assert page_text(cold).count(heading) == page_text(warm).count(heading)

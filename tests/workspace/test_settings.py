@@ -50,3 +50,35 @@ def test_production_settings_pass_the_deploy_check():
 def test_development_mode_needs_no_configuration():
     result = manage("check", DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+def pool_of(entry: str, **env) -> str:
+    """The pool settings a process started through `entry` gets (nothing is connected)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_POOL", "CONN_MAX_AGE"}}
+    clean.update(
+        DEBUG="true",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/samverka_unused",
+        DJANGO_SETTINGS_MODULE="workspace.settings",
+        **env,
+    )
+    code = f"{entry}\nfrom django.conf import settings\n" + (
+        "print(settings.DATABASES['default']['OPTIONS'].get('pool'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_web_processes_take_connections_from_a_pool_and_workers_do_not():
+    web = pool_of("import workspace.asgi")
+    assert "'max_size': 20" in web
+    assert pool_of("import django; django.setup()") == "None"  # a Celery worker, a command
+    assert pool_of("import workspace.asgi", DATABASE_POOL="false") == "None"  # behind PgBouncer
+    assert pool_of("import workspace.asgi", CONN_MAX_AGE="60") == "None"  # persistent instead
