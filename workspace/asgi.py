@@ -3,12 +3,12 @@
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+from workspace.http import http_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workspace.settings")
 # A web process keeps its PostgreSQL connections in a pool (workspace/settings.py).
 os.environ.setdefault("DATABASE_POOL", "true")
-django_asgi_app = get_asgi_application()
+django_asgi_app = http_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -94,13 +94,13 @@ def asgi_app(production_settings):
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter, URLRouter
     from channels.security.websocket import AllowedHostsOriginValidator
-    from django.core.asgi import get_asgi_application
 
+    from workspace.http import http_application
     from workspace.routing import websocket_urlpatterns
 
     return ProtocolTypeRouter(
         {
-            "http": get_asgi_application(),
+            "http": http_application(),
             "websocket": AllowedHostsOriginValidator(
                 AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
             ),
