@@ -229,7 +229,7 @@ class OrganisationPolicy(registry.Policy):
             return frozenset()
         actions = {Action.VIEW_ORGANISATION}
         if organisation.pk is None:
-            if _managed_networks(user).exists():
+            if _managed_networks(user):
                 actions.add(Action.ADD_ORGANISATION)
         else:
             takes_part = Membership.objects.active().filter(organisation=organisation)
@@ -274,20 +274,19 @@ def _is_member(user) -> bool:
     return Membership.objects.active().filter(user=user).exists()
 
 
-def _managed_networks(user) -> QuerySet:
-    """The ids of the networks (not archived) where the person is a chair or coordinator."""
-    return (
-        Membership.objects.active()
-        .filter(user=user, role__in=MANAGING_ROLES, network__archived=False)
-        .values("network_id")
-    )
+def _managed_networks(user) -> list[int]:
+    """The ids of the networks (not archived) where the person is a chair or coordinator, from
+    the memberships read once per request."""
+    return [
+        tie.network_id
+        for tie in memberships_of(user)
+        if tie.role in MANAGING_ROLES and not tie.archived
+    ]
 
 
 def _added_and_unclaimed(user) -> QuerySet:
     """The organisations this chair or coordinator added that take part in no network yet."""
-    if not any(
-        tie.role in MANAGING_ROLES and not tie.archived for tie in memberships_of(user)
-    ):  # the same as _managed_networks(user).exists(), from the memberships read already
+    if not _managed_networks(user):
         return Organisation.objects.none()
     added = Organisation.history.filter(history_type="+", history_user=user).values("id")
     taking_part = Membership.objects.active().filter(organisation__isnull=False)
@@ -298,8 +297,11 @@ def _added_and_unclaimed(user) -> QuerySet:
 
 def _represented_in_reach(user) -> QuerySet:
     """The active memberships that represent an organisation in a network the person manages
-    or in a group under it (MAX_DEPTH levels): the organisations whose facts they edit."""
+    or in a group under it (MAX_DEPTH levels): the organisations whose facts they edit. The
+    managed networks go in as their ids (a short list), not as a subquery repeated per level."""
     managed = _managed_networks(user)
+    if not managed:
+        return Membership.objects.none()
     rule = Q(network_id__in=managed)
     path = "network"
     for _level in range(MAX_DEPTH):
