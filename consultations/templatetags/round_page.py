@@ -42,8 +42,12 @@ def own_comment_link(context, comment) -> str:
         return ""
     if not threads.may_edit_own(context.get("user"), review_round, comment.author_id):
         return ""
-    return render_to_string(
-        "consultations/_own_comment.html", {"round": review_round, "comment_id": comment.pk}
+    return format_html(
+        '<p><a class="button button--small button--link" href="{}">{}'
+        '<span class="visually-hidden"> {}</span></a></p>',
+        reverse("consultations:comment_edit", args=(review_round.pk, comment.pk)),
+        gettext("Change or remove"),
+        gettext("your comment"),
     )
 
 
@@ -309,12 +313,6 @@ def idempotency_key(context, form=None, comment_id=None) -> str:
     if getattr(form, "is_bound", False) and getattr(form, "comment_id", None) == comment_id:
         return form["idempotency_key"].value()
     return str(uuid.uuid4())
-
-
-@register.filter
-def masked(address: str) -> str:
-    """An address shown as r•••••@kumla.se (consultations.guests.masked)."""
-    return guests.masked(address) if address else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -68,15 +68,8 @@ DISPLAY_ONLY = {
     ("consultations/respond.html", 'response.state == "awaiting_approval"'): "a note",
     ("consultations/respond.html", "response.state == 'awaiting_approval'"): "badge colour",
     ("consultations/respond.html", "response.state == 'submitted'"): "badge colour",
-    # the parties' list on the round page: badges, and a link to a response only once there
-    # is one to read (who may read it is c.may.view_response)
-    ("consultations/_party_status.html", "c.has_answered"): "badge",
-    ("consultations/_party_status.html", "c.may.view_response and c.has_answered"): "link",
-    ("consultations/_party_status.html", "c.status == 'drafting'"): "badge colour",
     ("consultations/round_detail.html", "c.status == 'drafting'"): "badge colour",
     ("consultations/round_detail.html", "c.status == 'submitted'"): "badge colour",
-    ("consultations/_party_status.html", "round.closed_early"): "badge",
-    ("consultations/_party_status.html", "round.has_closed or round.closes_at < now"): "badge",
     # the summary line for those who run the round (`runs` is RoundAction.SEE_REACH): how many
     # have answered, once it has opened, and the days left while it is open (its buttons show
     # from may.remind_parties); the close step's list marks who is drafting
@@ -535,6 +528,21 @@ CODE_AUDITED = {
         "consultations/templatetags/round_page.py",
         '\'\\n      <div class="form-errors" role="alert" id="reply-{}-refusal"><p>{}</p></div>\',',
     ): "ARIA",
+    # the parties' list on the round page (consultations/templatetags/party_list.py): badges,
+    # and a link to a response only once there is one to read (who may read it is
+    # c.may.view_response)
+    ("consultations/templatetags/party_list.py", "if c.has_answered:"): "badge",
+    ("consultations/templatetags/party_list.py", "if c.may.view_response and c.has_answered:"): (
+        "link"
+    ),
+    (
+        "consultations/templatetags/party_list.py",
+        '"info" if c.status == Consultee.Status.DRAFTING else "neutral",',
+    ): "badge colour",
+    (
+        "consultations/templatetags/party_list.py",
+        "if review_round.has_closed or review_round.closes_at < now:",
+    ): "badge",
 }
 
 
