@@ -52,9 +52,11 @@ def test_development_mode_needs_no_configuration():
     assert result.returncode == 0, result.stderr
 
 
-def pool_of(entry: str, **env) -> str:
-    """The pool settings a process started through `entry` gets (nothing is connected)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_POOL", "CONN_MAX_AGE"}}
+def option_of(entry: str, option: str = "pool", **env) -> str:
+    """An option of the database settings a process started through `entry` gets (nothing is
+    connected)."""
+    unset = {"DATABASE_POOL", "CONN_MAX_AGE", "DATABASE_PREPARED_STATEMENTS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(
         DEBUG="true",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/samverka_unused",
@@ -62,7 +64,7 @@ def pool_of(entry: str, **env) -> str:
         **env,
     )
     code = f"{entry}\nfrom django.conf import settings\n" + (
-        "print(settings.DATABASES['default']['OPTIONS'].get('pool'))"
+        f"print(settings.DATABASES['default']['OPTIONS'].get({option!r}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -77,8 +79,20 @@ def pool_of(entry: str, **env) -> str:
 
 
 def test_web_processes_take_connections_from_a_pool_and_workers_do_not():
-    web = pool_of("import workspace.asgi")
+    web = option_of("import workspace.asgi")
     assert "'max_size': 20" in web
-    assert pool_of("import django; django.setup()") == "None"  # a Celery worker, a command
-    assert pool_of("import workspace.asgi", DATABASE_POOL="false") == "None"  # behind PgBouncer
-    assert pool_of("import workspace.asgi", CONN_MAX_AGE="60") == "None"  # persistent instead
+    assert option_of("import django; django.setup()") == "None"  # a Celery worker, a command
+    assert option_of("import workspace.asgi", DATABASE_POOL="false") == "None"  # PgBouncer
+    assert option_of("import workspace.asgi", CONN_MAX_AGE="60") == "None"  # persistent instead
+
+
+def test_every_process_prepares_statements_unless_told_not_to():
+    setup = "import django; django.setup()"
+    assert option_of(setup, "server_side_binding") == "True"
+    assert option_of(setup, "prepare_threshold") == "2"
+    assert option_of("import workspace.asgi", "server_side_binding") == "True"
+    # Behind a PgBouncer that does not keep prepared statements: the parameters in the SQL, as
+    # psycopg's client-side binding sends them, and nothing prepared.
+    off = {"DATABASE_PREPARED_STATEMENTS": "false"}
+    assert option_of(setup, "server_side_binding", **off) == "None"
+    assert option_of(setup, "prepare_threshold", **off) == "None"

@@ -370,7 +370,9 @@ def record_seed(database: str, text: str) -> None:
     reports it: seed_record()), with the day it was written."""
     text = f"{text}, {timezone.now():%Y-%m-%d %H:%M} UTC"
     with connection.cursor() as cursor:
-        cursor.execute(f"COMMENT ON DATABASE {connection.ops.quote_name(database)} IS %s", [text])
+        # Composed here: a utility statement takes no bound parameters (prepared statements).
+        comment = f"COMMENT ON DATABASE {connection.ops.quote_name(database)} IS %s"
+        cursor.execute(connection.ops.compose_sql(comment, [text]))
 
 
 def seed_record() -> str:
