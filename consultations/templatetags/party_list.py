@@ -27,11 +27,12 @@ def _day(moment) -> str:
 
 
 def _time(label: str, moment) -> SafeString:
+    local = template_localtime(moment)
     return format_html(
         '<span>{} <time datetime="{}">{}</time></span>',
         label,
-        defaultfilters.date(template_localtime(moment), "c"),
-        _day(moment),
+        local.isoformat(),  # what the date filter's "c" writes
+        defaultfilters.date(local, "j b"),
     )
 
 

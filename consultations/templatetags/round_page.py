@@ -125,7 +125,7 @@ def comment_article(context, c) -> SafeString:
         guests.signed_name(c.author),
         behalf,
         kind,
-        defaultfilters.date(created, "c"),
+        created.isoformat(),  # what the date filter's "c" writes
         defaultfilters.date(created, "DATETIME_FORMAT"),
         edited,
         quote,
@@ -245,7 +245,7 @@ def thread(context, t) -> SafeString:
                 DISPOSITION_BADGES.get(disposition.outcome, "neutral"),
                 disposition.get_outcome_display(),
                 disposition.decided_by.get_full_name(),
-                defaultfilters.date(decided, "c"),
+                decided.isoformat(),
                 defaultfilters.date(decided),
                 applied,
                 defaultfilters.linebreaksbr(disposition.rationale, autoescape=True),
