@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import Match, SequenceMatcher
 from functools import cached_property
-from html import escape
+from html import escape as html_escape
 from typing import NamedTuple
 
 from django.utils.safestring import SafeString
@@ -103,8 +103,18 @@ _TOKEN = re.compile(r"(\w+|[^\w\s])")
 # paragraphs at blank lines, which is what the parser would do, only much faster (see _is_plain).
 _SYNTAX_CHARACTERS = "\\`*_[]<>#|~&"
 _LINE_SYNTAX = r"[ \t]*(?:[-+=]+[ \t]*$|[-+][ \t]|\d{1,9}[.)](?:[ \t]|$))|    |\t"
-_NEXT_LINE_SYNTAX = re.compile(rf"\n(?:{_LINE_SYNTAX})", re.MULTILINE)
 _FIRST_LINE_SYNTAX = re.compile(_LINE_SYNTAX, re.MULTILINE)
+_LINE_STARTS = frozenset(" \t-+=0123456789")  # the first characters _LINE_SYNTAX can match
+_ESCAPED = "&<>\"'"  # the characters html.escape changes
+
+
+def escape(text: str) -> str:
+    """html.escape, answering at once for a text with nothing to escape (most of a document's
+    text): looking for each of the five characters is several times quicker than the five
+    replacements."""
+    return html_escape(text) if any(map(text.__contains__, _ESCAPED)) else text
+
+
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _ALIGNMENTS = markdown.ALLOWED_ATTRIBUTE_VALUES["td"]["style"]
 # Inline formatting a word can carry, and the tags it is written with. A link is "a", its target
@@ -546,13 +556,22 @@ class _Block:
 
 def _is_plain(body: str) -> bool:
     """Whether a body (with "\\n" line ends) is nothing but paragraphs of text. Looking for each
-    character with `in` is several times faster than a regular expression's character class."""
-    return not (
-        any(character in body for character in _SYNTAX_CHARACTERS)
-        or _NEXT_LINE_SYNTAX.search(body)
-        or _FIRST_LINE_SYNTAX.match(body)
-        or "  \n" in body
-    )
+    character with `in` is several times faster than a regular expression's character class;
+    the lines' starts and ends are looked at from each line end found (a body has few), not by
+    scanning the text for them again."""
+    if any(map(body.__contains__, _SYNTAX_CHARACTERS)) or _FIRST_LINE_SYNTAX.match(body):
+        return False
+    end = body.find("\n")
+    while end != -1:
+        # A hard line break (two spaces before the line end), or a list, a heading underline
+        # or an indented block where the next line starts (only such a line starts with one
+        # of _LINE_STARTS).
+        if body.endswith("  ", 0, end) or (
+            body[end + 1 : end + 2] in _LINE_STARTS and _FIRST_LINE_SYNTAX.match(body, end + 1)
+        ):
+            return False
+        end = body.find("\n", end + 1)
+    return True
 
 
 def _blocks(body: str) -> list[_Block]:

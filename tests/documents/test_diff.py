@@ -663,3 +663,23 @@ def test_each_column_of_the_side_by_side_view_reads_as_its_version(old_blocks, n
     [new_alone] = diff_documents([section_of(new)], [section_of(new)]).sections
     assert reads(section.old_html) == reads(old_alone.html)
     assert reads(section.new_html) == reads(new_alone.html)
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        # Plain paragraphs, written as they are, quotes and ampersands escaped.
+        ('Barn "och" föräldrar\n\nKumla & Örebro', ["&quot;och&quot;", "Kumla &amp; Örebro"]),
+        # Markdown found on a later line: a hard line break, a list, a numbered list, a heading
+        # underline, an indented block.
+        ("Rad ett\n\nRad två  \nbruten", ["<br"]),
+        ("Inledning\n\n- ett\n- två", ["<li>ett</li>"]),
+        ("Inledning\n\n1) ett\n2) två", ["<ol>"]),
+        ("Rubrik\n===\n\nText", ["<h"]),
+        ("Inledning\n\n    kod", ["<pre"]),
+    ],
+)
+def test_an_unchanged_section_shows_its_text_as_markdown_has_it(body, shown):
+    [section] = diff_documents([section_of(body)], [section_of(body)]).sections
+    for fragment in shown:
+        assert fragment in section.html
