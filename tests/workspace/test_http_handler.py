@@ -2,12 +2,15 @@
 as through Django's own, and a request goes to its thread once, not at every change between
 synchronous and asynchronous middleware."""
 
+import io
+import warnings
 from unittest import mock
 
 import pytest
 from asgiref.sync import SyncToAsync
 from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
+from django.http import FileResponse
 
 from workspace.http import OneThreadHandler, http_application
 
@@ -74,3 +77,25 @@ async def test_a_request_goes_to_its_thread_once():
     theirs = await hand_overs(ASGIHandler(), "/login/")
     assert ours == 3
     assert theirs > ours
+
+
+async def test_a_download_is_sent_as_it_is_read():
+    """Each part of a file leaves before the next is read, so a large download never sits whole
+    in the process's memory (Django's own handler reads a synchronous body to its end first)."""
+    data = bytes(range(256)) * 1024  # 256 KiB
+    handle = io.BytesIO(data)
+    response = FileResponse(handle, as_attachment=True, filename="svar.pdf")
+    response.block_size = 64 * 1024
+    parts, read_when_sent = [], []
+
+    async def send(message):
+        if message["type"] == "http.response.body" and message.get("body"):
+            read_when_sent.append(handle.tell())
+            parts.append(message["body"])
+
+    with warnings.catch_warnings():
+        # Django warns when it reads a body whole before sending it.
+        warnings.filterwarnings("error", message="StreamingHttpResponse must consume")
+        await OneThreadHandler().send_response(response, send)
+    assert b"".join(parts) == data
+    assert read_when_sent == [64 * 1024, 128 * 1024, 192 * 1024, 256 * 1024]
