@@ -51,28 +51,29 @@ def _standing(review_round, c: Consultee, now) -> SafeString:
             format_html('<span class="badge badge--success">{}</span>', c.get_status_display())
         ]
         response = getattr(c, "response", None)  # a party that declined may have none
-        if response is not None and response.submitted_at:
-            parts.append(
-                format_html(
-                    ' <span class="meta">{}</span>',
-                    gettext("answered %(day)s") % {"day": _day(response.submitted_at)},
+        if response is not None:
+            if response.submitted_at:
+                parts.append(
+                    format_html(
+                        ' <span class="meta">{}</span>',
+                        gettext("answered %(day)s") % {"day": _day(response.submitted_at)},
+                    )
                 )
-            )
-        if response is not None and response.position:
-            parts.append(
-                format_html(' <span class="meta">{}</span>', response.get_position_display())
-            )
-        if c.may.view_response and response is not None and response.attachment_name:
-            parts.append(
-                format_html(
-                    '\n      <a class="party__original" href="{}" download>{}'
-                    '<span class="visually-hidden"> {} {}</span></a>',
-                    reverse("consultations:attachment", args=(review_round.pk, c.pk)),
-                    gettext("The original"),
-                    gettext("from"),
-                    c.party,
+            if response.position:
+                parts.append(
+                    format_html(' <span class="meta">{}</span>', response.get_position_display())
                 )
-            )
+            if c.may.view_response and response.attachment_name:
+                parts.append(
+                    format_html(
+                        '\n      <a class="party__original" href="{}" download>{}'
+                        '<span class="visually-hidden"> {} {}</span></a>',
+                        reverse("consultations:attachment", args=(review_round.pk, c.pk)),
+                        gettext("The original"),
+                        gettext("from"),
+                        c.party,
+                    )
+                )
         return mark_safe("".join(parts))  # noqa: S308 - each part escaped by format_html
     if review_round.closed_early:
         return format_html(
@@ -108,18 +109,13 @@ def _reach(context, c: Consultee) -> SafeString:
                 gettext("Add its registry address"),
                 c.party,
             )
-    elif c.organisation_id:
-        how = format_html(
-            "<span>{}</span>",
-            gettext("Guest link to the registry address %(address)s")
-            % {"address": guests.masked(r.address) if r.address else ""},
-        )
     else:
-        how = format_html(
-            "<span>{}</span>",
-            gettext("Guest link to %(address)s")
-            % {"address": guests.masked(r.address) if r.address else ""},
-        )
+        address = guests.masked(r.address)  # a party reached by link has an address
+        if c.organisation_id:
+            text = gettext("Guest link to the registry address %(address)s")
+        else:
+            text = gettext("Guest link to %(address)s")
+        how = format_html("<span>{}</span>", text % {"address": address})
     sent = ""
     if p:
         if p.revoked_at:

@@ -29,6 +29,13 @@ def threads_on(response) -> list[int]:
     ]
 
 
+def on_section(w, **fields) -> Comment:
+    """A comment (or with `parent`, a reply) on the round's first section."""
+    return Comment.objects.create(
+        round=w["round"], version=w["version"], section_key=w["section"].key, **fields
+    )
+
+
 @pytest.fixture
 def busy(open_world):
     """41 threads on the first section: the member's own (the oldest), then 40 by others, an
@@ -36,19 +43,15 @@ def busy(open_world):
     w = open_world
     start = timezone.now() - timedelta(days=5)
     people = [w["people"]["manager"], w["people"]["expert"], w["people"]["writer"]]
-    own = Comment.objects.create(
-        round=w["round"],
-        version=w["version"],
-        section_key=w["section"].key,
+    own = on_section(
+        w,
         body="Min egen synpunkt",
         author=w["people"]["member"],
         created_at=start,
     )
     others = [
-        Comment.objects.create(
-            round=w["round"],
-            version=w["version"],
-            section_key=w["section"].key,
+        on_section(
+            w,
             body=f"Synpunkt nummer {n}",
             author=people[n % 3],
             created_at=start + timedelta(hours=n + 1),
@@ -237,10 +240,8 @@ def test_what_people_wrote_is_shown_as_text_on_the_page_and_in_the_fragment(open
     w["kumla"].name = "<b>Kumla</b> kommun"
     w["kumla"].save(update_fields=["name"])
     trap = '<script>alert("synpunkt")</script>'
-    parent = Comment.objects.create(
-        round=w["round"],
-        version=w["version"],
-        section_key=w["section"].key,
+    parent = on_section(
+        w,
         body=trap,
         kind=Comment.Kind.PROPOSAL,
         quote_exact="",
@@ -248,10 +249,8 @@ def test_what_people_wrote_is_shown_as_text_on_the_page_and_in_the_fragment(open
         author=w["people"]["member"],
         on_behalf_of=w["kumla"],
     )
-    Comment.objects.create(
-        round=w["round"],
-        version=w["version"],
-        section_key=w["section"].key,
+    on_section(
+        w,
         body='<a href="javascript:alert(2)">svar</a>',
         author=w["people"]["expert"],
         parent=parent,
@@ -277,19 +276,15 @@ def test_a_long_thread_shows_its_latest_replies_and_links_to_the_earlier_ones(op
     w = open_world
     people = [w["people"]["manager"], w["people"]["expert"]]
     start = timezone.now() - timedelta(days=2)
-    first = Comment.objects.create(
-        round=w["round"],
-        version=w["version"],
-        section_key=w["section"].key,
+    first = on_section(
+        w,
         body="En lång tråd",
         author=w["people"]["member"],
         created_at=start,
     )
     for n in range(selectors.REPLIES_SHOWN + 2):
-        Comment.objects.create(
-            round=w["round"],
-            version=w["version"],
-            section_key=w["section"].key,
+        on_section(
+            w,
             parent=first,
             body=f"Svar nummer {n}",
             author=people[n % 2],
